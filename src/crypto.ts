@@ -1,0 +1,71 @@
+/**
+ * Random credentials, their hashes and constant-time comparison.
+ *
+ * Hashing uses `@oslojs/crypto`'s synchronous SHA-256: on the short inputs we hash (tokens,
+ * secrets) it costs a few microseconds, where an awaited `crypto.subtle.digest` costs tens.
+ *
+ * @module
+ */
+import { hmac } from "@oslojs/crypto/hmac";
+import { SHA256, sha256 } from "@oslojs/crypto/sha2";
+import { constantTimeEqual } from "@oslojs/crypto/subtle";
+import { encodeBase64urlNoPadding } from "@oslojs/encoding";
+
+const encoder = new TextEncoder();
+
+/**
+ * Returns a new random credential: 32 random bytes (256 bits) in base64url without padding, so
+ * that it contains only URL-safe characters and survives clients that put it into Basic
+ * credentials without the RFC 6749 §2.3.1 form-encoding.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.10
+ */
+export function generateToken(): string {
+  const bytes = new Uint8Array(32);
+  crypto.getRandomValues(bytes);
+  return encodeBase64urlNoPadding(bytes);
+}
+
+/**
+ * Returns a new random identifier (128 bits, base64url). For ids that are not credentials:
+ * grant ids and client ids.
+ */
+export function generateId(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return encodeBase64urlNoPadding(bytes);
+}
+
+/**
+ * Hashes a credential for storage: base64url(SHA-256(UTF-8(value))). Stores keep only this, so a
+ * storage dump yields no usable token, code or secret. On an ASCII input this is also the S256
+ * transform of RFC 7636 §4.2.
+ */
+export function hashToken(value: string): string {
+  return encodeBase64urlNoPadding(sha256(encoder.encode(value)));
+}
+
+/**
+ * Compares a presented credential with a stored hash in constant time (the comparison of the two
+ * digests does not depend on where they first differ).
+ */
+export function verifyTokenHash(value: string, expectedHash: string): boolean {
+  const actual = encoder.encode(hashToken(value));
+  const expected = encoder.encode(expectedHash);
+  return actual.length === expected.length && constantTimeEqual(actual, expected);
+}
+
+/**
+ * Derives a credential from another with a key: base64url(HMAC-SHA256(key, value)). Used to make
+ * the successor of a rotated refresh token reproducible by the server alone (grace window).
+ */
+export function deriveToken(key: string, value: string): string {
+  return encodeBase64urlNoPadding(hmac(SHA256, encoder.encode(key), encoder.encode(value)));
+}
+
+/** Constant-time equality of two strings (length may leak, content does not). */
+export function timingSafeEqualString(a: string, b: string): boolean {
+  const left = encoder.encode(a);
+  const right = encoder.encode(b);
+  return left.length === right.length && constantTimeEqual(left, right);
+}

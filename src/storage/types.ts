@@ -1,0 +1,230 @@
+/**
+ * The storage contract: small interfaces split by concern, which a host implements for its
+ * engine (or takes from oauthkit: memory, Redis, PostgreSQL).
+ *
+ * Rules every implementation follows:
+ * - Times are seconds since the Unix epoch. A record whose `expiresAt` is at or before the
+ *   store's current time is never returned (the core checks again with its own clock).
+ * - Credentials are stored only as hashes (`…Hash` fields, base64url SHA-256); a storage dump
+ *   yields nothing that authenticates.
+ * - Records are plain JSON-serialisable values; `props` is opaque host data.
+ * - Each method documents what it must do atomically; single-use operations are a method of
+ *   their own (take-and-mark, compare-and-rotate), never a read followed by a separate write.
+ *
+ * The number of calls per operation is part of the contract (see `docs/storage.md`): an
+ * authorization-code exchange makes at most 3 calls, a refresh at most 3 (4 after losing a
+ * race with the grace window on), bearer validation exactly 1.
+ *
+ * @module
+ */
+
+/** How a client authenticates at the token endpoint (IANA "OAuth Token Endpoint Authentication Methods"). */
+export type ClientAuthenticationMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+/** Opaque host data attached to a grant and handed back with every token of it. */
+export type GrantProps = Record<string, unknown>;
+
+/**
+ * A registered client, with its metadata in RFC 7591 §2 names.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
+export interface ClientRecord {
+  client_id: string;
+  /** Hash of the client secret; absent for public clients. */
+  client_secret_hash?: string;
+  /** When the secret expires; 0 or absent: never (RFC 7591 §3.2.1). */
+  client_secret_expires_at?: number;
+  client_id_issued_at?: number;
+  token_endpoint_auth_method: ClientAuthenticationMethod;
+  redirect_uris: string[];
+  grant_types: string[];
+  response_types: string[];
+  /** Space-delimited scopes the client may request; absent: any supported scope. */
+  scope?: string;
+  client_name?: string;
+  client_uri?: string;
+  logo_uri?: string;
+  contacts?: string[];
+  tos_uri?: string;
+  policy_uri?: string;
+  software_id?: string;
+  software_version?: string;
+  /** Hash of the RFC 7592 registration access token. */
+  registration_access_token_hash?: string;
+  /** Any other registered metadata, kept as given. */
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * An issued authorization code: everything it is bound to (RFC 6749 §4.1.3, RFC 7636 §4.6,
+ * RFC 8707 §2.2).
+ */
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  /** The grant that redeeming this code creates; known in advance so that a replay can revoke it. */
+  grantId: string;
+  clientId: string;
+  /** The `redirect_uri` of the authorization request, as sent; absent when the request had none. */
+  redirectUri?: string;
+  subject: string;
+  scope: string[];
+  /** RFC 8707 resource indicators the tokens will be audience-restricted to. */
+  resource: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: "S256" | "plain";
+  props?: GrantProps;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** The result of {@link AuthorizationCodeStore.redeemAuthorizationCode}. */
+export interface RedeemedAuthorizationCode {
+  code: AuthorizationCodeRecord;
+  /** True for exactly one caller per code; false for every replay. */
+  firstUse: boolean;
+}
+
+/**
+ * The refresh state of a grant: the one refresh token that is valid now, and the one it replaced.
+ */
+export interface RefreshTokenState {
+  /** Hash of the refresh token that is valid now. */
+  tokenHash: string;
+  /** When the current refresh token stops working unless used (idle lifetime). */
+  expiresAt: number;
+  /** Hash of the token that the current one replaced (for reuse detection and the grace window). */
+  previousTokenHash?: string;
+  /** When the last rotation happened. */
+  rotatedAt?: number;
+}
+
+/**
+ * A grant: one authorization of one client by one subject, from which tokens descend.
+ * Revoking it revokes every token issued from it (RFC 9700 §4.14.2).
+ */
+export interface GrantRecord {
+  grantId: string;
+  clientId: string;
+  subject: string;
+  scope: string[];
+  resource: string[];
+  props?: GrantProps;
+  issuedAt: number;
+  /** Absolute end of the grant: no token of it outlives this. */
+  expiresAt: number;
+  /** Present when the grant has a refresh token. */
+  refresh?: RefreshTokenState;
+  /** Key for deriving refresh-token successors (grace window); never a credential by itself. */
+  rotationKey?: string;
+}
+
+/**
+ * An access token, denormalised with what bearer validation needs so that validating one takes
+ * exactly one storage call.
+ */
+export interface AccessTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  clientId: string;
+  subject: string;
+  scope: string[];
+  /** RFC 8707 audience: the resources this token is for. Empty: not audience-restricted. */
+  audience: string[];
+  props?: GrantProps;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * Registered clients.
+ */
+export interface ClientStore {
+  /** Returns the client, or `null`. */
+  getClient(clientId: string): Promise<ClientRecord | null>;
+  /**
+   * Stores a new client. Atomic: fails (returns `false`) when `client_id` exists already, so two
+   * registrations never overwrite each other.
+   */
+  createClient(client: ClientRecord): Promise<boolean>;
+  /** Replaces an existing client; returns `false` when it does not exist. */
+  updateClient(client: ClientRecord): Promise<boolean>;
+  /**
+   * Deletes a client and revokes every grant issued to it (RFC 7592 §2.3); returns `false` when
+   * it did not exist.
+   */
+  deleteClient(clientId: string): Promise<boolean>;
+  /** The number of registered clients (for a cap on dynamic registration). */
+  countClients(): Promise<number>;
+}
+
+/**
+ * Authorization codes (RFC 6749 §4.1.2: short-lived, single-use).
+ */
+export interface AuthorizationCodeStore {
+  /** Stores a new code until its `expiresAt`. */
+  saveAuthorizationCode(code: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Take-and-mark, atomically: returns the unexpired code with `firstUse: true` to exactly one
+   * caller, however many call at once (across processes, for a networked store); later callers
+   * get it with `firstUse: false` until it expires, so the core can revoke what the first use
+   * issued (RFC 6749 §4.1.2). Returns `null` for an unknown or expired code.
+   */
+  redeemAuthorizationCode(codeHash: string): Promise<RedeemedAuthorizationCode | null>;
+}
+
+/** The input of {@link GrantStore.rotateRefreshToken}. */
+export interface RefreshTokenRotation {
+  grantId: string;
+  /** The rotation happens only if this is still the grant's current refresh token hash. */
+  expectedTokenHash: string;
+  /** The grant's refresh state after the rotation. */
+  refresh: RefreshTokenState;
+  /** The access token issued with the new refresh token. */
+  accessToken: AccessTokenRecord;
+}
+
+/**
+ * Grants and the tokens issued from them.
+ */
+export interface GrantStore {
+  /**
+   * Stores a new grant and its first access token, atomically (both or neither), until the
+   * grant's `expiresAt`. If the grant has a refresh token, `getGrantByRefreshToken` finds it.
+   */
+  createGrant(grant: GrantRecord, accessToken: AccessTokenRecord): Promise<void>;
+  /**
+   * Stores another access token of an existing grant. A token of a grant that does not exist (or
+   * was revoked) must never be returned by `getAccessToken`.
+   */
+  saveAccessToken(accessToken: AccessTokenRecord): Promise<void>;
+  /**
+   * Returns the access token, or `null` if it is unknown, expired, revoked, or its grant was
+   * revoked or has expired. One call, no follow-up: bearer validation relies on it.
+   */
+  getAccessToken(tokenHash: string): Promise<AccessTokenRecord | null>;
+  /**
+   * Returns the live grant that this refresh token hash was ever issued for (the current token,
+   * the previous one, or an older one), or `null`. Finding a grant by an old token is how reuse is
+   * detected (RFC 9700 §4.14.2).
+   */
+  getGrantByRefreshToken(tokenHash: string): Promise<GrantRecord | null>;
+  /**
+   * Compare-and-rotate, atomically: if the grant exists and its current refresh token hash is
+   * `expectedTokenHash`, sets its refresh state to `refresh` (the new hash becomes findable by
+   * `getGrantByRefreshToken`, the old ones stay findable) and stores `accessToken`; returns `true`.
+   * Otherwise changes nothing and returns `false`. Of concurrent rotations expecting the same
+   * hash, exactly one succeeds.
+   */
+  rotateRefreshToken(rotation: RefreshTokenRotation): Promise<boolean>;
+  /**
+   * Revokes a grant: the grant, its refresh tokens and every access token issued from it stop
+   * being returned, at once and for every reader. Idempotent.
+   */
+  revokeGrant(grantId: string): Promise<void>;
+  /** Revokes one access token. Idempotent. */
+  revokeAccessToken(tokenHash: string): Promise<void>;
+}
+
+/** Everything the authorization server stores. */
+export interface Storage extends ClientStore, AuthorizationCodeStore, GrantStore {}
