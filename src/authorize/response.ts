@@ -1,0 +1,118 @@
+/**
+ * Authorization responses: issuing the code after the host's consent, and error redirects
+ * (RFC 6749 §4.1.2, RFC 9207).
+ *
+ * @module
+ */
+import type { ServerContext } from "../context.js";
+import { generateId, generateToken, hashToken } from "../crypto.js";
+import { OAuthError } from "../errors.js";
+import { redirectResponse } from "../http/response.js";
+import { isScopeSubset } from "../scope.js";
+import type { AuthorizationCodeRecord, GrantProps } from "../storage/types.js";
+import type { AuthorizationRequest } from "./request.js";
+
+/** The host's decision, given to {@link issueAuthorizationCode}. */
+export interface AuthorizationApproval {
+  /** The authenticated user (becomes `sub`). */
+  subject: string;
+  /** The scope the user consented to: the requested scope or a subset (default: all requested). */
+  scope?: readonly string[];
+  /** Host data kept with the grant and handed back whenever one of its tokens is validated. */
+  props?: GrantProps;
+}
+
+/**
+ * Issues an authorization code for an approved request and returns the redirect to the client,
+ * with `code`, `state` and `iss` (RFC 9207 §2). The code is single-use, lives
+ * `authorizationCodeLifetime` seconds, and is bound to the client, redirect URI, PKCE challenge,
+ * scope and resource (RFC 6749 §4.1.2, RFC 7636 §4.4, RFC 8707 §2.1).
+ *
+ * @throws {TypeError} when the approval is malformed (empty subject, or a scope wider than requested).
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export async function issueAuthorizationCode(
+  ctx: ServerContext,
+  request: AuthorizationRequest,
+  approval: AuthorizationApproval,
+): Promise<Response> {
+  if (typeof approval.subject !== "string" || approval.subject === "") {
+    throw new TypeError("approval.subject must be a non-empty string.");
+  }
+  const scope = approval.scope === undefined ? request.scope : [...approval.scope];
+  if (!isScopeSubset(scope, request.scope)) {
+    throw new TypeError("approval.scope must be a subset of the requested scope.");
+  }
+  const code = generateToken();
+  const now = ctx.config.now();
+  const record: AuthorizationCodeRecord = {
+    codeHash: hashToken(code),
+    grantId: generateId(),
+    clientId: request.client.client_id,
+    subject: approval.subject,
+    scope,
+    resource: request.resource,
+    issuedAt: now,
+    expiresAt: now + ctx.config.authorizationCodeLifetime,
+  };
+  if (request.redirectUriSent) record.redirectUri = request.redirectUri;
+  if (request.codeChallenge !== undefined) record.codeChallenge = request.codeChallenge;
+  if (request.codeChallengeMethod !== undefined) record.codeChallengeMethod = request.codeChallengeMethod;
+  if (approval.props !== undefined) record.props = approval.props;
+  await ctx.config.storage.saveAuthorizationCode(record);
+  return redirectResponse(
+    authorizationResponseUrl(ctx.config.issuer, request, { code }),
+  );
+}
+
+/** The reason given to {@link denyAuthorization}. */
+export interface AuthorizationDenial {
+  /** Default `access_denied` (the user refused). */
+  error?: "access_denied" | "invalid_scope" | "server_error" | "temporarily_unavailable";
+  description?: string;
+}
+
+/**
+ * Redirects to the client with an error, e.g. when the user denies consent (RFC 6749 §4.1.2.1).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export function denyAuthorization(
+  ctx: ServerContext,
+  request: AuthorizationRequest,
+  denial: AuthorizationDenial = {},
+): Response {
+  const error = new OAuthError(denial.error ?? "access_denied", denial.description ?? "The resource owner denied the request.");
+  return authorizationErrorResponse(ctx.config.issuer, request, error);
+}
+
+/**
+ * The error redirect of an authorization request whose client and redirect URI are trusted.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
+export function authorizationErrorResponse(
+  issuer: string,
+  target: { redirectUri: string; state?: string },
+  error: OAuthError,
+): Response {
+  return redirectResponse(
+    authorizationResponseUrl(issuer, target, { error: error.error, error_description: error.description }),
+  );
+}
+
+/**
+ * Adds response parameters to the redirect URI, keeping its own query (RFC 6749 §3.1.2), plus
+ * `state` when the request had one and always `iss` (RFC 9207 §2).
+ */
+function authorizationResponseUrl(
+  issuer: string,
+  target: { redirectUri: string; state?: string },
+  params: Record<string, string>,
+): string {
+  const url = new URL(target.redirectUri);
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  if (target.state !== undefined) url.searchParams.append("state", target.state);
+  url.searchParams.append("iss", issuer);
+  return url.href;
+}

@@ -1,0 +1,217 @@
+/**
+ * The one configuration object of an authorization server, and its resolution into the values
+ * every handler and the metadata document read — the same values, so the metadata can never
+ * advertise what the handlers refuse.
+ *
+ * @module
+ */
+import type { ErrorReporter } from "./http/response.js";
+import { parseUrl } from "./http/url.js";
+import type { CodeChallengeMethod } from "./pkce.js";
+import type { ClientAuthenticationMethod, Storage } from "./storage/types.js";
+
+/** The grant types oauthkit implements. */
+export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+
+/** Paths of the endpoints, relative to the issuer's origin. `false` turns an endpoint off. */
+export interface EndpointPaths {
+  /** Default `/authorize`. */
+  authorization?: string;
+  /** Default `/token`. */
+  token?: string;
+  /** Default `/revoke`. */
+  revocation?: string | false;
+  /** Default `/introspect`. */
+  introspection?: string | false;
+  /** Default off; set a path (e.g. `/register`) to enable dynamic client registration. */
+  registration?: string | false;
+}
+
+/** PKCE policy (RFC 7636, OAuth 2.1 §7.5.1). */
+export interface PkceConfig {
+  /** Who must send a `code_challenge`: every client (default, OAuth 2.1) or public clients only. */
+  required?: "all-clients" | "public-clients";
+  /** Accepted methods; default `["S256"]`. Add `"plain"` only for legacy clients. */
+  methods?: readonly CodeChallengeMethod[];
+}
+
+/** Refresh-token policy (RFC 6749 §6, RFC 9700 §4.14, OAuth 2.1 §4.3). */
+export interface RefreshTokenConfig {
+  /**
+   * When a refresh token is issued to a client registered for the `refresh_token` grant:
+   * `always` (default) or only when the `offline_access` scope is granted.
+   */
+  issue?: "always" | "offline_access";
+  /**
+   * Which clients get a new refresh token on every use: `always` (default) or only public clients
+   * (OAuth 2.1 §4.3.1 requires rotation for them; confidential clients are sender-constrained by
+   * their authentication).
+   */
+  rotation?: "always" | "public-clients";
+  /** Seconds a refresh token lives unused (default 30 days). */
+  idleLifetime?: number;
+  /** Seconds a grant lives at most, however often it is refreshed (default 90 days). */
+  absoluteLifetime?: number;
+  /**
+   * Seconds after a rotation during which the token just rotated out may be presented again and
+   * receives the same successor (default 0: off). See docs/token.md.
+   */
+  gracePeriod?: number;
+}
+
+/** A resource server allowed to call the introspection endpoint (RFC 7662 §2.1). */
+export interface IntrospectionCredential {
+  /** The id it sends as the Basic user name. */
+  id: string;
+  /** `hashToken(secret)`: the secret itself is never configured in clear. */
+  secretHash: string;
+  /** If set, it may introspect only tokens whose audience includes this resource. */
+  resource?: string;
+}
+
+/** Configuration of {@link createAuthorizationServer}. */
+export interface AuthorizationServerConfig {
+  /** The issuer identifier (RFC 8414 §2): an `https` URL (or `http` on localhost) without query or fragment. */
+  issuer: string;
+  /** Where everything is stored. */
+  storage: Storage;
+  endpoints?: EndpointPaths;
+  /** Scopes clients may request; if absent, any scope is accepted. Advertised as `scopes_supported`. */
+  scopesSupported?: readonly string[];
+  /** Scope granted when a request omits `scope` (default none). */
+  defaultScopes?: readonly string[];
+  /**
+   * RFC 8707 resource indicators this server issues tokens for; if absent, any absolute URI is
+   * accepted. The first one is the default when a request names none (so that every token has
+   * an audience).
+   */
+  resources?: readonly string[];
+  /** Client authentication methods accepted at the token endpoint (default: all three). */
+  clientAuthenticationMethods?: readonly ClientAuthenticationMethod[];
+  /** Grant types accepted at the token endpoint (default: all three). */
+  grantTypes?: readonly GrantType[];
+  pkce?: PkceConfig;
+  refreshTokens?: RefreshTokenConfig;
+  /** Seconds an authorization code lives (default 60; RFC 6749 §4.1.2 recommends at most 600). */
+  authorizationCodeLifetime?: number;
+  /** Seconds an access token lives (default 3600). */
+  accessTokenLifetime?: number;
+  /** Resource-server credentials accepted by the introspection endpoint, besides registered clients. */
+  introspectionCredentials?: readonly IntrospectionCredential[];
+  /** Largest accepted form body in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Told about unexpected errors (which clients see only as `500 server_error`). */
+  onError?: ErrorReporter;
+  /** Clock in seconds since the epoch (default: the system clock). For tests. */
+  now?: () => number;
+}
+
+/** The configuration with every default applied, as handlers and metadata read it. */
+export interface ResolvedConfig {
+  issuer: string;
+  issuerUrl: URL;
+  storage: Storage;
+  endpoints: {
+    authorization: string;
+    token: string;
+    revocation: string | undefined;
+    introspection: string | undefined;
+    registration: string | undefined;
+  };
+  scopesSupported: readonly string[] | undefined;
+  defaultScopes: readonly string[];
+  resources: readonly string[] | undefined;
+  clientAuthenticationMethods: readonly ClientAuthenticationMethod[];
+  grantTypes: readonly GrantType[];
+  pkce: { required: "all-clients" | "public-clients"; methods: readonly CodeChallengeMethod[] };
+  refreshTokens: Required<RefreshTokenConfig>;
+  authorizationCodeLifetime: number;
+  accessTokenLifetime: number;
+  introspectionCredentials: readonly IntrospectionCredential[];
+  maxBodyBytes: number;
+  onError: ErrorReporter | undefined;
+  now: () => number;
+}
+
+const DAY = 24 * 60 * 60;
+
+/**
+ * Applies defaults and checks the configuration.
+ *
+ * @throws {TypeError} on a configuration mistake (a programmer error, never an OAuth error).
+ */
+export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig {
+  const issuerUrl = parseUrl(config.issuer);
+  if (issuerUrl === null || issuerUrl.search !== "" || issuerUrl.hash !== "") {
+    throw new TypeError("issuer must be an absolute URL without query or fragment (RFC 8414 §2).");
+  }
+  if (issuerUrl.protocol !== "https:" && !isLocalhost(issuerUrl)) {
+    throw new TypeError("issuer must use https, except on localhost (RFC 8414 §2).");
+  }
+  const issuer = config.issuer.replace(/\/$/, "");
+  const base = issuer;
+  const path = (value: string | false | undefined, fallback: string | undefined): string | undefined => {
+    if (value === false) return undefined;
+    const chosen = value ?? fallback;
+    if (chosen === undefined) return undefined;
+    if (!chosen.startsWith("/")) throw new TypeError(`endpoint paths must start with "/": ${chosen}`);
+    return base + chosen;
+  };
+  const pkceMethods = config.pkce?.methods ?? ["S256"];
+  if (pkceMethods.length === 0) throw new TypeError("pkce.methods must name at least one method.");
+  const methods = config.clientAuthenticationMethods ?? ["client_secret_basic", "client_secret_post", "none"];
+  const grantTypes = config.grantTypes ?? ["authorization_code", "refresh_token", "client_credentials"];
+  for (const resource of config.resources ?? []) {
+    if (!isResourceIndicator(resource)) throw new TypeError(`resources must be absolute URIs without fragment: ${resource}`);
+  }
+  const positive = (value: number | undefined, fallback: number, name: string): number => {
+    const chosen = value ?? fallback;
+    if (!Number.isFinite(chosen) || chosen < 0) throw new TypeError(`${name} must be a non-negative number of seconds.`);
+    return chosen;
+  };
+  return {
+    issuer,
+    issuerUrl,
+    storage: config.storage,
+    endpoints: {
+      authorization: path(config.endpoints?.authorization, "/authorize")!,
+      token: path(config.endpoints?.token, "/token")!,
+      revocation: path(config.endpoints?.revocation, "/revoke"),
+      introspection: path(config.endpoints?.introspection, "/introspect"),
+      registration: path(config.endpoints?.registration, undefined),
+    },
+    scopesSupported: config.scopesSupported,
+    defaultScopes: config.defaultScopes ?? [],
+    resources: config.resources,
+    clientAuthenticationMethods: methods,
+    grantTypes,
+    pkce: { required: config.pkce?.required ?? "all-clients", methods: pkceMethods },
+    refreshTokens: {
+      issue: config.refreshTokens?.issue ?? "always",
+      rotation: config.refreshTokens?.rotation ?? "always",
+      idleLifetime: positive(config.refreshTokens?.idleLifetime, 30 * DAY, "refreshTokens.idleLifetime"),
+      absoluteLifetime: positive(config.refreshTokens?.absoluteLifetime, 90 * DAY, "refreshTokens.absoluteLifetime"),
+      gracePeriod: positive(config.refreshTokens?.gracePeriod, 0, "refreshTokens.gracePeriod"),
+    },
+    authorizationCodeLifetime: positive(config.authorizationCodeLifetime, 60, "authorizationCodeLifetime"),
+    accessTokenLifetime: positive(config.accessTokenLifetime, 3600, "accessTokenLifetime"),
+    introspectionCredentials: config.introspectionCredentials ?? [],
+    maxBodyBytes: config.maxBodyBytes ?? 64 * 1024,
+    onError: config.onError,
+    now: config.now ?? (() => Math.floor(Date.now() / 1000)),
+  };
+}
+
+function isLocalhost(url: URL): boolean {
+  return url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+}
+
+/**
+ * Whether `value` can be an RFC 8707 resource indicator: an absolute URI without a fragment.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
+ */
+export function isResourceIndicator(value: string): boolean {
+  const url = parseUrl(value);
+  return url !== null && !value.includes("#");
+}

@@ -1,0 +1,11 @@
+import type { ClientLookup } from "./clients/authenticate.js";
+import type { ResolvedConfig } from "./config.js";
+
+/**
+ * What every endpoint of one authorization server shares: the resolved configuration and the
+ * client lookup (the store, or a resolver in front of it such as Client ID Metadata Documents).
+ */
+export interface ServerContext {
+  config: ResolvedConfig;
+  getClient: ClientLookup;
+}

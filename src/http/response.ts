@@ -1,0 +1,71 @@
+/**
+ * Building responses: JSON with the no-store headers that token responses require, OAuth error
+ * responses, and redirects.
+ *
+ * @module
+ */
+import { OAuthError } from "../errors.js";
+
+/**
+ * Headers of every response that carries tokens or credentials (RFC 6749 §5.1: `Cache-Control:
+ * no-store` and `Pragma: no-cache`).
+ */
+const NO_STORE_HEADERS = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
+
+/** Options of {@link jsonResponse}. */
+export interface JsonResponseOptions {
+  status?: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A JSON response with `Cache-Control: no-store` and `Pragma: no-cache`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function jsonResponse(body: unknown, options: JsonResponseOptions = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: options.status ?? 200,
+    headers: { "Content-Type": "application/json", ...NO_STORE_HEADERS, ...options.headers },
+  });
+}
+
+/**
+ * The JSON error response of an {@link OAuthError} (RFC 6749 §5.2), with its status and headers
+ * (e.g. `WWW-Authenticate` on `401 invalid_client`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export function errorResponse(error: OAuthError): Response {
+  return jsonResponse(error.toJSON(), { status: error.status, headers: error.headers });
+}
+
+/** A redirect to `location` (302 Found), not cached. */
+export function redirectResponse(location: string): Response {
+  return new Response(null, { status: 302, headers: { Location: location, ...NO_STORE_HEADERS } });
+}
+
+/** Something the host wants to hear about unexpected failures (never sent to clients). */
+export type ErrorReporter = (error: unknown, request: Request) => void;
+
+/**
+ * Runs an endpoint and turns whatever it throws into a response: an {@link OAuthError} into its
+ * RFC-shaped answer, anything else into `500 server_error` without detail, reported to `onError`.
+ */
+export async function respondToErrors(
+  request: Request,
+  onError: ErrorReporter | undefined,
+  handler: () => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await handler();
+  } catch (error) {
+    if (error instanceof OAuthError) return errorResponse(error);
+    try {
+      onError?.(error, request);
+    } catch {
+      // A failing reporter must not turn a 500 into a crash.
+    }
+    return errorResponse(new OAuthError("server_error", "The server encountered an unexpected error."));
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Authorization server metadata (RFC 8414), computed from the same resolved configuration the
+ * handlers enforce, so it cannot advertise a grant, method or PKCE mode they refuse.
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "./config.js";
+import { wellKnownUrl } from "./http/well-known.js";
+
+/**
+ * The RFC 8414 §2 metadata document, with the field names of the RFC.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export interface AuthorizationServerMetadata {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  response_types_supported: string[];
+  response_modes_supported: string[];
+  grant_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  code_challenge_methods_supported: string[];
+  scopes_supported?: string[];
+  revocation_endpoint?: string;
+  revocation_endpoint_auth_methods_supported?: string[];
+  introspection_endpoint?: string;
+  introspection_endpoint_auth_methods_supported?: string[];
+  registration_endpoint?: string;
+  /** RFC 9207 §3: every authorization response carries `iss`. */
+  authorization_response_iss_parameter_supported: boolean;
+  /** draft-ietf-oauth-client-id-metadata-document: `client_id` may be a metadata document URL. */
+  client_id_metadata_document_supported?: boolean;
+  [extension: string]: unknown;
+}
+
+/**
+ * Builds the metadata document from the resolved configuration.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function buildAuthorizationServerMetadata(config: ResolvedConfig): AuthorizationServerMetadata {
+  const { endpoints } = config;
+  const metadata: AuthorizationServerMetadata = {
+    issuer: config.issuer,
+    authorization_endpoint: endpoints.authorization,
+    token_endpoint: endpoints.token,
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: [...config.grantTypes],
+    token_endpoint_auth_methods_supported: [...config.clientAuthenticationMethods],
+    code_challenge_methods_supported: [...config.pkce.methods],
+    authorization_response_iss_parameter_supported: true,
+  };
+  if (config.scopesSupported !== undefined) metadata.scopes_supported = [...config.scopesSupported];
+  if (endpoints.revocation !== undefined) {
+    metadata.revocation_endpoint = endpoints.revocation;
+    metadata.revocation_endpoint_auth_methods_supported = [...config.clientAuthenticationMethods];
+  }
+  if (endpoints.introspection !== undefined) {
+    metadata.introspection_endpoint = endpoints.introspection;
+    // Introspection needs a real credential: `none` is never accepted there.
+    const methods = config.clientAuthenticationMethods.filter((method) => method !== "none");
+    if (config.introspectionCredentials.length > 0 && !methods.includes("client_secret_basic")) methods.push("client_secret_basic");
+    metadata.introspection_endpoint_auth_methods_supported = methods;
+  }
+  if (endpoints.registration !== undefined) metadata.registration_endpoint = endpoints.registration;
+  return metadata;
+}
+
+/**
+ * Where the metadata of `issuer` is published: `/.well-known/oauth-authorization-server`, inserted
+ * before the issuer's path if it has one (RFC 8414 §3.1).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.1
+ */
+export function authorizationServerMetadataUrl(issuer: string): string {
+  return wellKnownUrl(issuer, "oauth-authorization-server");
+}

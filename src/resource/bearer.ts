@@ -1,0 +1,128 @@
+/**
+ * Bearer token validation for resource servers (RFC 6750, RFC 9728 §5.1, RFC 8707).
+ *
+ * @module
+ */
+import { hashToken } from "../crypto.js";
+import { formatScope, isScopeSubset } from "../scope.js";
+import type { AccessTokenRecord, GrantProps, GrantStore } from "../storage/types.js";
+
+/** Options of {@link validateBearerToken}. */
+export interface BearerValidationOptions {
+  /** Where access tokens are (one `getAccessToken` call per validation). */
+  storage: Pick<GrantStore, "getAccessToken">;
+  /** This resource's identifier: tokens whose audience does not include it are refused (RFC 8707). */
+  resource?: string;
+  /** Scopes the route needs; a token lacking one gets `403 insufficient_scope`. */
+  requiredScopes?: readonly string[];
+  /** The RFC 9728 metadata URL, sent as `resource_metadata` in every challenge. */
+  resourceMetadataUrl?: string;
+  /** `realm` of the challenge, if wanted. */
+  realm?: string;
+  /** Clock in seconds since the epoch. */
+  now?: () => number;
+}
+
+/** What a valid token grants, for the protected route. */
+export interface BearerTokenInfo {
+  /** The user (or, for client_credentials, the client) the token acts for. */
+  subject: string;
+  clientId: string;
+  scope: string[];
+  /** RFC 8707 audience. */
+  audience: string[];
+  /** Host data attached when the grant was approved. */
+  props: GrantProps | undefined;
+  expiresAt: number;
+  grantId: string;
+}
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Validates the bearer token of a request. Reads `Authorization: Bearer` only — tokens in the query
+ * or body are not looked at (OAuth 2.1 §5.2). Makes exactly one storage call.
+ *
+ * @returns the token's information, or a ready `Response`: `401` with `WWW-Authenticate: Bearer`
+ *   (no error code when no token was sent, RFC 6750 §3.1; `invalid_token` for an unknown, expired,
+ *   revoked or wrong-audience token), `400 invalid_request` for a malformed header, or `403
+ *   insufficient_scope` naming the needed `scope`. Every challenge carries `resource_metadata`
+ *   (RFC 9728 §5.1) when configured.
+ * @example
+ * ```ts
+ * const result = await validateBearerToken(request, { storage, resource: "https://api.example.com/mcp" });
+ * if (result instanceof Response) return result;
+ * console.log(result.subject);
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export async function validateBearerToken(
+  request: Request,
+  options: BearerValidationOptions,
+): Promise<BearerTokenInfo | Response> {
+  const header = request.headers.get("authorization");
+  const space = header?.indexOf(" ") ?? -1;
+  if (header === null || header.slice(0, Math.max(space, 0)).toLowerCase() !== "bearer") {
+    return challenge(options, 401, {});
+  }
+  const token = header.slice(space + 1).trim();
+  if (!B64TOKEN.test(token)) {
+    return challenge(options, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
+  }
+  const record = await options.storage.getAccessToken(hashToken(token));
+  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
+  const refusal = refuse(record, options, now);
+  if (refusal !== undefined) return refusal;
+  const valid = record!;
+  return {
+    subject: valid.subject,
+    clientId: valid.clientId,
+    scope: valid.scope,
+    audience: valid.audience,
+    props: valid.props,
+    expiresAt: valid.expiresAt,
+    grantId: valid.grantId,
+  };
+}
+
+function refuse(record: AccessTokenRecord | null, options: BearerValidationOptions, now: number): Response | undefined {
+  if (record === null || record.expiresAt <= now) {
+    return challenge(options, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
+  }
+  // RFC 8707 §2 / MCP authorization: a token must have been issued for this very resource.
+  if (options.resource !== undefined && !record.audience.includes(options.resource)) {
+    return challenge(options, 401, { error: "invalid_token", error_description: "The access token was not issued for this resource." });
+  }
+  const required = options.requiredScopes ?? [];
+  if (!isScopeSubset(required, record.scope)) {
+    return challenge(options, 403, {
+      error: "insufficient_scope",
+      error_description: "The access token lacks a required scope.",
+      scope: formatScope(required),
+    });
+  }
+  return undefined;
+}
+
+/**
+ * A response with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) and, when there is an
+ * error, the same error as a JSON body.
+ */
+function challenge(
+  options: BearerValidationOptions,
+  status: number,
+  params: { error?: string; error_description?: string; scope?: string },
+): Response {
+  const attributes: string[] = [];
+  if (options.realm !== undefined) attributes.push(`realm="${options.realm}"`);
+  for (const [name, value] of Object.entries(params)) attributes.push(`${name}="${value}"`);
+  if (options.resourceMetadataUrl !== undefined) attributes.push(`resource_metadata="${options.resourceMetadataUrl}"`);
+  const headers = {
+    "WWW-Authenticate": attributes.length === 0 ? "Bearer" : `Bearer ${attributes.join(", ")}`,
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+  };
+  const body = params.error === undefined ? null : JSON.stringify({ error: params.error, error_description: params.error_description });
+  return new Response(body, { status, headers });
+}

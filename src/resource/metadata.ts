@@ -1,0 +1,60 @@
+/**
+ * OAuth 2.0 Protected Resource Metadata (RFC 9728).
+ *
+ * @module
+ */
+import { wellKnownUrl } from "../http/well-known.js";
+
+/**
+ * The RFC 9728 §2 metadata document of a protected resource.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-2
+ */
+export interface ProtectedResourceMetadata {
+  resource: string;
+  authorization_servers: string[];
+  bearer_methods_supported: string[];
+  scopes_supported?: string[];
+  resource_name?: string;
+  resource_documentation?: string;
+  [extension: string]: unknown;
+}
+
+/** Input of {@link buildProtectedResourceMetadata}. */
+export interface ProtectedResourceMetadataInput {
+  /** The resource identifier (the RFC 8707 `resource` value clients send), e.g. `https://api.example.com/mcp`. */
+  resource: string;
+  /** Issuers of the authorization servers that issue tokens for it. */
+  authorizationServers: readonly string[];
+  scopesSupported?: readonly string[];
+  resourceName?: string;
+  resourceDocumentation?: string;
+}
+
+/**
+ * Builds the metadata of a protected resource. Bearer tokens are accepted in the `Authorization`
+ * header only (OAuth 2.1 §5.2 drops the query and form methods).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-2
+ */
+export function buildProtectedResourceMetadata(input: ProtectedResourceMetadataInput): ProtectedResourceMetadata {
+  const metadata: ProtectedResourceMetadata = {
+    resource: input.resource,
+    authorization_servers: [...input.authorizationServers],
+    bearer_methods_supported: ["header"],
+  };
+  if (input.scopesSupported !== undefined) metadata.scopes_supported = [...input.scopesSupported];
+  if (input.resourceName !== undefined) metadata.resource_name = input.resourceName;
+  if (input.resourceDocumentation !== undefined) metadata.resource_documentation = input.resourceDocumentation;
+  return metadata;
+}
+
+/**
+ * Where the metadata of `resource` is published: `/.well-known/oauth-protected-resource` inserted
+ * before the resource's path, e.g. `https://example.com/.well-known/oauth-protected-resource/mcp`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.1
+ */
+export function protectedResourceMetadataUrl(resource: string): string {
+  return wellKnownUrl(resource, "oauth-protected-resource");
+}

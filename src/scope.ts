@@ -1,0 +1,34 @@
+/**
+ * Scope strings (RFC 6749 §3.3): space-delimited, case-sensitive, order-free.
+ *
+ * @module
+ */
+import { OAuthError } from "./errors.js";
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * Splits a `scope` parameter into its distinct tokens.
+ *
+ * @throws {OAuthError} `invalid_scope` when a token has characters outside RFC 6749 §3.3.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function parseScope(scope: string | undefined): string[] {
+  if (scope === undefined) return [];
+  const tokens = scope.split(" ").filter((token) => token !== "");
+  for (const token of tokens) {
+    if (!SCOPE_TOKEN.test(token)) throw new OAuthError("invalid_scope", "The scope contains invalid characters.");
+  }
+  return [...new Set(tokens)];
+}
+
+/** Joins scope tokens into a `scope` parameter value. */
+export function formatScope(scope: readonly string[]): string {
+  return scope.join(" ");
+}
+
+/** Whether every token of `requested` is in `allowed`. */
+export function isScopeSubset(requested: readonly string[], allowed: readonly string[]): boolean {
+  return requested.every((token) => allowed.includes(token));
+}

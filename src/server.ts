@@ -1,0 +1,161 @@
+/**
+ * `createAuthorizationServer`: the pieces wired into one authorization server over one
+ * configuration. Each piece stays usable alone; this file only connects them.
+ *
+ * @module
+ */
+import { type AuthorizationRequest, parseAuthorizationRequest } from "./authorize/request.js";
+import {
+  type AuthorizationApproval,
+  type AuthorizationDenial,
+  denyAuthorization,
+  issueAuthorizationCode,
+} from "./authorize/response.js";
+import { type AuthorizationServerConfig, type ResolvedConfig, resolveConfig } from "./config.js";
+import type { ServerContext } from "./context.js";
+import { handleIntrospectionRequest } from "./introspection.js";
+import {
+  type AuthorizationServerMetadata,
+  authorizationServerMetadataUrl,
+  buildAuthorizationServerMetadata,
+} from "./metadata.js";
+import { type BearerTokenInfo, validateBearerToken } from "./resource/bearer.js";
+import {
+  type ProtectedResourceMetadata,
+  buildProtectedResourceMetadata,
+  protectedResourceMetadataUrl,
+} from "./resource/metadata.js";
+import { handleRevocationRequest } from "./revocation.js";
+import { handleTokenRequest } from "./token/endpoint.js";
+
+/** Options of {@link AuthorizationServer.validateBearerToken}. */
+export interface ProtectedRouteOptions {
+  /** The resource this route belongs to (default: the first configured resource). */
+  resource?: string;
+  /** Scopes the route needs (403 `insufficient_scope` otherwise). */
+  requiredScopes?: readonly string[];
+}
+
+/** An authorization server: handlers over Web `Request`/`Response`, sharing one configuration. */
+export interface AuthorizationServer {
+  /** The configuration with defaults applied. */
+  readonly config: ResolvedConfig;
+  /** The RFC 8414 metadata document. */
+  readonly metadata: AuthorizationServerMetadata;
+  /**
+   * Routes a request to the endpoint it addresses — metadata documents, token, revocation,
+   * introspection (and CORS preflights for them) — or returns `null` when it is not one of
+   * those, so the host serves it (the authorization endpoint is the host's: it renders sign-in and
+   * consent, using {@link parseAuthorizationRequest} and {@link issueAuthorizationCode}).
+   */
+  handleRequest(request: Request): Promise<Response | null>;
+  /** The token endpoint (RFC 6749 §3.2). */
+  handleTokenRequest(request: Request): Promise<Response>;
+  /** The revocation endpoint (RFC 7009). */
+  handleRevocationRequest(request: Request): Promise<Response>;
+  /** The introspection endpoint (RFC 7662). */
+  handleIntrospectionRequest(request: Request): Promise<Response>;
+  /** Validates an authorization request (RFC 6749 §4.1.1); see `parseAuthorizationRequest`. */
+  parseAuthorizationRequest(request: Request): Promise<AuthorizationRequest | Response>;
+  /** Issues the code after the host's consent and returns the redirect (RFC 6749 §4.1.2). */
+  issueAuthorizationCode(request: AuthorizationRequest, approval: AuthorizationApproval): Promise<Response>;
+  /** Redirects with an error, e.g. `access_denied` (RFC 6749 §4.1.2.1). */
+  denyAuthorization(request: AuthorizationRequest, denial?: AuthorizationDenial): Response;
+  /** Validates the bearer token of a protected route (RFC 6750), one storage call. */
+  validateBearerToken(request: Request, options?: ProtectedRouteOptions): Promise<BearerTokenInfo | Response>;
+  /** The RFC 9728 metadata of one of the configured resources. */
+  protectedResourceMetadata(resource: string): ProtectedResourceMetadata;
+}
+
+/** CORS for the endpoints browser-based clients call directly (metadata, token, revocation…). */
+const CORS_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type, MCP-Protocol-Version",
+  "Access-Control-Max-Age": "86400",
+} as const;
+
+function withCors(response: Response): Response {
+  for (const [name, value] of Object.entries(CORS_HEADERS)) response.headers.set(name, value);
+  return response;
+}
+
+/**
+ * Creates an authorization server.
+ *
+ * @throws {TypeError} on a configuration mistake.
+ * @example
+ * ```ts
+ * const server = createAuthorizationServer({
+ *   issuer: "https://auth.example.com",
+ *   storage: createMemoryStorage(),
+ *   scopesSupported: ["mcp"],
+ *   resources: ["https://api.example.com/mcp"],
+ * });
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749
+ */
+export function createAuthorizationServer(options: AuthorizationServerConfig): AuthorizationServer {
+  const config = resolveConfig(options);
+  const ctx: ServerContext = { config, getClient: (clientId) => config.storage.getClient(clientId) };
+  const metadata = buildAuthorizationServerMetadata(config);
+
+  const resourceMetadata = new Map<string, ProtectedResourceMetadata>();
+  for (const resource of config.resources ?? []) {
+    resourceMetadata.set(
+      resource,
+      buildProtectedResourceMetadata({
+        resource,
+        authorizationServers: [config.issuer],
+        ...(config.scopesSupported === undefined ? {} : { scopesSupported: config.scopesSupported }),
+      }),
+    );
+  }
+
+  // The routes, keyed by absolute URL without query; computed once, not per request.
+  const routes = new Map<string, (request: Request) => Promise<Response>>();
+  const metadataJson = JSON.stringify(metadata);
+  const document = (json: string) => async () =>
+    new Response(json, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=3600" } });
+  routes.set(authorizationServerMetadataUrl(config.issuer), document(metadataJson));
+  for (const [resource, body] of resourceMetadata) routes.set(protectedResourceMetadataUrl(resource), document(JSON.stringify(body)));
+  routes.set(config.endpoints.token, (request) => handleTokenRequest(ctx, request));
+  if (config.endpoints.revocation !== undefined) routes.set(config.endpoints.revocation, (request) => handleRevocationRequest(ctx, request));
+  if (config.endpoints.introspection !== undefined) {
+    routes.set(config.endpoints.introspection, (request) => handleIntrospectionRequest(ctx, request));
+  }
+
+  const server: AuthorizationServer = {
+    config,
+    metadata,
+    async handleRequest(request) {
+      const url = new URL(request.url);
+      const route = routes.get(url.origin + url.pathname);
+      if (route === undefined) return null;
+      if (request.method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
+      return withCors(await route(request));
+    },
+    handleTokenRequest: (request) => handleTokenRequest(ctx, request),
+    handleRevocationRequest: (request) => handleRevocationRequest(ctx, request),
+    handleIntrospectionRequest: (request) => handleIntrospectionRequest(ctx, request),
+    parseAuthorizationRequest: (request) => parseAuthorizationRequest(ctx, request),
+    issueAuthorizationCode: (request, approval) => issueAuthorizationCode(ctx, request, approval),
+    denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
+    validateBearerToken(request, routeOptions = {}) {
+      const resource = routeOptions.resource ?? config.resources?.[0];
+      return validateBearerToken(request, {
+        storage: config.storage,
+        now: config.now,
+        ...(resource === undefined ? {} : { resource, resourceMetadataUrl: protectedResourceMetadataUrl(resource) }),
+        ...(routeOptions.requiredScopes === undefined ? {} : { requiredScopes: routeOptions.requiredScopes }),
+      });
+    },
+    protectedResourceMetadata(resource) {
+      const found = resourceMetadata.get(resource);
+      if (found === undefined) throw new TypeError(`Not a configured resource: ${resource}`);
+      return found;
+    },
+  };
+  return server;
+}
+
