@@ -1,0 +1,258 @@
+import { describe, expect, it } from "vitest";
+import type { AuthorizationRequest } from "../../src/index.js";
+import {
+  ISSUER,
+  RESOURCE,
+  RFC7636_CHALLENGE,
+  authorizeUrl,
+  createTestServer,
+  registerClient,
+} from "../support/fixtures.js";
+
+async function setup(config = {}) {
+  const t = createTestServer(config);
+  const client = await registerClient(t.storage, {
+    method: "none",
+    redirectUris: ["https://client.example.com/callback?tenant=1", "http://127.0.0.1/cb", "http://[::1]/cb", "cursor://oauth/callback"],
+  });
+  const base = {
+    response_type: "code",
+    client_id: client.clientId,
+    redirect_uri: "https://client.example.com/callback?tenant=1",
+    state: "st@te 1",
+    code_challenge: RFC7636_CHALLENGE,
+    code_challenge_method: "S256",
+  };
+  const parse = (params: Record<string, string | string[] | undefined>) =>
+    t.server.parseAuthorizationRequest(new Request(authorizeUrl({ ...base, ...params })));
+  return { ...t, client, base, parse };
+}
+
+async function direct(result: AuthorizationRequest | Response) {
+  expect(result).toBeInstanceOf(Response);
+  const response = result as Response;
+  expect(response.headers.get("location")).toBeNull();
+  return { status: response.status, body: await response.json() };
+}
+
+function redirected(result: AuthorizationRequest | Response) {
+  expect(result).toBeInstanceOf(Response);
+  const response = result as Response;
+  expect(response.status).toBe(302);
+  return new URL(response.headers.get("location")!);
+}
+
+describe("authorization request (RFC 6749 §4.1.1)", () => {
+  it("accepts a valid request and returns a serialisable value", async () => {
+    const { parse, client } = await setup();
+    const result = await parse({ scope: "read", resource: RESOURCE });
+    expect(result).toEqual({
+      client: { client_id: client.clientId },
+      publicClient: true,
+      redirectUri: "https://client.example.com/callback?tenant=1",
+      redirectUriSent: true,
+      scope: ["read"],
+      state: "st@te 1",
+      codeChallenge: RFC7636_CHALLENGE,
+      codeChallengeMethod: "S256",
+      resource: [RESOURCE],
+    });
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it("accepts POST (RFC 6749 §3.1)", async () => {
+    const { server, base } = await setup();
+    const result = await server.parseAuthorizationRequest(
+      new Request(`${ISSUER}/authorize`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(base).toString(),
+      }),
+    );
+    expect(result).not.toBeInstanceOf(Response);
+  });
+
+  describe("errors about the client or redirect URI are not redirected (RFC 6749 §4.1.2.1)", () => {
+    it("unknown client", async () => {
+      const { parse } = await setup();
+      expect(await direct(await parse({ client_id: "nobody" }))).toMatchObject({ status: 400, body: { error: "invalid_client" } });
+    });
+    it("missing client_id", async () => {
+      const { parse } = await setup();
+      expect(await direct(await parse({ client_id: undefined }))).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    });
+    it("unregistered redirect URI", async () => {
+      const { parse } = await setup();
+      expect(await direct(await parse({ redirect_uri: "https://evil.example.com/callback" }))).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    });
+    it("a redirect URI that differs only by its query (exact match, OAuth 2.1 §2.3.1)", async () => {
+      const { parse } = await setup();
+      expect((await direct(await parse({ redirect_uri: "https://client.example.com/callback?tenant=2" }))).status).toBe(400);
+      expect((await direct(await parse({ redirect_uri: "https://client.example.com/callback" }))).status).toBe(400);
+    });
+    it("a missing redirect URI when several are registered (RFC 6749 §3.1.2.3)", async () => {
+      const { parse } = await setup();
+      expect((await direct(await parse({ redirect_uri: undefined }))).body.error).toBe("invalid_request");
+    });
+    it("a repeated client_id or redirect_uri", async () => {
+      const { parse, client } = await setup();
+      expect((await direct(await parse({ client_id: [client.clientId, client.clientId] }))).body.error).toBe("invalid_request");
+    });
+    it("malformed percent-encoding", async () => {
+      const { server } = await setup();
+      const result = await server.parseAuthorizationRequest(new Request(`${ISSUER}/authorize?client_id=%ZZ`));
+      expect((await direct(result)).status).toBe(400);
+    });
+  });
+
+  it("uses the only registered redirect URI when none is sent (RFC 6749 §3.1.2.3)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { method: "none" });
+    const result = await t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+    );
+    expect(result).toMatchObject({ redirectUri: client.record.redirect_uris[0], redirectUriSent: false });
+  });
+
+  it("accepts any port for a registered loopback IP redirect URI (RFC 8252 §7.3)", async () => {
+    const { parse } = await setup();
+    expect(await parse({ redirect_uri: "http://127.0.0.1:49152/cb" })).toMatchObject({ redirectUri: "http://127.0.0.1:49152/cb" });
+    expect(await parse({ redirect_uri: "http://[::1]:8080/cb" })).toMatchObject({ redirectUri: "http://[::1]:8080/cb" });
+    expect((await direct(await parse({ redirect_uri: "http://127.0.0.1:49152/other" }))).status).toBe(400);
+    expect((await direct(await parse({ redirect_uri: "http://localhost:49152/cb" }))).status).toBe(400);
+  });
+
+  it("accepts a private-use scheme redirect URI registered exactly (RFC 8252 §7.1)", async () => {
+    const { parse } = await setup();
+    expect(await parse({ redirect_uri: "cursor://oauth/callback" })).toMatchObject({ redirectUri: "cursor://oauth/callback" });
+  });
+
+  describe("other errors are redirected with error, state and iss (RFC 6749 §4.1.2.1, RFC 9207 §2)", () => {
+    it("unsupported response_type, keeping the redirect URI's own query", async () => {
+      const { parse } = await setup();
+      const location = redirected(await parse({ response_type: "token" }));
+      expect(location.origin + location.pathname).toBe("https://client.example.com/callback");
+      expect(location.searchParams.get("tenant")).toBe("1");
+      expect(location.searchParams.get("error")).toBe("unsupported_response_type");
+      expect(location.searchParams.get("error_description")).toBeTruthy();
+      expect(location.searchParams.get("state")).toBe("st@te 1");
+      expect(location.searchParams.get("iss")).toBe(ISSUER);
+    });
+    it("missing response_type", async () => {
+      const { parse } = await setup();
+      expect(redirected(await parse({ response_type: undefined })).searchParams.get("error")).toBe("invalid_request");
+    });
+    it("a repeated scope", async () => {
+      const { parse } = await setup();
+      expect(redirected(await parse({ scope: ["read", "write"] })).searchParams.get("error")).toBe("invalid_request");
+    });
+    it("an unsupported scope (invalid_scope)", async () => {
+      const { parse } = await setup();
+      expect(redirected(await parse({ scope: "admin" })).searchParams.get("error")).toBe("invalid_scope");
+    });
+    it("a scope beyond the client's registered scope", async () => {
+      const t = createTestServer();
+      const client = await registerClient(t.storage, { method: "none", scope: "read" });
+      const result = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, scope: "read write", code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+      expect(redirected(result).searchParams.get("error")).toBe("invalid_scope");
+    });
+    it("a resource that is not an absolute URI, has a fragment, or is not served (RFC 8707 §2: invalid_target)", async () => {
+      const { parse } = await setup();
+      expect(redirected(await parse({ resource: "relative/path" })).searchParams.get("error")).toBe("invalid_target");
+      expect(redirected(await parse({ resource: `${RESOURCE}#frag` })).searchParams.get("error")).toBe("invalid_target");
+      expect(redirected(await parse({ resource: "https://unknown.example.com/" })).searchParams.get("error")).toBe("invalid_target");
+    });
+    it("no state parameter is added when the request had none", async () => {
+      const { parse } = await setup();
+      const location = redirected(await parse({ response_type: "token", state: undefined }));
+      expect(location.searchParams.has("state")).toBe(false);
+      expect(location.searchParams.get("iss")).toBe(ISSUER);
+    });
+    it("a client not registered for the code flow (unauthorized_client)", async () => {
+      const t = createTestServer();
+      const client = await registerClient(t.storage, { grantTypes: ["client_credentials"] });
+      const result = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+      expect(redirected(result).searchParams.get("error")).toBe("unauthorized_client");
+    });
+  });
+
+  it("accepts several resource indicators (RFC 8707 §2)", async () => {
+    const { parse } = await setup();
+    expect(await parse({ resource: [RESOURCE, "https://other.example.com/api"] })).toMatchObject({
+      resource: [RESOURCE, "https://other.example.com/api"],
+    });
+  });
+
+  it("defaults the resource to the first configured one, so every token has an audience", async () => {
+    const { parse } = await setup();
+    expect(await parse({})).toMatchObject({ resource: [RESOURCE] });
+  });
+
+  it("uses defaultScopes when scope is omitted", async () => {
+    const { parse } = await setup({ defaultScopes: ["read"] });
+    expect(await parse({})).toMatchObject({ scope: ["read"] });
+  });
+});
+
+describe("authorization response (RFC 6749 §4.1.2, RFC 9207)", () => {
+  it("redirects with code, state and iss", async () => {
+    const { parse, server } = await setup();
+    const request = (await parse({ scope: "read write" })) as AuthorizationRequest;
+    const response = await server.issueAuthorizationCode(request, { subject: "alice" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const location = new URL(response.headers.get("location")!);
+    expect(location.searchParams.get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(location.searchParams.get("state")).toBe("st@te 1");
+    expect(location.searchParams.get("iss")).toBe(ISSUER);
+    expect(location.searchParams.get("tenant")).toBe("1");
+  });
+
+  it("stores only the code's hash, bound to client, redirect URI, PKCE, scope and resource", async () => {
+    const { parse, server, storage, client } = await setup();
+    const request = (await parse({ scope: "read write" })) as AuthorizationRequest;
+    const location = new URL((await server.issueAuthorizationCode(request, { subject: "alice", scope: ["read"], props: { upstream: "t" } })).headers.get("location")!);
+    const code = location.searchParams.get("code")!;
+    const { hashToken } = await import("../../src/index.js");
+    expect(await storage.redeemAuthorizationCode(code)).toBeNull();
+    const stored = await storage.redeemAuthorizationCode(hashToken(code));
+    expect(stored?.code).toMatchObject({
+      clientId: client.clientId,
+      redirectUri: "https://client.example.com/callback?tenant=1",
+      codeChallenge: RFC7636_CHALLENGE,
+      codeChallengeMethod: "S256",
+      scope: ["read"],
+      resource: [RESOURCE],
+      subject: "alice",
+      props: { upstream: "t" },
+    });
+    expect(stored!.code.expiresAt - stored!.code.issuedAt).toBe(60);
+  });
+
+  it("refuses an approval wider than the request (a programmer error)", async () => {
+    const { parse, server } = await setup();
+    const request = (await parse({ scope: "read" })) as AuthorizationRequest;
+    await expect(server.issueAuthorizationCode(request, { subject: "alice", scope: ["write"] })).rejects.toBeInstanceOf(TypeError);
+    await expect(server.issueAuthorizationCode(request, { subject: "" })).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it("redirects a denial with access_denied, state and iss", async () => {
+    const { parse, server } = await setup();
+    const request = (await parse({})) as AuthorizationRequest;
+    const location = redirected(server.denyAuthorization(request));
+    expect(location.searchParams.get("error")).toBe("access_denied");
+    expect(location.searchParams.get("state")).toBe("st@te 1");
+    expect(location.searchParams.get("iss")).toBe(ISSUER);
+  });
+
+  it("keeps a private-use scheme redirect working", async () => {
+    const { parse, server } = await setup();
+    const request = (await parse({ redirect_uri: "cursor://oauth/callback" })) as AuthorizationRequest;
+    const location = (await server.issueAuthorizationCode(request, { subject: "a" })).headers.get("location")!;
+    expect(location.startsWith("cursor://oauth/callback?code=")).toBe(true);
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { authenticateClient, parseParameters } from "../../src/index.js";
+import {
+  ISSUER,
+  basicAuth,
+  createTestServer,
+  formRequest,
+  registerClient,
+} from "../support/fixtures.js";
+
+/** Runs a client_credentials request, which needs nothing but client authentication. */
+async function clientCredentials(headers: Record<string, string>, body: Record<string, string> = {}) {
+  return { body: { grant_type: "client_credentials", ...body }, headers };
+}
+
+async function setup() {
+  const t = createTestServer();
+  const basic = await registerClient(t.storage, { method: "client_secret_basic", grantTypes: ["client_credentials"] });
+  const post = await registerClient(t.storage, { method: "client_secret_post", grantTypes: ["client_credentials"] });
+  const pub = await registerClient(t.storage, { method: "none" });
+  const send = async (input: { body: Record<string, string>; headers: Record<string, string> }) => {
+    const response = await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, input.body, input.headers));
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  };
+  return { ...t, basic, post, pub, send };
+}
+
+describe("client authentication (RFC 6749 §2.3)", () => {
+  it("accepts client_secret_basic (RFC 6749 §2.3.1)", async () => {
+    const { basic, send } = await setup();
+    const result = await send(await clientCredentials({ Authorization: basicAuth(basic.clientId, basic.secret!) }));
+    expect(result.status).toBe(200);
+    expect(result.body.token_type).toBe("Bearer");
+  });
+
+  it("decodes the form-urlencoding of id and secret inside Basic credentials (RFC 6749 §2.3.1)", async () => {
+    const t = createTestServer();
+    const secret = "s3cr+t %41:with spaces&=";
+    const client = await registerClient(t.storage, { clientId: "id:with%odd chars", secret, grantTypes: ["client_credentials"] });
+    const header = basicAuth(client.clientId, secret);
+    // The encoded form really differs from the raw one: "+" for spaces, %2B for "+", %25 for "%", %3A for ":".
+    expect(atob(header.slice(6))).toBe("id%3Awith%25odd+chars:s3cr%2Bt+%2541%3Awith+spaces%26%3D");
+    const response = await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, { grant_type: "client_credentials" }, { Authorization: header }));
+    expect(response.status).toBe(200);
+  });
+
+  it("accepts generated (base64url) secrets sent without the §2.3.1 encoding, as many clients do", async () => {
+    const { basic, send } = await setup();
+    expect(basic.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const raw = `Basic ${btoa(`${basic.clientId}:${basic.secret}`)}`;
+    expect((await send(await clientCredentials({ Authorization: raw }))).status).toBe(200);
+  });
+
+  it("accepts client_secret_post (RFC 6749 §2.3.1)", async () => {
+    const { post, send } = await setup();
+    const result = await send(await clientCredentials({}, { client_id: post.clientId, client_secret: post.secret! }));
+    expect(result.status).toBe(200);
+  });
+
+  it("refuses a client_secret_basic client sending its secret in the body (registered method enforced)", async () => {
+    const { basic, send } = await setup();
+    const result = await send(await clientCredentials({}, { client_id: basic.clientId, client_secret: basic.secret! }));
+    expect(result.status).toBe(401);
+    expect(result.body.error).toBe("invalid_client");
+  });
+
+  it("refuses a client_secret_post client using Basic", async () => {
+    const { post, send } = await setup();
+    const result = await send(await clientCredentials({ Authorization: basicAuth(post.clientId, post.secret!) }));
+    expect(result.status).toBe(401);
+    expect(result.body.error).toBe("invalid_client");
+  });
+
+  it("refuses a confidential client that sends no secret (method none)", async () => {
+    const { basic, send } = await setup();
+    const result = await send(await clientCredentials({}, { client_id: basic.clientId }));
+    expect(result.status).toBe(401);
+    expect(result.body.error).toBe("invalid_client");
+  });
+
+  it("answers invalid_client with 401 and WWW-Authenticate (RFC 6749 §5.2)", async () => {
+    const { basic, send } = await setup();
+    const result = await send(await clientCredentials({ Authorization: basicAuth(basic.clientId, "wrong") }));
+    expect(result.status).toBe(401);
+    expect(result.body).toEqual({ error: "invalid_client", error_description: "Client authentication failed." });
+    expect(result.headers.get("www-authenticate")).toMatch(/^Basic realm="https:\/\/as\.example\.com"/);
+  });
+
+  it("gives the same answer for an unknown client as for a wrong secret (no enumeration)", async () => {
+    const { basic, send } = await setup();
+    const unknown = await send(await clientCredentials({ Authorization: basicAuth("nobody", "x") }));
+    const wrong = await send(await clientCredentials({ Authorization: basicAuth(basic.clientId, "x") }));
+    expect(unknown.body).toEqual(wrong.body);
+    expect(unknown.status).toBe(401);
+  });
+
+  it("answers malformed base64 in Basic with invalid_client", async () => {
+    const { send } = await setup();
+    const result = await send(await clientCredentials({ Authorization: "Basic !!!not-base64" }));
+    expect(result).toMatchObject({ status: 401, body: { error: "invalid_client" } });
+  });
+
+  it("answers Basic credentials without a colon with invalid_client", async () => {
+    const { basic, send } = await setup();
+    const result = await send(await clientCredentials({ Authorization: `Basic ${btoa(basic.clientId)}` }));
+    expect(result).toMatchObject({ status: 401, body: { error: "invalid_client" } });
+  });
+
+  it("answers credentials presented by two methods with invalid_request (RFC 6749 §2.3)", async () => {
+    const { basic, send } = await setup();
+    const result = await send(
+      await clientCredentials({ Authorization: basicAuth(basic.clientId, basic.secret!) }, { client_secret: basic.secret! }),
+    );
+    expect(result).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+  });
+
+  it("answers a body client_id that contradicts the Basic credentials with invalid_request", async () => {
+    const { basic, post, send } = await setup();
+    const result = await send(await clientCredentials({ Authorization: basicAuth(basic.clientId, basic.secret!) }, { client_id: post.clientId }));
+    expect(result).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+  });
+
+  it("refuses an expired client secret (RFC 7591 §3.2.1 client_secret_expires_at)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { grantTypes: ["client_credentials"], secretExpiresAt: t.clock.now() + 10 });
+    const request = () => formRequest(`${ISSUER}/token`, { grant_type: "client_credentials" }, { Authorization: basicAuth(client.clientId, client.secret!) });
+    expect((await t.server.handleTokenRequest(request())).status).toBe(200);
+    t.clock.advance(10);
+    const response = await t.server.handleTokenRequest(request());
+    expect(response.status).toBe(401);
+    expect((await response.json()).error).toBe("invalid_client");
+  });
+
+  it("answers a request with no client identification with 401 invalid_client", async () => {
+    const { send } = await setup();
+    expect(await send(await clientCredentials({}))).toMatchObject({ status: 401, body: { error: "invalid_client" } });
+  });
+
+  it("refuses a method the endpoint does not accept", async () => {
+    const t = createTestServer({ clientAuthenticationMethods: ["client_secret_basic"] });
+    const pub = await registerClient(t.storage, { method: "none" });
+    const response = await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, { grant_type: "refresh_token", refresh_token: "x", client_id: pub.clientId }));
+    expect(response.status).toBe(401);
+  });
+
+  it("is usable on its own from a host's endpoint", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { method: "client_secret_post" });
+    const params = parseParameters(`client_id=${client.clientId}&client_secret=${client.secret}`);
+    const result = await authenticateClient(new Headers(), params, { getClient: (id) => t.storage.getClient(id) });
+    expect(result.method).toBe("client_secret_post");
+    expect(result.client.client_id).toBe(client.clientId);
+    await expect(
+      authenticateClient(new Headers(), parseParameters(`client_id=${client.clientId}&client_secret=nope`), { getClient: (id) => t.storage.getClient(id) }),
+    ).rejects.toMatchObject({ error: "invalid_client", status: 401 });
+  });
+});

@@ -1,0 +1,209 @@
+import { describe, expect, it } from "vitest";
+import { hashToken } from "../../src/index.js";
+import {
+  RESOURCE,
+  type TestClient,
+  type TestServer,
+  createTestServer,
+  exchangeCode,
+  obtainCode,
+  registerClient,
+  tokenRequest,
+} from "../support/fixtures.js";
+
+interface Tokens {
+  access_token: string;
+  refresh_token?: string;
+  scope: string;
+  expires_in: number;
+}
+
+async function start(config: Parameters<typeof createTestServer>[0] = {}, method: "client_secret_basic" | "none" = "client_secret_basic") {
+  const t = createTestServer(config);
+  const client = await registerClient(t.storage, { method });
+  const tokens = (await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { props: { tenant: "acme" } }))).json()) as Tokens;
+  return { ...t, client, tokens };
+}
+
+function refresh(t: TestServer, client: TestClient, refreshToken: string, extra: Record<string, string> = {}) {
+  return t.server.handleTokenRequest(tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken, ...extra }));
+}
+
+async function isActive(t: TestServer, accessToken: string): Promise<boolean> {
+  const result = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${accessToken}` } }));
+  return !(result instanceof Response);
+}
+
+describe("refresh_token grant (RFC 6749 §6, RFC 9700 §4.14)", () => {
+  it("rotates on every use: a new refresh token, the old one stops working (OAuth 2.1 §4.3.1)", async () => {
+    const t = await start();
+    const response = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const next = (await response.json()) as Tokens;
+    expect(next.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(next.refresh_token).not.toBe(t.tokens.refresh_token);
+    expect(next.scope).toBe("read write");
+    expect(await isActive(t, next.access_token)).toBe(true);
+    // The previous access token is untouched by a normal rotation.
+    expect(await isActive(t, t.tokens.access_token)).toBe(true);
+  });
+
+  it("revokes the whole grant when a rotated-out refresh token is presented again (RFC 9700 §4.14.2)", async () => {
+    const t = await start();
+    const second = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    const third = (await (await refresh(t, t.client, second.refresh_token!)).json()) as Tokens;
+
+    const reuse = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(reuse.status).toBe(400);
+    expect((await reuse.json()).error).toBe("invalid_grant");
+    // Every token descended from the authorization is gone.
+    expect(await isActive(t, t.tokens.access_token)).toBe(false);
+    expect(await isActive(t, second.access_token)).toBe(false);
+    expect(await isActive(t, third.access_token)).toBe(false);
+    expect((await refresh(t, t.client, third.refresh_token!)).status).toBe(400);
+  });
+
+  it("yields exactly one success for 20 parallel refreshes of one token, and treats the rest as reuse", async () => {
+    const t = await start();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(t, t.client, t.tokens.refresh_token!)));
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 400)).toHaveLength(19);
+    // Without a grace window a concurrent second use is reuse: the grant is revoked (documented).
+    const winner = (await responses.find((r) => r.status === 200)!.json()) as Tokens;
+    expect(await isActive(t, winner.access_token)).toBe(false);
+  });
+
+  it("narrows scope on request and refuses widening with invalid_scope (RFC 6749 §6)", async () => {
+    const t = await start();
+    const narrowed = await refresh(t, t.client, t.tokens.refresh_token!, { scope: "read" });
+    const body = (await narrowed.json()) as Tokens;
+    expect(body.scope).toBe("read");
+    // The grant keeps its scope: the next refresh without `scope` gets all of it back.
+    const again = (await (await refresh(t, t.client, body.refresh_token!)).json()) as Tokens;
+    expect(again.scope).toBe("read write");
+
+    const wider = await refresh(t, t.client, again.refresh_token!, { scope: "read write offline_access" });
+    expect(wider.status).toBe(400);
+    expect((await wider.json()).error).toBe("invalid_scope");
+    // A refused request does not cost the client its token.
+    expect((await refresh(t, t.client, again.refresh_token!)).status).toBe(200);
+  });
+
+  it("refuses another client's refresh token with invalid_grant, without revoking it (RFC 6749 §6)", async () => {
+    const t = await start();
+    const other = await registerClient(t.storage);
+    const response = await refresh(t, other, t.tokens.refresh_token!);
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toBe("invalid_grant");
+    expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(200);
+  });
+
+  it("expires an unused refresh token after the idle lifetime", async () => {
+    const t = await start({ refreshTokens: { idleLifetime: 100 } });
+    t.clock.advance(99);
+    const next = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    t.clock.advance(100);
+    const response = await refresh(t, t.client, next.refresh_token!);
+    expect((await response.json()).error).toBe("invalid_grant");
+  });
+
+  it("ends the grant at its absolute lifetime however often it is refreshed", async () => {
+    const t = await start({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 250 } });
+    let token = t.tokens.refresh_token!;
+    for (let i = 0; i < 2; i++) {
+      t.clock.advance(90);
+      const body = (await (await refresh(t, t.client, token)).json()) as Tokens;
+      token = body.refresh_token!;
+      // Access tokens never outlive the grant.
+      expect(body.expires_in).toBeLessThanOrEqual(250 - 90 * (i + 1));
+    }
+    t.clock.advance(90);
+    expect((await (await refresh(t, t.client, token)).json()).error).toBe("invalid_grant");
+  });
+
+  it("carries the grant's props through every rotation", async () => {
+    const t = await start();
+    const next = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    const info = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${next.access_token}` } }));
+    expect(info).toMatchObject({ props: { tenant: "acme" }, subject: "user-1" });
+  });
+
+  it("narrows the audience with resource, and refuses a resource outside the grant (RFC 8707 §2.2)", async () => {
+    const t = await start();
+    const wrong = await refresh(t, t.client, t.tokens.refresh_token!, { resource: "https://other.example.com/api" });
+    expect((await wrong.json()).error).toBe("invalid_target");
+    const ok = await refresh(t, t.client, t.tokens.refresh_token!, { resource: RESOURCE });
+    expect(ok.status).toBe(200);
+  });
+
+  it("refuses an unknown refresh token and a missing one", async () => {
+    const t = await start();
+    expect((await (await refresh(t, t.client, "unknown")).json()).error).toBe("invalid_grant");
+    const missing = await t.server.handleTokenRequest(tokenRequest(t.client, { grant_type: "refresh_token" }));
+    expect((await missing.json()).error).toBe("invalid_request");
+  });
+
+  it("can keep the refresh token of confidential clients while always rotating public clients' (OAuth 2.1 §4.3.1)", async () => {
+    const confidential = await start({ refreshTokens: { rotation: "public-clients" } });
+    const body = (await (await refresh(confidential, confidential.client, confidential.tokens.refresh_token!)).json()) as Tokens;
+    expect(body.refresh_token).toBeUndefined();
+    expect((await refresh(confidential, confidential.client, confidential.tokens.refresh_token!)).status).toBe(200);
+
+    const pub = await start({ refreshTokens: { rotation: "public-clients" } }, "none");
+    const rotated = (await (await refresh(pub, pub.client, pub.tokens.refresh_token!)).json()) as Tokens;
+    expect(rotated.refresh_token).toBeDefined();
+    expect((await refresh(pub, pub.client, pub.tokens.refresh_token!)).status).toBe(400);
+  });
+});
+
+describe("refresh grace window (gracePeriod)", () => {
+  it("gives the token just rotated out the same successor inside the window", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const first = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    // The response was "lost": the client retries with the old token.
+    t.clock.advance(10);
+    const retry = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(retry.status).toBe(200);
+    const second = (await retry.json()) as Tokens;
+    expect(second.refresh_token).toBe(first.refresh_token);
+    expect(second.access_token).not.toBe(first.access_token);
+    expect(await isActive(t, second.access_token)).toBe(true);
+    // The one successor keeps working afterwards.
+    expect((await refresh(t, t.client, first.refresh_token!)).status).toBe(200);
+  });
+
+  it("treats the old token as reuse after the window and revokes the grant (RFC 9700 §4.14.2)", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const first = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    t.clock.advance(30);
+    const late = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect((await late.json()).error).toBe("invalid_grant");
+    expect(await isActive(t, first.access_token)).toBe(false);
+  });
+
+  it("does not extend to a token two rotations back", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const first = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    await refresh(t, t.client, first.refresh_token!);
+    expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(400);
+    expect((await refresh(t, t.client, first.refresh_token!)).status).toBe(400);
+  });
+
+  it("lets all 20 parallel refreshes of one token succeed with one and the same successor (documented)", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(t, t.client, t.tokens.refresh_token!)));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Tokens[];
+    expect(new Set(bodies.map((b) => b.refresh_token)).size).toBe(1);
+    expect(new Set(bodies.map((b) => b.access_token)).size).toBe(20);
+    const grant = await t.storage.getGrantByRefreshToken(hashToken(bodies[0]!.refresh_token!));
+    expect(grant?.refresh?.tokenHash).toBe(hashToken(bodies[0]!.refresh_token!));
+  });
+
+  it("is off by default", async () => {
+    const t = await start();
+    await refresh(t, t.client, t.tokens.refresh_token!);
+    expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(400);
+  });
+});
