@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStorage, hashToken, validateBearerToken } from "../../src/index.js";
+import {
+  RESOURCE,
+  createTestServer,
+  exchangeCode,
+  obtainCode,
+  registerClient,
+} from "../support/fixtures.js";
+
+const METADATA = "https://api.example.com/.well-known/oauth-protected-resource/mcp";
+
+async function start() {
+  const t = createTestServer();
+  const client = await registerClient(t.storage);
+  const tokens = await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { scope: "read" }))).json();
+  const validate = (headers: Record<string, string>, options = {}) =>
+    t.server.validateBearerToken(new Request(RESOURCE, { headers }), options);
+  return { ...t, client, tokens, validate };
+}
+
+async function refusal(result: unknown) {
+  expect(result).toBeInstanceOf(Response);
+  const response = result as Response;
+  const text = await response.text();
+  return { status: response.status, challenge: response.headers.get("www-authenticate"), body: text === "" ? null : JSON.parse(text) };
+}
+
+describe("bearer token validation (RFC 6750, RFC 9728 §5.1)", () => {
+  it("returns subject, client, scope, audience and props for a valid token", async () => {
+    const t = await start();
+    const result = await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` });
+    expect(result).toEqual({
+      subject: "user-1",
+      clientId: t.client.clientId,
+      scope: ["read"],
+      audience: [RESOURCE],
+      props: undefined,
+      expiresAt: t.clock.now() + 3600,
+      grantId: expect.any(String),
+    });
+  });
+
+  it("accepts the scheme case-insensitively (RFC 7235 §2.1)", async () => {
+    const t = await start();
+    expect(await t.validate({ Authorization: `bearer ${t.tokens.access_token}` })).not.toBeInstanceOf(Response);
+  });
+
+  it("answers a request without credentials with 401 and a challenge without error code (RFC 6750 §3.1)", async () => {
+    const t = await start();
+    const result = await refusal(await t.validate({}));
+    expect(result).toEqual({ status: 401, challenge: `Bearer resource_metadata="${METADATA}"`, body: null });
+  });
+
+  it("ignores tokens in the query string (OAuth 2.1 §5.2)", async () => {
+    const t = await start();
+    const result = await t.server.validateBearerToken(new Request(`${RESOURCE}?access_token=${t.tokens.access_token}`));
+    expect((await refusal(result)).status).toBe(401);
+  });
+
+  it("treats another scheme as no credentials", async () => {
+    const t = await start();
+    expect((await refusal(await t.validate({ Authorization: "Basic Zm9vOmJhcg==" }))).challenge).toBe(`Bearer resource_metadata="${METADATA}"`);
+  });
+
+  it("answers a malformed header with 400 invalid_request (RFC 6750 §3.1)", async () => {
+    const t = await start();
+    const result = await refusal(await t.validate({ Authorization: "Bearer a b c" }));
+    expect(result.status).toBe(400);
+    expect(result.challenge).toBe(`Bearer error="invalid_request", error_description="The Authorization header is malformed.", resource_metadata="${METADATA}"`);
+    expect(result.body.error).toBe("invalid_request");
+  });
+
+  it("answers an unknown token with 401 invalid_token, error_description and resource_metadata", async () => {
+    const t = await start();
+    const result = await refusal(await t.validate({ Authorization: "Bearer unknown-token" }));
+    expect(result.status).toBe(401);
+    expect(result.challenge).toBe(
+      `Bearer error="invalid_token", error_description="The access token is invalid or has expired.", resource_metadata="${METADATA}"`,
+    );
+  });
+
+  it("answers an expired token with 401 invalid_token", async () => {
+    const t = await start();
+    t.clock.advance(3600);
+    expect((await refusal(await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` }))).challenge).toContain('error="invalid_token"');
+  });
+
+  it("refuses a token issued for another resource (RFC 8707, MCP audience validation)", async () => {
+    const t = await start();
+    const result = await refusal(await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` }, { resource: "https://other.example.com/api" }));
+    expect(result.status).toBe(401);
+    expect(result.challenge).toContain('error="invalid_token"');
+    expect(result.challenge).toContain('resource_metadata="https://other.example.com/.well-known/oauth-protected-resource/api"');
+  });
+
+  it("answers a missing scope with 403 insufficient_scope naming the scope (RFC 6750 §3.1)", async () => {
+    const t = await start();
+    const result = await refusal(await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` }, { requiredScopes: ["read", "write"] }));
+    expect(result.status).toBe(403);
+    expect(result.challenge).toBe(
+      `Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="read write", resource_metadata="${METADATA}"`,
+    );
+    expect(result.body).toEqual({ error: "insufficient_scope", error_description: "The access token lacks a required scope." });
+  });
+
+  it("is usable on its own over any store, with exactly one storage call", async () => {
+    const storage = createMemoryStorage();
+    let calls = 0;
+    const now = Math.floor(Date.now() / 1000);
+    await storage.createGrant(
+      { grantId: "g", clientId: "c", subject: "s", scope: ["read"], resource: [RESOURCE], issuedAt: now, expiresAt: now + 60 },
+      { tokenHash: hashToken("tok"), grantId: "g", clientId: "c", subject: "s", scope: ["read"], audience: [RESOURCE], issuedAt: now, expiresAt: now + 60 },
+    );
+    const counting = { getAccessToken: (hash: string) => (calls++, storage.getAccessToken(hash)) };
+    const result = await validateBearerToken(new Request(RESOURCE, { headers: { Authorization: "Bearer tok" } }), {
+      storage: counting,
+      resource: RESOURCE,
+      realm: "api",
+    });
+    expect(result).toMatchObject({ subject: "s" });
+    expect(calls).toBe(1);
+    const refused = await validateBearerToken(new Request(RESOURCE), { storage: counting, realm: "api" });
+    expect((refused as Response).headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(calls).toBe(1);
+  });
+});
