@@ -139,6 +139,8 @@ const DAY = 24 * 60 * 60;
  * Applies defaults and checks the configuration.
  *
  * @throws {TypeError} on a configuration mistake (a programmer error, never an OAuth error).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig {
   const issuerUrl = parseUrl(config.issuer);

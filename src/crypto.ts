@@ -29,6 +29,8 @@ export function generateToken(): string {
 /**
  * Returns a new random identifier (128 bits, base64url). For ids that are not credentials:
  * grant ids and client ids.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.2
  */
 export function generateId(): string {
   const bytes = new Uint8Array(16);
@@ -40,6 +42,8 @@ export function generateId(): string {
  * Hashes a credential for storage: base64url(SHA-256(UTF-8(value))). Stores keep only this, so a
  * storage dump yields no usable token, code or secret. On an ASCII input this is also the S256
  * transform of RFC 7636 §4.2.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14
  */
 export function hashToken(value: string): string {
   return encodeBase64urlNoPadding(sha256(encoder.encode(value)));
@@ -48,6 +52,8 @@ export function hashToken(value: string): string {
 /**
  * Compares a presented credential with a stored hash in constant time (the comparison of the two
  * digests does not depend on where they first differ).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.10
  */
 export function verifyTokenHash(value: string, expectedHash: string): boolean {
   const actual = encoder.encode(hashToken(value));
@@ -58,12 +64,18 @@ export function verifyTokenHash(value: string, expectedHash: string): boolean {
 /**
  * Derives a credential from another with a key: base64url(HMAC-SHA256(key, value)). Used to make
  * the successor of a rotated refresh token reproducible by the server alone (grace window).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
  */
 export function deriveToken(key: string, value: string): string {
   return encodeBase64urlNoPadding(hmac(SHA256, encoder.encode(key), encoder.encode(value)));
 }
 
-/** Constant-time equality of two strings (length may leak, content does not). */
+/**
+ * Constant-time equality of two strings (length may leak, content does not).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.10
+ */
 export function timingSafeEqualString(a: string, b: string): boolean {
   const left = encoder.encode(a);
   const right = encoder.encode(b);

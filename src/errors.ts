@@ -96,7 +96,11 @@ export class OAuthError extends Error {
   }
 }
 
-/** Type guard for {@link OAuthError}. */
+/**
+ * Type guard for {@link OAuthError}.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export function isOAuthError(value: unknown): value is OAuthError {
   return value instanceof OAuthError;
 }

@@ -23,12 +23,20 @@ export function parseScope(scope: string | undefined): string[] {
   return [...new Set(tokens)];
 }
 
-/** Joins scope tokens into a `scope` parameter value. */
+/**
+ * Joins scope tokens into a `scope` parameter value.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
 export function formatScope(scope: readonly string[]): string {
   return scope.join(" ");
 }
 
-/** Whether every token of `requested` is in `allowed`. */
+/**
+ * Whether every token of `requested` is in `allowed`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
 export function isScopeSubset(requested: readonly string[], allowed: readonly string[]): boolean {
   return requested.every((token) => allowed.includes(token));
 }

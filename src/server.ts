@@ -25,6 +25,7 @@ import {
   buildProtectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from "./resource/metadata.js";
+import { respondToErrors } from "./http/response.js";
 import { handleRevocationRequest } from "./revocation.js";
 import { handleTokenRequest } from "./token/endpoint.js";
 
@@ -138,17 +139,20 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     handleTokenRequest: (request) => handleTokenRequest(ctx, request),
     handleRevocationRequest: (request) => handleRevocationRequest(ctx, request),
     handleIntrospectionRequest: (request) => handleIntrospectionRequest(ctx, request),
-    parseAuthorizationRequest: (request) => parseAuthorizationRequest(ctx, request),
+    // Unexpected failures (a store that is down) become 500 server_error here too, never a throw.
+    parseAuthorizationRequest: (request) => respondToErrors(request, config.onError, () => parseAuthorizationRequest(ctx, request)),
     issueAuthorizationCode: (request, approval) => issueAuthorizationCode(ctx, request, approval),
     denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
     validateBearerToken(request, routeOptions = {}) {
       const resource = routeOptions.resource ?? config.resources?.[0];
-      return validateBearerToken(request, {
-        storage: config.storage,
-        now: config.now,
-        ...(resource === undefined ? {} : { resource, resourceMetadataUrl: protectedResourceMetadataUrl(resource) }),
-        ...(routeOptions.requiredScopes === undefined ? {} : { requiredScopes: routeOptions.requiredScopes }),
-      });
+      return respondToErrors(request, config.onError, () =>
+        validateBearerToken(request, {
+          storage: config.storage,
+          now: config.now,
+          ...(resource === undefined ? {} : { resource, resourceMetadataUrl: protectedResourceMetadataUrl(resource) }),
+          ...(routeOptions.requiredScopes === undefined ? {} : { requiredScopes: routeOptions.requiredScopes }),
+        }),
+      );
     },
     protectedResourceMetadata(resource) {
       const found = resourceMetadata.get(resource);

@@ -11,6 +11,8 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]"]);
  * Whether `uri` is a loopback redirect URI in the sense of RFC 8252 §7.3: `http` to the IPv4 or
  * IPv6 loopback literal. (`localhost` is not one: RFC 8252 §8.3 advises against it, so it is
  * matched exactly like any other URI.)
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 export function isLoopbackRedirectUri(uri: string): boolean {
   const url = parseUrl(uri);
@@ -40,7 +42,11 @@ export function redirectUriMatches(requested: string, registered: string): boole
   );
 }
 
-/** The registered URI that `requested` matches, or `undefined`. */
+/**
+ * The registered URI that `requested` matches, or `undefined`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3
+ */
 export function findRegisteredRedirectUri(requested: string, registered: readonly string[]): string | undefined {
   return registered.find((candidate) => redirectUriMatches(requested, candidate));
 }

@@ -52,11 +52,11 @@ export type ErrorReporter = (error: unknown, request: Request) => void;
  * Runs an endpoint and turns whatever it throws into a response: an {@link OAuthError} into its
  * RFC-shaped answer, anything else into `500 server_error` without detail, reported to `onError`.
  */
-export async function respondToErrors(
+export async function respondToErrors<T>(
   request: Request,
   onError: ErrorReporter | undefined,
-  handler: () => Promise<Response>,
-): Promise<Response> {
+  handler: () => Promise<T>,
+): Promise<T | Response> {
   try {
     return await handler();
   } catch (error) {

@@ -192,6 +192,17 @@ describe("authorization request (RFC 6749 §4.1.1)", () => {
     expect(await parse({})).toMatchObject({ resource: [RESOURCE] });
   });
 
+  it("answers a storage failure with 500 server_error, reported to onError, never a throw", async () => {
+    const reported: unknown[] = [];
+    const { parse, storage } = await setup({ onError: (error: unknown) => reported.push(error) });
+    storage.getClient = async () => {
+      throw new Error("db down");
+    };
+    const result = await direct(await parse({}));
+    expect(result).toEqual({ status: 500, body: { error: "server_error", error_description: "The server encountered an unexpected error." } });
+    expect(reported).toHaveLength(1);
+  });
+
   it("uses defaultScopes when scope is omitted", async () => {
     const { parse } = await setup({ defaultScopes: ["read"] });
     expect(await parse({})).toMatchObject({ scope: ["read"] });

@@ -104,6 +104,16 @@ describe("bearer token validation (RFC 6750, RFC 9728 §5.1)", () => {
     expect(result.body).toEqual({ error: "insufficient_scope", error_description: "The access token lacks a required scope." });
   });
 
+  it("answers a storage failure with 500 server_error instead of throwing", async () => {
+    const t = await start();
+    t.storage.getAccessToken = async () => {
+      throw new Error("db down");
+    };
+    const result = await refusal(await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` }));
+    expect(result.status).toBe(500);
+    expect(result.body.error).toBe("server_error");
+  });
+
   it("is usable on its own over any store, with exactly one storage call", async () => {
     const storage = createMemoryStorage();
     let calls = 0;
