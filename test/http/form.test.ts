@@ -84,6 +84,18 @@ describe("strict form parsing (RFC 6749 §3.1, §3.2)", () => {
     await expect(parseFormBody(request, { maxBodyBytes: 10 * 1024 })).rejects.toMatchObject({ error: "invalid_request", status: 413 });
   });
 
+  it("reads a body with a declared length, and re-checks the cap if the header understated it", async () => {
+    const request = (body: string, length: number) =>
+      new Request(`${ISSUER}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(length) },
+        body,
+      });
+    expect((await parseFormBody(request("a=1&b=2", 7))).get("b")).toBe("2");
+    await expect(parseFormBody(request("a=123456789", 3), { maxBodyBytes: 5 })).rejects.toMatchObject({ status: 413 });
+    await expect(parseFormBody(request("a=1", 9999), { maxBodyBytes: 5 })).rejects.toMatchObject({ status: 413 });
+  });
+
   it("has a configurable cap", async () => {
     const { server, storage } = createTestServer({ maxBodyBytes: 100 });
     await registerClient(storage);
