@@ -1,6 +1,18 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Code written as a user writes it (docs snippets) imports "oauthkit": test it against src/.
+    alias: [
+      { find: /^oauthkit$/, replacement: src("index.ts") },
+      { find: /^oauthkit\/testing$/, replacement: src("testing/index.ts") },
+      { find: /^oauthkit\/redis$/, replacement: src("storage/redis/index.ts") },
+      { find: /^oauthkit\/postgres$/, replacement: src("storage/postgres/index.ts") },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
