@@ -7,6 +7,7 @@
  */
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
+import { isResourceIndicator } from "./resource-indicators.js";
 import type { CodeChallengeMethod } from "./pkce.js";
 import type { ClientAuthenticationMethod, Storage } from "./storage/types.js";
 
@@ -206,14 +207,4 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
 
 function isLocalhost(url: URL): boolean {
   return url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
-}
-
-/**
- * Whether `value` can be an RFC 8707 resource indicator: an absolute URI without a fragment.
- *
- * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
- */
-export function isResourceIndicator(value: string): boolean {
-  const url = parseUrl(value);
-  return url !== null && !value.includes("#");
 }

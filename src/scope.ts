@@ -40,3 +40,30 @@ export function formatScope(scope: readonly string[]): string {
 export function isScopeSubset(requested: readonly string[], allowed: readonly string[]): boolean {
   return requested.every((token) => allowed.includes(token));
 }
+
+/** The server's side of what a requested scope is checked against (the resolved configuration fits). */
+export interface ScopePolicy {
+  /** Granted when the request has no `scope`. */
+  defaultScopes: readonly string[];
+  /** The server's scopes; `undefined`: any. */
+  scopesSupported: readonly string[] | undefined;
+}
+
+/**
+ * The scope of a new authorization: the `scope` parameter (or the default scopes), which must be
+ * within the server's supported scopes and the client's registered `scope` (space-delimited;
+ * `undefined`: any supported).
+ *
+ * @throws {OAuthError} `invalid_scope`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function resolveRequestedScope(raw: string | undefined, policy: ScopePolicy, clientScope: string | undefined): string[] {
+  const scope = raw === undefined ? [...policy.defaultScopes] : parseScope(raw);
+  if (policy.scopesSupported !== undefined && !isScopeSubset(scope, policy.scopesSupported)) {
+    throw new OAuthError("invalid_scope", "The requested scope is not supported.");
+  }
+  if (clientScope !== undefined && !isScopeSubset(scope, parseScope(clientScope))) {
+    throw new OAuthError("invalid_scope", "The requested scope exceeds what the client is registered for.");
+  }
+  return scope;
+}

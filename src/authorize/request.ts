@@ -4,14 +4,14 @@
  * @module
  */
 import { findRegisteredRedirectUri } from "../clients/redirect-uri.js";
-import { isResourceIndicator } from "../config.js";
 import type { ServerContext } from "../context.js";
 import { OAuthError } from "../errors.js";
 import { type RequestParameters, parseFormBody, parseParameters } from "../http/form.js";
 import { errorResponse } from "../http/response.js";
 import { parseUrl } from "../http/url.js";
 import { type CodeChallengeMethod, isValidCodeChallenge } from "../pkce.js";
-import { isScopeSubset, parseScope } from "../scope.js";
+import { parseResourceIndicators } from "../resource-indicators.js";
+import { resolveRequestedScope } from "../scope.js";
 import type { ClientRecord } from "../storage/types.js";
 import { authorizationErrorResponse } from "./response.js";
 
@@ -150,8 +150,8 @@ function validateRequest(
 
   const publicClient = client.token_endpoint_auth_method === "none";
   const pkce = parsePkce(ctx, params, publicClient);
-  const scope = parseRequestedScope(ctx, client, params.get("scope"));
-  const resource = parseResourceIndicators(ctx, params.getAll("resource"));
+  const scope = resolveRequestedScope(params.get("scope"), ctx.config, client.scope);
+  const resource = parseResourceIndicators(params.getAll("resource"), ctx.config.resources);
   return { client: clientInfo(client), publicClient, scope, resource, ...pkce };
 }
 
@@ -182,39 +182,6 @@ function parsePkce(
     throw new OAuthError("invalid_request", "The code_challenge is malformed (RFC 7636 §4.2).");
   }
   return { codeChallenge: challenge, codeChallengeMethod: method };
-}
-
-function parseRequestedScope(ctx: ServerContext, client: ClientRecord, raw: string | undefined): string[] {
-  const scope = raw === undefined ? [...ctx.config.defaultScopes] : parseScope(raw);
-  const supported = ctx.config.scopesSupported;
-  if (supported !== undefined && !isScopeSubset(scope, supported)) {
-    throw new OAuthError("invalid_scope", "The requested scope is not supported.");
-  }
-  if (client.scope !== undefined && !isScopeSubset(scope, parseScope(client.scope))) {
-    throw new OAuthError("invalid_scope", "The requested scope exceeds what the client is registered for.");
-  }
-  return scope;
-}
-
-/**
- * Validates RFC 8707 `resource` parameters: absolute URIs without fragment, among the configured
- * resources if any; none sent means the first configured resource, so that tokens always carry
- * an audience when the server knows its resources.
- *
- * @see https://www.rfc-editor.org/rfc/rfc8707#section-2
- */
-export function parseResourceIndicators(ctx: ServerContext, requested: readonly string[]): string[] {
-  const allowed = ctx.config.resources;
-  if (requested.length === 0) return allowed?.[0] === undefined ? [] : [allowed[0]];
-  for (const resource of requested) {
-    if (!isResourceIndicator(resource)) {
-      throw new OAuthError("invalid_target", "A resource indicator must be an absolute URI without a fragment.");
-    }
-    if (allowed !== undefined && !allowed.includes(resource)) {
-      throw new OAuthError("invalid_target", "The requested resource is not served by this authorization server.");
-    }
-  }
-  return [...new Set(requested)];
 }
 
 function clientInfo(client: ClientRecord): ClientInfo {

@@ -5,8 +5,8 @@
  */
 import { generateId } from "../crypto.js";
 import { OAuthError } from "../errors.js";
-import { parseResourceIndicators } from "../authorize/request.js";
-import { isScopeSubset, parseScope } from "../scope.js";
+import { parseResourceIndicators } from "../resource-indicators.js";
+import { resolveRequestedScope } from "../scope.js";
 import type { GrantRecord } from "../storage/types.js";
 import type { GrantHandler } from "./grant.js";
 import { mintAccessToken, tokenResponse } from "./issue.js";
@@ -22,13 +22,8 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, params) 
   if (client.token_endpoint_auth_method === "none") {
     throw new OAuthError("unauthorized_client", "Public clients cannot use the client_credentials grant.");
   }
-  const raw = params.get("scope");
-  const scope = raw === undefined ? [...ctx.config.defaultScopes] : parseScope(raw);
-  const supported = ctx.config.scopesSupported;
-  if ((supported !== undefined && !isScopeSubset(scope, supported)) || (client.scope !== undefined && !isScopeSubset(scope, parseScope(client.scope)))) {
-    throw new OAuthError("invalid_scope", "The requested scope is not allowed for this client.");
-  }
-  const resource = parseResourceIndicators(ctx, params.getAll("resource"));
+  const scope = resolveRequestedScope(params.get("scope"), ctx.config, client.scope);
+  const resource = parseResourceIndicators(params.getAll("resource"), ctx.config.resources);
   const now = ctx.config.now();
   const grant: GrantRecord = {
     grantId: generateId(),

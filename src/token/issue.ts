@@ -9,7 +9,7 @@ import { generateToken, hashToken } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { RequestParameters } from "../http/form.js";
 import { jsonResponse } from "../http/response.js";
-import { parseResourceIndicators } from "../authorize/request.js";
+import { parseResourceIndicators } from "../resource-indicators.js";
 import { formatScope, isScopeSubset, parseScope } from "../scope.js";
 import type { AccessTokenRecord, ClientRecord, GrantRecord } from "../storage/types.js";
 
@@ -100,7 +100,7 @@ export function narrowedScope(params: RequestParameters, granted: readonly strin
 export function narrowedAudience(ctx: ServerContext, params: RequestParameters, granted: readonly string[]): string[] {
   const requested = params.getAll("resource");
   if (requested.length === 0) return [...granted];
-  const audience = parseResourceIndicators(ctx, requested);
+  const audience = parseResourceIndicators(requested, ctx.config.resources);
   if (!isScopeSubset(audience, granted)) {
     throw new OAuthError("invalid_target", "The requested resource was not part of the grant.");
   }
