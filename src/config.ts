@@ -9,6 +9,7 @@ import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";
 import type { CodeChallengeMethod } from "./pkce.js";
+import type { ClientMetadata } from "./registration/metadata.js";
 import type { ClientAuthenticationMethod, Storage } from "./storage/types.js";
 
 /** The grant types oauthkit implements. */
@@ -70,6 +71,26 @@ export interface IntrospectionCredential {
   resource?: string;
 }
 
+/**
+ * A host's say on each dynamic registration: throw an `OAuthError` (e.g.
+ * `invalid_client_metadata`, or `access_denied` with status 401 for a missing initial access
+ * token) to refuse it, return adjusted metadata to change it, or return nothing to accept it as is.
+ */
+export type RegistrationPolicy = (input: {
+  request: Request;
+  metadata: ClientMetadata;
+}) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
+
+/** Dynamic client registration (RFC 7591) and management (RFC 7592). */
+export interface RegistrationConfig {
+  /** Decides on each registration (initial access tokens, allow-lists, rate limits…). */
+  policy?: RegistrationPolicy;
+  /** Refuse registrations once the store holds this many clients. */
+  maxClients?: number;
+  /** Seconds an issued client secret lives; 0 (default): it does not expire. */
+  clientSecretLifetime?: number;
+}
+
 /** Configuration of {@link createAuthorizationServer}. */
 export interface AuthorizationServerConfig {
   /** The issuer identifier (RFC 8414 §2): an `https` URL (or `http` on localhost) without query or fragment. */
@@ -99,6 +120,8 @@ export interface AuthorizationServerConfig {
   accessTokenLifetime?: number;
   /** Resource-server credentials accepted by the introspection endpoint, besides registered clients. */
   introspectionCredentials?: readonly IntrospectionCredential[];
+  /** Registration options; registration itself is on when `endpoints.registration` is a path. */
+  registration?: RegistrationConfig;
   /** Largest accepted form body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
   /** Told about unexpected errors (which clients see only as `500 server_error`). */
@@ -129,6 +152,8 @@ export interface ResolvedConfig {
   authorizationCodeLifetime: number;
   accessTokenLifetime: number;
   introspectionCredentials: readonly IntrospectionCredential[];
+  /** Present when registration is on. */
+  registration: { policy: RegistrationPolicy | undefined; maxClients: number; clientSecretLifetime: number } | undefined;
   maxBodyBytes: number;
   onError: ErrorReporter | undefined;
   now: () => number;
@@ -199,6 +224,14 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     authorizationCodeLifetime: positive(config.authorizationCodeLifetime, 60, "authorizationCodeLifetime"),
     accessTokenLifetime: positive(config.accessTokenLifetime, 3600, "accessTokenLifetime"),
     introspectionCredentials: config.introspectionCredentials ?? [],
+    registration:
+      config.endpoints?.registration === undefined || config.endpoints.registration === false
+        ? undefined
+        : {
+            policy: config.registration?.policy,
+            maxClients: config.registration?.maxClients ?? Number.POSITIVE_INFINITY,
+            clientSecretLifetime: positive(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
+          },
     maxBodyBytes: config.maxBodyBytes ?? 64 * 1024,
     onError: config.onError,
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),

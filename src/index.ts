@@ -12,6 +12,8 @@ export type {
   IntrospectionCredential,
   PkceConfig,
   RefreshTokenConfig,
+  RegistrationConfig,
+  RegistrationPolicy,
   ResolvedConfig,
 } from "./config.js";
 export { OAuthError, isOAuthError } from "./errors.js";
@@ -45,6 +47,12 @@ export { formatScope, isScopeSubset, parseScope } from "./scope.js";
 // Authorization endpoint
 export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
 export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/response.js";
+
+// Registration
+export { validateClientMetadata } from "./registration/metadata.js";
+export type { ClientMetadata } from "./registration/metadata.js";
+export { redirectUriProblem } from "./registration/redirect-uri.js";
+export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata
 export { authorizationServerMetadataUrl, buildAuthorizationServerMetadata } from "./metadata.js";

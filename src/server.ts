@@ -26,6 +26,8 @@ import {
   protectedResourceMetadataUrl,
 } from "./resource/metadata.js";
 import { respondToErrors } from "./http/response.js";
+import { handleClientConfigurationRequest } from "./registration/management.js";
+import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
 import { handleRevocationRequest } from "./revocation.js";
 import { handleTokenRequest } from "./token/endpoint.js";
 
@@ -56,6 +58,16 @@ export interface AuthorizationServer {
   handleRevocationRequest(request: Request): Promise<Response>;
   /** The introspection endpoint (RFC 7662). */
   handleIntrospectionRequest(request: Request): Promise<Response>;
+  /**
+   * The registration endpoint (RFC 7591) and, for `<registration endpoint>/<client_id>`, the client
+   * configuration endpoint (RFC 7592). `404` when registration is off.
+   */
+  handleRegistrationRequest(request: Request): Promise<Response>;
+  /**
+   * Registers a client from metadata without the HTTP layer, e.g. from an admin tool (RFC 7591 §3).
+   * `request` is handed to the registration policy. Throws `OAuthError` on invalid metadata.
+   */
+  registerClient(metadata: unknown, request: Request): Promise<RegisteredClient>;
   /** Validates an authorization request (RFC 6749 §4.1.1); see `parseAuthorizationRequest`. */
   parseAuthorizationRequest(request: Request): Promise<AuthorizationRequest | Response>;
   /** Issues the code after the host's consent and returns the redirect (RFC 6749 §4.1.2). */
@@ -71,7 +83,7 @@ export interface AuthorizationServer {
 /** CORS for the endpoints browser-based clients call directly (metadata, token, revocation…). */
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+  "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
   "Access-Control-Allow-Headers": "Authorization, Content-Type, MCP-Protocol-Version",
   "Access-Control-Max-Age": "86400",
 } as const;
@@ -126,12 +138,29 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     routes.set(config.endpoints.introspection, (request) => handleIntrospectionRequest(ctx, request));
   }
 
+  const registrationEndpoint = config.endpoints.registration;
+  const handleRegistration = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const path = url.origin + url.pathname;
+    if (registrationEndpoint === undefined) return new Response("Not found", { status: 404 });
+    if (path === registrationEndpoint) return handleRegistrationRequest(ctx, request);
+    if (path.startsWith(`${registrationEndpoint}/`)) {
+      const clientId = safeDecode(path.slice(registrationEndpoint.length + 1));
+      if (clientId !== undefined && clientId !== "") return handleClientConfigurationRequest(ctx, request, clientId);
+    }
+    return new Response("Not found", { status: 404 });
+  };
+  if (registrationEndpoint !== undefined) routes.set(registrationEndpoint, handleRegistration);
+
   const server: AuthorizationServer = {
     config,
     metadata,
     async handleRequest(request) {
       const url = new URL(request.url);
-      const route = routes.get(url.origin + url.pathname);
+      const path = url.origin + url.pathname;
+      const route =
+        routes.get(path) ??
+        (registrationEndpoint !== undefined && path.startsWith(`${registrationEndpoint}/`) ? handleRegistration : undefined);
       if (route === undefined) return null;
       if (request.method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
       return withCors(await route(request));
@@ -139,6 +168,8 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     handleTokenRequest: (request) => handleTokenRequest(ctx, request),
     handleRevocationRequest: (request) => handleRevocationRequest(ctx, request),
     handleIntrospectionRequest: (request) => handleIntrospectionRequest(ctx, request),
+    handleRegistrationRequest: handleRegistration,
+    registerClient: (metadata, request) => registerClient(ctx, metadata, request),
     // Unexpected failures (a store that is down) become 500 server_error here too, never a throw.
     parseAuthorizationRequest: (request) => respondToErrors(request, config.onError, () => parseAuthorizationRequest(ctx, request)),
     issueAuthorizationCode: (request, approval) => issueAuthorizationCode(ctx, request, approval),
@@ -163,3 +194,10 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   return server;
 }
 
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Client metadata (RFC 7591 §2): validation with defaults and consistency checks.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { ResolvedConfig } from "../config.js";
+import { OAuthError } from "../errors.js";
+import { isScopeSubset, parseScope } from "../scope.js";
+import type { ClientAuthenticationMethod } from "../storage/types.js";
+import { redirectUriProblem } from "./redirect-uri.js";
+
+/**
+ * Registered client metadata as oauthkit keeps it: RFC 7591 §2 names, defaults applied.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
+export interface ClientMetadata {
+  redirect_uris: string[];
+  token_endpoint_auth_method: ClientAuthenticationMethod;
+  grant_types: string[];
+  response_types: string[];
+  client_name?: string;
+  client_uri?: string;
+  logo_uri?: string;
+  scope?: string;
+  contacts?: string[];
+  tos_uri?: string;
+  policy_uri?: string;
+  software_id?: string;
+  software_version?: string;
+}
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}, "must be an http(s) URL");
+
+// Unknown fields are ignored (RFC 7591 §2: "The authorization server MUST ignore any client
+// metadata sent by the client that it does not understand").
+const schema = z.object({
+  redirect_uris: z.array(z.string()).optional(),
+  token_endpoint_auth_method: z.string().optional(),
+  grant_types: z.array(z.string()).optional(),
+  response_types: z.array(z.string()).optional(),
+  client_name: z.string().max(200).optional(),
+  client_uri: httpUrl.optional(),
+  logo_uri: httpUrl.optional(),
+  scope: z.string().optional(),
+  contacts: z.array(z.string().max(320)).max(20).optional(),
+  tos_uri: httpUrl.optional(),
+  policy_uri: httpUrl.optional(),
+  software_id: z.string().max(200).optional(),
+  software_version: z.string().max(200).optional(),
+});
+
+const invalid = (description: string) => new OAuthError("invalid_client_metadata", description);
+
+/**
+ * Validates client metadata against RFC 7591 §2 and this server's configuration, applying the §2
+ * defaults (`token_endpoint_auth_method` `client_secret_basic`, `grant_types`
+ * `["authorization_code"]`, `response_types` `["code"]`).
+ *
+ * @throws {OAuthError} `invalid_redirect_uri` for a redirect URI that may not be registered;
+ *   `invalid_client_metadata` for anything else (wrong types, unsupported grant types or methods,
+ *   grant and response types that do not match, RFC 7591 §2.1).
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
+export function validateClientMetadata(input: unknown, config: ResolvedConfig): ClientMetadata {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) throw invalid("The client metadata must be a JSON object.");
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(`Invalid client metadata${issue ? ` at ${issue.path.join(".") || "root"}: ${issue.message}` : ""}.`);
+  }
+  const raw = parsed.data;
+
+  const method = (raw.token_endpoint_auth_method ?? "client_secret_basic") as ClientAuthenticationMethod;
+  if (!config.clientAuthenticationMethods.includes(method)) {
+    throw invalid(`Unsupported token_endpoint_auth_method; supported: ${config.clientAuthenticationMethods.join(", ")}.`);
+  }
+  const grantTypes = unique(raw.grant_types ?? ["authorization_code"]);
+  const responseTypes = unique(raw.response_types ?? ["code"]);
+  for (const grant of grantTypes) {
+    if (!(config.grantTypes as readonly string[]).includes(grant)) throw invalid(`Unsupported grant type: ${grant}.`);
+  }
+  for (const type of responseTypes) {
+    if (type !== "code") throw invalid(`Unsupported response type: ${type}.`);
+  }
+  // RFC 7591 §2.1: the code grant goes with the code response type, and only with it.
+  const codeFlow = grantTypes.includes("authorization_code");
+  if (codeFlow !== responseTypes.includes("code")) {
+    throw invalid("grant_types authorization_code and response_types code must be registered together (RFC 7591 §2.1).");
+  }
+  if (grantTypes.includes("refresh_token") && !codeFlow) {
+    throw invalid("The refresh_token grant is only issued with authorization_code.");
+  }
+  if (grantTypes.includes("client_credentials") && method === "none") {
+    throw invalid("Public clients cannot use client_credentials (RFC 6749 §4.4).");
+  }
+
+  const redirectUris = unique(raw.redirect_uris ?? []);
+  if (codeFlow && redirectUris.length === 0) {
+    throw new OAuthError("invalid_redirect_uri", "At least one redirect URI is required for the authorization code flow.");
+  }
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(uri);
+    if (problem !== undefined) throw new OAuthError("invalid_redirect_uri", `The redirect URI ${problem}.`);
+  }
+
+  if (raw.scope !== undefined) {
+    const scope = parseScopeOr(raw.scope);
+    if (config.scopesSupported !== undefined && !isScopeSubset(scope, config.scopesSupported)) {
+      throw invalid("The scope includes values this server does not support.");
+    }
+  }
+
+  const metadata: ClientMetadata = {
+    redirect_uris: redirectUris,
+    token_endpoint_auth_method: method,
+    grant_types: grantTypes,
+    response_types: responseTypes,
+  };
+  for (const key of ["client_name", "client_uri", "logo_uri", "scope", "tos_uri", "policy_uri", "software_id", "software_version"] as const) {
+    const value = raw[key];
+    if (value !== undefined) metadata[key] = value;
+  }
+  if (raw.contacts !== undefined) metadata.contacts = raw.contacts;
+  return metadata;
+}
+
+function parseScopeOr(scope: string): string[] {
+  try {
+    return parseScope(scope);
+  } catch {
+    throw invalid("The scope contains invalid characters (RFC 6749 §3.3).");
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

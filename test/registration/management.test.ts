@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { hashToken } from "../../src/index.js";
+import { ISSUER, RESOURCE, createTestServer, exchangeCode, obtainCode } from "../support/fixtures.js";
+
+async function setup() {
+  const t = createTestServer({ endpoints: { registration: "/register" } });
+  const response = await t.server.handleRequest(
+    new Request(`${ISSUER}/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ redirect_uris: ["https://app.example.com/cb"], client_name: "Before", grant_types: ["authorization_code", "refresh_token"] }),
+    }),
+  );
+  const registered = await response!.json();
+  const call = async (method: string, token: string | undefined, body?: unknown, uri = registered.registration_client_uri) => {
+    const result = await t.server.handleRequest(
+      new Request(uri, {
+        method,
+        headers: { ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    );
+    const text = await result!.text();
+    return { status: result!.status, headers: result!.headers, body: text === "" ? null : JSON.parse(text) };
+  };
+  return { ...t, registered, call };
+}
+
+describe("client configuration endpoint (RFC 7592)", () => {
+  it("reads the registration with the registration access token (RFC 7592 §2.1)", async () => {
+    const t = await setup();
+    const result = await t.call("GET", t.registered.registration_access_token);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ client_id: t.registered.client_id, client_name: "Before", registration_client_uri: t.registered.registration_client_uri });
+    expect(result.body.client_secret).toBeUndefined();
+    expect(result.body.registration_access_token).toBeUndefined();
+  });
+
+  it("refuses a wrong, missing or other client's token with 401 and WWW-Authenticate (RFC 7592 §2.1)", async () => {
+    const t = await setup();
+    for (const token of ["wrong", undefined]) {
+      const result = await t.call("GET", token);
+      expect(result.status).toBe(401);
+      expect(result.headers.get("www-authenticate")).toContain("Bearer");
+    }
+    const unknown = await t.call("GET", t.registered.registration_access_token, undefined, `${ISSUER}/register/not-a-client`);
+    expect(unknown.status).toBe(401);
+  });
+
+  it("updates the registration, replacing its metadata (RFC 7592 §2.2)", async () => {
+    const t = await setup();
+    const update = {
+      client_id: t.registered.client_id,
+      redirect_uris: ["https://app.example.com/new"],
+      client_name: "After",
+      grant_types: ["authorization_code"],
+    };
+    const result = await t.call("PUT", t.registered.registration_access_token, update);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ client_name: "After", redirect_uris: ["https://app.example.com/new"], grant_types: ["authorization_code"] });
+    const stored = await t.storage.getClient(t.registered.client_id);
+    expect(stored?.client_name).toBe("After");
+    // The secret is kept: the client still authenticates with it.
+    expect(stored?.client_secret_hash).toBe(hashToken(t.registered.client_secret));
+  });
+
+  it("refuses an update with another client_id or a wrong client_secret (RFC 7592 §2.2)", async () => {
+    const t = await setup();
+    const base = { redirect_uris: ["https://app.example.com/cb"] };
+    expect((await t.call("PUT", t.registered.registration_access_token, { ...base, client_id: "other" })).status).toBe(400);
+    expect((await t.call("PUT", t.registered.registration_access_token, { ...base, client_id: t.registered.client_id, client_secret: "wrong" })).status).toBe(400);
+    expect(
+      (await t.call("PUT", t.registered.registration_access_token, { ...base, client_id: t.registered.client_id, client_secret: t.registered.client_secret })).status,
+    ).toBe(200);
+    expect((await t.call("PUT", t.registered.registration_access_token, { client_id: t.registered.client_id, redirect_uris: ["javascript:x"] })).body.error).toBe(
+      "invalid_redirect_uri",
+    );
+  });
+
+  it("deletes the registration and revokes its grants (RFC 7592 §2.3)", async () => {
+    const t = await setup();
+    const record = (await t.storage.getClient(t.registered.client_id))!;
+    const client = { clientId: t.registered.client_id, secret: t.registered.client_secret, record };
+    const tokens = await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { scope: "read" }))).json();
+
+    const result = await t.call("DELETE", t.registered.registration_access_token);
+    expect(result.status).toBe(204);
+    expect(await t.storage.getClient(t.registered.client_id)).toBeNull();
+    const validation = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${tokens.access_token}` } }));
+    expect((validation as Response).status).toBe(401);
+    // The registration access token died with the client.
+    expect((await t.call("GET", t.registered.registration_access_token)).status).toBe(401);
+  });
+
+  it("answers other methods with 405", async () => {
+    const t = await setup();
+    expect((await t.call("PATCH", t.registered.registration_access_token, {})).status).toBe(405);
+  });
+});
