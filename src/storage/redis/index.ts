@@ -1,0 +1,238 @@
+/**
+ * `oauthkit/redis`: the storage contract on Redis (≥ 7.0) through a node-redis v5 client.
+ *
+ * @module
+ */
+import { sha1 } from "@oslojs/crypto/sha1";
+import { encodeHexLowerCase } from "@oslojs/encoding";
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  ClientRecord,
+  GrantRecord,
+  RedeemedAuthorizationCode,
+  RefreshTokenRotation,
+  RefreshTokenState,
+  Storage,
+} from "../types.js";
+import * as scripts from "./scripts.js";
+
+/** The keys and arguments of one script call, as node-redis takes them. */
+export interface RedisScriptOptions {
+  keys: string[];
+  arguments: string[];
+}
+
+/**
+ * The part of a Redis client this store uses: script execution. A node-redis v5 client
+ * (`createClient()` from `redis`, connected) satisfies it, so this package needs no runtime
+ * dependency on `redis`; any client can be adapted in a few lines.
+ *
+ * @see https://redis.io/docs/latest/commands/evalsha/
+ */
+export interface RedisScriptingClient {
+  /** EVAL: runs a script, loading it into the server's script cache. */
+  eval(script: string, options: RedisScriptOptions): Promise<unknown>;
+  /** EVALSHA: runs a cached script by its SHA-1; fails with `NOSCRIPT` when it is not cached. */
+  evalSha(sha1: string, options: RedisScriptOptions): Promise<unknown>;
+}
+
+/** Options of {@link createRedisStorage}. */
+export interface RedisStorageOptions {
+  /** A connected node-redis v5 client (or anything with `eval` and `evalSha`). */
+  client: RedisScriptingClient;
+  /**
+   * Prepended to every key (default `"oauthkit:"`). In Redis Cluster, put a hash tag in it
+   * (`"{oauthkit}:"`): the scripts touch several keys, which must share one slot.
+   */
+  prefix?: string;
+  /** The clock in seconds since the epoch; defaults to the system clock. */
+  now?: () => number;
+}
+
+const encoder = new TextEncoder();
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: encodeHexLowerCase(sha1(encoder.encode(source))) };
+}
+
+const SCRIPTS = {
+  createClient: script(scripts.CREATE_CLIENT),
+  updateClient: script(scripts.UPDATE_CLIENT),
+  getClient: script(scripts.GET_CLIENT),
+  countClients: script(scripts.COUNT_CLIENTS),
+  deleteClient: script(scripts.DELETE_CLIENT),
+  saveCode: script(scripts.SAVE_CODE),
+  redeemCode: script(scripts.REDEEM_CODE),
+  createGrant: script(scripts.CREATE_GRANT),
+  saveAccessToken: script(scripts.SAVE_ACCESS_TOKEN),
+  getAccessToken: script(scripts.GET_ACCESS_TOKEN),
+  getGrantByRefreshToken: script(scripts.GET_GRANT_BY_REFRESH_TOKEN),
+  rotateRefreshToken: script(scripts.ROTATE_REFRESH_TOKEN),
+  revokeGrant: script(scripts.REVOKE_GRANT),
+  revokeAccessToken: script(scripts.REVOKE_ACCESS_TOKEN),
+} as const;
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("NOSCRIPT");
+}
+
+function grantFields(grant: GrantRecord): { base: string; refresh: string; refreshHash: string } {
+  const { refresh, ...base } = grant;
+  return {
+    base: JSON.stringify(base),
+    refresh: refresh === undefined ? "" : JSON.stringify(refresh),
+    refreshHash: refresh?.tokenHash ?? "",
+  };
+}
+
+function parseGrant(reply: unknown): GrantRecord | null {
+  if (!Array.isArray(reply)) return null;
+  const [base, refresh] = reply as [string, string];
+  const grant = JSON.parse(base) as GrantRecord;
+  if (refresh !== "") grant.refresh = JSON.parse(refresh) as RefreshTokenState;
+  return grant;
+}
+
+/**
+ * Creates a store on Redis. Every method is one round trip: one Lua script (EVALSHA, falling back
+ * to EVAL once after a script-cache flush), atomic because Redis runs scripts one at a time.
+ * Records expire natively (EXPIREAT from `expiresAt`); no method uses KEYS or SCAN.
+ *
+ * Atomicity, method by method:
+ * - `createClient`: SET NX and the count set in one script; a duplicate id is refused.
+ * - `updateClient`: SET XX (replaces only an existing client).
+ * - `deleteClient`: deletes the client and revokes all its grants in one script (RFC 7592 §2.3).
+ * - `redeemAuthorizationCode`: reads the code and increments its redemption counter in one script;
+ *   exactly one caller sees the first redemption (RFC 6749 §4.1.2).
+ * - `createGrant`: grant, refresh index and first access token in one script (both or neither).
+ * - `saveAccessToken`: checks that the grant is live and adds the token in one script.
+ * - `getAccessToken`: reads the token and checks its grant in one script (one round trip).
+ * - `rotateRefreshToken`: compare-and-rotate in one script (RFC 9700 §4.14.2).
+ * - `revokeGrant`: deletes the grant and every key in its token set in one script.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * import { createRedisStorage } from "oauthkit/redis";
+ *
+ * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const storage = createRedisStorage({ client });
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export function createRedisStorage(options: RedisStorageOptions): Storage {
+  const { client } = options;
+  const p = options.prefix ?? "oauthkit:";
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const key = {
+    client: (id: string) => `${p}client:${id}`,
+    clients: `${p}clients`,
+    clientGrants: (id: string) => `${p}client-grants:${id}`,
+    code: (hash: string) => `${p}code:${hash}`,
+    grant: (id: string) => `${p}grant:${id}`,
+    accessToken: (hash: string) => `${p}at:${hash}`,
+    refreshToken: (hash: string) => `${p}rt:${hash}`,
+  };
+
+  async function run(which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+    const call: RedisScriptOptions = { keys, arguments: args.map(String) };
+    try {
+      return await client.evalSha(which.sha, call);
+    } catch (error) {
+      // The script cache is empty after a restart, a failover or SCRIPT FLUSH: EVAL loads it again.
+      if (!isNoScript(error)) throw error;
+      return client.eval(which.source, call);
+    }
+  }
+
+  return {
+    async getClient(clientId) {
+      const json = await run(SCRIPTS.getClient, [key.client(clientId)], []);
+      return typeof json === "string" ? (JSON.parse(json) as ClientRecord) : null;
+    },
+    async createClient(record) {
+      return (await run(SCRIPTS.createClient, [key.client(record.client_id), key.clients], [JSON.stringify(record), record.client_id])) === 1;
+    },
+    async updateClient(record) {
+      return (await run(SCRIPTS.updateClient, [key.client(record.client_id)], [JSON.stringify(record)])) === 1;
+    },
+    async deleteClient(clientId) {
+      const keys = [key.client(clientId), key.clients, key.clientGrants(clientId)];
+      return (await run(SCRIPTS.deleteClient, keys, [p, clientId])) === 1;
+    },
+    async countClients() {
+      return Number(await run(SCRIPTS.countClients, [key.clients], []));
+    },
+
+    async saveAuthorizationCode(code: AuthorizationCodeRecord) {
+      await run(SCRIPTS.saveCode, [key.code(code.codeHash)], [JSON.stringify(code), code.expiresAt, now()]);
+    },
+    async redeemAuthorizationCode(codeHash): Promise<RedeemedAuthorizationCode | null> {
+      const reply = await run(SCRIPTS.redeemCode, [key.code(codeHash)], [now()]);
+      if (!Array.isArray(reply)) return null;
+      const [json, redemptions] = reply as [string, number];
+      return { code: JSON.parse(json) as AuthorizationCodeRecord, firstUse: Number(redemptions) === 1 };
+    },
+
+    async createGrant(grant, accessToken) {
+      const fields = grantFields(grant);
+      await run(SCRIPTS.createGrant, [key.grant(grant.grantId)], [
+        p,
+        grant.grantId,
+        grant.clientId,
+        fields.base,
+        fields.refresh,
+        fields.refreshHash,
+        grant.expiresAt,
+        accessToken.tokenHash,
+        JSON.stringify(accessToken),
+        accessToken.expiresAt,
+        now(),
+      ]);
+    },
+    async saveAccessToken(accessToken: AccessTokenRecord) {
+      await run(SCRIPTS.saveAccessToken, [key.grant(accessToken.grantId)], [
+        p,
+        accessToken.grantId,
+        accessToken.tokenHash,
+        JSON.stringify(accessToken),
+        accessToken.expiresAt,
+        now(),
+      ]);
+    },
+    async getAccessToken(tokenHash) {
+      const json = await run(SCRIPTS.getAccessToken, [key.accessToken(tokenHash)], [p, now()]);
+      return typeof json === "string" ? (JSON.parse(json) as AccessTokenRecord) : null;
+    },
+    async getGrantByRefreshToken(tokenHash) {
+      return parseGrant(await run(SCRIPTS.getGrantByRefreshToken, [key.refreshToken(tokenHash)], [p, now()]));
+    },
+    async rotateRefreshToken(rotation: RefreshTokenRotation) {
+      const reply = await run(SCRIPTS.rotateRefreshToken, [key.grant(rotation.grantId)], [
+        p,
+        rotation.grantId,
+        rotation.expectedTokenHash,
+        JSON.stringify(rotation.refresh),
+        rotation.refresh.tokenHash,
+        rotation.accessToken.tokenHash,
+        JSON.stringify(rotation.accessToken),
+        rotation.accessToken.expiresAt,
+        now(),
+      ]);
+      return reply === 1;
+    },
+    async revokeGrant(grantId) {
+      await run(SCRIPTS.revokeGrant, [key.grant(grantId)], [p, grantId]);
+    },
+    async revokeAccessToken(tokenHash) {
+      await run(SCRIPTS.revokeAccessToken, [key.accessToken(tokenHash)], [p]);
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/** The Redis store against the storage conformance suite, on a throwaway redis-server. */
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateId } from "../../src/crypto.js";
+import { type RedisScriptingClient, createRedisStorage } from "../../src/storage/redis/index.js";
+import { describeStorageConformance } from "../../src/testing/index.js";
+import { type RunningRedis, redisBinary, serverMissing, startRedis } from "../support/servers.js";
+
+type Client = ReturnType<typeof createClient>;
+
+// Compile-time check: a node-redis v5 client is a RedisScriptingClient as it is.
+export const acceptsNodeRedis = (client: Client): RedisScriptingClient => client;
+
+async function dumpPrefix(client: Client, prefix: string): Promise<string> {
+  const lines: string[] = [];
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+    for (const key of keys) {
+      const type = await client.type(key);
+      const value =
+        type === "string" ? await client.get(key)
+        : type === "hash" ? JSON.stringify(await client.hGetAll(key))
+        : type === "set" ? JSON.stringify(await client.sMembers(key))
+        : `(${type})`;
+      lines.push(`${key} ${value}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+const binary = redisBinary();
+if (binary === null) {
+  serverMissing("Redis store", "redis-server not found on PATH (apt-get install redis-server)");
+} else {
+  describe("Redis store", () => {
+    let server: RunningRedis;
+    const clients: Client[] = [];
+    async function connect(): Promise<Client> {
+      const client = createClient({ url: server.url });
+      client.on("error", () => {}); // reported through the failing command instead
+      await client.connect();
+      clients.push(client);
+      return client;
+    }
+    beforeAll(async () => {
+      server = await startRedis(binary);
+    });
+    afterAll(async () => {
+      await Promise.all(clients.map((client) => client.close()));
+      await server?.stop();
+    });
+
+    describeStorageConformance("redis", async () => {
+      const client = await connect();
+      const prefix = `conformance-${generateId()}:`;
+      return { storage: createRedisStorage({ client, prefix }), dump: () => dumpPrefix(client, prefix) };
+    });
+
+    describe("Redis specifics", () => {
+      it("sets native expiries from expiresAt (EXPIREAT)", async () => {
+        const client = await connect();
+        const storage = createRedisStorage({ client, prefix: "ttl:" });
+        const expiresAt = Math.floor(Date.now() / 1000) + 600;
+        await storage.saveAuthorizationCode({
+          codeHash: "h1", grantId: "g1", clientId: "c1", subject: "s", scope: [], resource: [], issuedAt: expiresAt - 600, expiresAt,
+        });
+        expect(await client.expireTime("ttl:code:h1")).toBe(expiresAt);
+      });
+
+      it("reloads its scripts after SCRIPT FLUSH (EVALSHA falls back to EVAL on NOSCRIPT)", async () => {
+        const client = await connect();
+        const storage = createRedisStorage({ client, prefix: "flush:" });
+        expect(await storage.countClients()).toBe(0);
+        await client.scriptFlush();
+        expect(await storage.countClients()).toBe(0);
+      });
+
+      it("keeps stores with different prefixes apart", async () => {
+        const client = await connect();
+        const a = createRedisStorage({ client, prefix: "a:" });
+        const b = createRedisStorage({ client, prefix: "b:" });
+        const record = { client_id: "same", token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [] };
+        expect(await a.createClient(record)).toBe(true);
+        expect(await b.createClient(record)).toBe(true);
+        expect(await b.deleteClient("same")).toBe(true);
+        expect(await a.getClient("same")).toEqual(record);
+      });
+    });
+  });
+}

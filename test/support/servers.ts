@@ -1,0 +1,187 @@
+/**
+ * Throwaway database servers for the adapter tests: a real `redis-server` and a real PostgreSQL,
+ * each on a free port with its data in a temporary directory, stopped afterwards.
+ *
+ * When a binary is missing the adapter suites are skipped with the reason printed, except on CI
+ * (`CI=true`), where a missing server fails the run: a green CI must mean the adapters ran.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { accessSync, chmodSync, constants, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { describe, it } from "vitest";
+
+/** Returns the absolute path of an executable, searching PATH then `extraDirs`, or null. */
+export function findBinary(name: string, extraDirs: string[] = []): string | null {
+  for (const dir of [...(process.env.PATH ?? "").split(delimiter), ...extraDirs]) {
+    if (dir === "") continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * Declares the suite as skipped (with the reason in its title and on stderr), or throws on CI.
+ */
+export function serverMissing(suite: string, reason: string): void {
+  if (process.env.CI === "true") {
+    throw new Error(`${suite}: ${reason}. CI=true, so this fails instead of skipping.`);
+  }
+  console.warn(`[skip] ${suite}: ${reason}`);
+  describe.skip(`${suite} (skipped: ${reason})`, () => {
+    it("needs the server binary", () => {});
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (redis-server does not accept port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => fail(new Error(`${what} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (pattern.test(output)) done();
+    };
+    const onExit = (code: number | null): void => fail(new Error(`${what} exited with ${code}:\n${output}`));
+    function cleanup(): void {
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      child.stderr?.off("data", onData);
+      child.off("exit", onExit);
+    }
+    function done(): void {
+      cleanup();
+      resolve();
+    }
+    function fail(error: Error): void {
+      cleanup();
+      reject(error);
+    }
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", onExit);
+  });
+}
+
+function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** A running server and how to reach and stop it. */
+export interface RunningServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface RunningRedis extends RunningServer {
+  url: string;
+}
+
+export const redisBinary = (): string | null => findBinary("redis-server");
+
+/** Starts `redis-server` without persistence on a free port. */
+export async function startRedis(binary: string): Promise<RunningRedis> {
+  const dir = mkdtempSync(join(tmpdir(), "oauthkit-redis-"));
+  const port = await freePort();
+  const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await waitForOutput(child, /Ready to accept connections/, "redis-server");
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      await stopProcess(child, "SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunningPostgres extends RunningServer {
+  /** Connection settings for `pg` (`new Pool({ ...connection })`). */
+  connection: { host: string; port: number; user: string; database: string };
+}
+
+/** initdb and postgres: on PATH, or in Debian's /usr/lib/postgresql/<version>/bin (newest first). */
+export function postgresBinaries(): { initdb: string; postgres: string } | null {
+  let debianDirs: string[] = [];
+  try {
+    debianDirs = readdirSync("/usr/lib/postgresql")
+      .sort((a, b) => Number(b) - Number(a))
+      .map((version) => `/usr/lib/postgresql/${version}/bin`);
+  } catch {
+    // not Debian-style
+  }
+  const initdb = findBinary("initdb", debianDirs);
+  const postgres = findBinary("postgres", debianDirs);
+  return initdb !== null && postgres !== null ? { initdb, postgres } : null;
+}
+
+/**
+ * PostgreSQL refuses to run as root (CI containers often are): then run it as the `postgres`
+ * user through runuser, with the data directory owned by that user.
+ */
+function asPostgresUser(): { wrap: (command: string, args: string[]) => [string, string[]]; chown: (path: string) => void } {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot) return { wrap: (command, args) => [command, args], chown: () => {} };
+  const runuser = findBinary("runuser", ["/usr/sbin", "/sbin"]);
+  if (runuser === null) throw new Error("running as root and runuser is missing: cannot start postgres as a non-root user");
+  return {
+    wrap: (command, args) => [runuser, ["-u", "postgres", "--", command, ...args]],
+    chown: (path) => execFileSync("chown", ["-R", "postgres:postgres", path]),
+  };
+}
+
+/** initdb into a temp dir and starts postgres on a free port (fsync off: throwaway data). */
+export async function startPostgres(binaries: { initdb: string; postgres: string }): Promise<RunningPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), "oauthkit-pg-"));
+  chmodSync(dir, 0o755);
+  const data = join(dir, "data");
+  const user = asPostgresUser();
+  user.chown(dir);
+  const [initCommand, initArgs] = user.wrap(binaries.initdb, ["-D", data, "-U", "oauthkit", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  execFileSync(initCommand, initArgs, { stdio: "pipe" });
+  const port = await freePort();
+  const [command, args] = user.wrap(binaries.postgres, [
+    "-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1",
+    "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=100",
+  ]);
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  await waitForOutput(child, /database system is ready to accept connections/, "postgres");
+  return {
+    port,
+    connection: { host: "127.0.0.1", port, user: "oauthkit", database: "postgres" },
+    async stop() {
+      // SIGINT: "fast shutdown" (disconnects clients, no waiting for them).
+      await stopProcess(child, "SIGINT");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
