@@ -4,7 +4,9 @@ export default defineConfig({
   // One entry per public entry point of package.json "exports".
   entry: {
     index: "src/index.ts",
-    // testing / redis / postgres entries are added with their modules (issue 5)
+    testing: "src/testing/index.ts",
+    redis: "src/storage/redis/index.ts",
+    postgres: "src/storage/postgres/index.ts",
   },
   format: ["esm"],
   dts: true,

@@ -6,7 +6,7 @@
  * (`CI=true`), where a missing server fails the run: a green CI must mean the adapters ran.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { accessSync, chmodSync, constants, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -179,7 +179,14 @@ export async function startPostgres(binaries: { initdb: string; postgres: string
     port,
     connection: { host: "127.0.0.1", port, user: "oauthkit", database: "postgres" },
     async stop() {
-      // SIGINT: "fast shutdown" (disconnects clients, no waiting for them).
+      // SIGINT to the postmaster itself: "fast shutdown" (disconnects clients, no waiting for them).
+      // Its pid is the first line of postmaster.pid; runuser, when used, does not forward SIGINT.
+      try {
+        const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+        if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGINT");
+      } catch {
+        // already gone
+      }
       await stopProcess(child, "SIGINT");
       rmSync(dir, { recursive: true, force: true });
     },

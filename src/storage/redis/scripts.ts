@@ -79,9 +79,12 @@ for _, gid in ipairs(redis.call('SMEMBERS', KEYS[3])) do revoke(ARGV[1], gid) en
 redis.call('DEL', KEYS[3])
 return 1`;
 
-/** KEYS: code key. ARGV: record JSON, expiresAt, now. */
+/**
+ * KEYS: code key. ARGV: record JSON, expiresAt, now. Never overwrites an existing code: that
+ * would reset its redemption counter and make a used code usable again.
+ */
 export const SAVE_CODE = `
-redis.call('DEL', KEYS[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 if tonumber(ARGV[2]) <= tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[1], 'r', ARGV[1], 'e', ARGV[2], 'n', 0)
 redis.call('EXPIREAT', KEYS[1], ARGV[2])

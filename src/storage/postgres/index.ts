@@ -1,0 +1,207 @@
+/**
+ * `oauthkit/postgres`: the storage contract on PostgreSQL (≥ 12) through a `pg` pool.
+ *
+ * @module
+ */
+import type {
+  AccessTokenRecord,
+  AuthorizationCodeRecord,
+  ClientRecord,
+  GrantRecord,
+  RedeemedAuthorizationCode,
+  RefreshTokenState,
+  Storage,
+} from "../types.js";
+import { DEFAULT_SCHEMA, type PostgresQueryable, quoteSchema, systemNow } from "./client.js";
+
+export type { PostgresPool, PostgresPoolClient, PostgresQueryResult, PostgresQueryable } from "./client.js";
+export { migrate, sweepExpired } from "./maintenance.js";
+export type { PostgresMigrateOptions, PostgresMigrateResult, PostgresSweepOptions, PostgresSweepResult } from "./maintenance.js";
+export { POSTGRES_MIGRATIONS } from "./migrations.js";
+export type { PostgresMigration } from "./migrations.js";
+
+/** Options of {@link createPostgresStorage}. */
+export interface PostgresStorageOptions {
+  /** A `pg` `Pool` (or anything with `query(text, values)`); the schema must be migrated ({@link migrate}). */
+  pool: PostgresQueryable;
+  /** The schema holding the tables (default `"oauthkit"`). */
+  schema?: string;
+  /** The clock in seconds since the epoch, compared with `expires_at`; defaults to the system clock. */
+  now?: () => number;
+}
+
+// PostgreSQL's foreign_key_violation: a token inserted while its grant is being revoked.
+const FOREIGN_KEY_VIOLATION = "23503";
+
+function isForeignKeyViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION;
+}
+
+interface GrantRow {
+  record: Omit<GrantRecord, "refresh">;
+  refresh: RefreshTokenState | null;
+}
+
+/**
+ * Creates a store on PostgreSQL. Every method is one SQL statement, so each is atomic on its own
+ * (a statement sees one snapshot and its writes commit together), and single use rests on row
+ * locks: concurrent UPDATEs of one row run one after the other, each re-checking its WHERE clause
+ * against the row the previous one left.
+ *
+ * Atomicity, method by method:
+ * - `createClient`: `INSERT … ON CONFLICT DO NOTHING`; a duplicate id is refused.
+ * - `deleteClient`: deletes the client and its grants (and, by cascade, their tokens) in one
+ *   statement (RFC 7592 §2.3).
+ * - `redeemAuthorizationCode`: `UPDATE … SET redemptions = redemptions + 1 … RETURNING`; exactly
+ *   one caller sees 1 (RFC 6749 §4.1.2).
+ * - `createGrant`: grant, refresh hash and first access token in one statement (CTEs).
+ * - `saveAccessToken`: inserts only if the grant is live; the foreign key refuses a grant revoked
+ *   meanwhile.
+ * - `getAccessToken`: one query joining the grant, so a revoked or expired grant hides its tokens.
+ * - `rotateRefreshToken`: one conditional UPDATE of the grant on its current hash, with the
+ *   refresh-hash and access-token inserts in CTEs of the same statement (RFC 9700 §4.14.2).
+ * - `revokeGrant`: one DELETE; refresh and access tokens go with it by `ON DELETE CASCADE`.
+ *
+ * @example
+ * ```ts
+ * import pg from "pg";
+ * import { createPostgresStorage, migrate } from "oauthkit/postgres";
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * await migrate(pool);
+ * const storage = createPostgresStorage({ pool });
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): Storage {
+  const { pool } = options;
+  const s = quoteSchema(options.schema ?? DEFAULT_SCHEMA);
+  const now = options.now ?? systemNow;
+  const sql = {
+    getClient: `SELECT record FROM ${s}.clients WHERE client_id = $1`,
+    createClient: `INSERT INTO ${s}.clients (client_id, record) VALUES ($1, $2::jsonb) ON CONFLICT (client_id) DO NOTHING`,
+    updateClient: `UPDATE ${s}.clients SET record = $2::jsonb WHERE client_id = $1`,
+    deleteClient: `
+      WITH deleted AS (DELETE FROM ${s}.clients WHERE client_id = $1 RETURNING client_id),
+      revoked AS (DELETE FROM ${s}.grants WHERE client_id IN (SELECT client_id FROM deleted))
+      SELECT count(*)::int AS deleted FROM deleted`,
+    countClients: `SELECT count(*)::int AS count FROM ${s}.clients`,
+    // DO NOTHING, never an update: overwriting would reset the redemption counter.
+    saveCode: `INSERT INTO ${s}.authorization_codes (code_hash, record, expires_at) VALUES ($1, $2::jsonb, $3) ON CONFLICT (code_hash) DO NOTHING`,
+    redeemCode: `
+      UPDATE ${s}.authorization_codes SET redemptions = redemptions + 1
+      WHERE code_hash = $1 AND expires_at > $2
+      RETURNING record, redemptions`,
+    createGrant: `
+      WITH g AS (
+        INSERT INTO ${s}.grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at)
+        VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::text, $6) RETURNING grant_id
+      ), r AS (
+        INSERT INTO ${s}.refresh_tokens (token_hash, grant_id) SELECT $5::text, grant_id FROM g WHERE $5::text IS NOT NULL
+      )
+      INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at) SELECT $7, grant_id, $8::jsonb, $9 FROM g`,
+    saveAccessToken: `
+      INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at)
+      SELECT $1, grant_id, $3::jsonb, $4 FROM ${s}.grants WHERE grant_id = $2 AND expires_at > $5
+      ON CONFLICT (token_hash) DO NOTHING`,
+    getAccessToken: `
+      SELECT a.record FROM ${s}.access_tokens a JOIN ${s}.grants g ON g.grant_id = a.grant_id
+      WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.expires_at > $2`,
+    getGrantByRefreshToken: `
+      SELECT g.record, g.refresh FROM ${s}.refresh_tokens r JOIN ${s}.grants g ON g.grant_id = r.grant_id
+      WHERE r.token_hash = $1 AND g.expires_at > $2`,
+    rotateRefreshToken: `
+      WITH g AS (
+        UPDATE ${s}.grants SET refresh = $3::jsonb, refresh_token_hash = $4
+        WHERE grant_id = $1 AND refresh_token_hash = $2 AND expires_at > $8
+        RETURNING grant_id
+      ), r AS (
+        INSERT INTO ${s}.refresh_tokens (token_hash, grant_id) SELECT $4, grant_id FROM g ON CONFLICT (token_hash) DO NOTHING
+      ), a AS (
+        INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at) SELECT $5, grant_id, $6::jsonb, $7 FROM g
+      )
+      SELECT count(*)::int AS rotated FROM g`,
+    revokeGrant: `DELETE FROM ${s}.grants WHERE grant_id = $1`,
+    revokeAccessToken: `DELETE FROM ${s}.access_tokens WHERE token_hash = $1`,
+  };
+
+  const first = <Row>(result: { rows: unknown[] }): Row | undefined => result.rows[0] as Row | undefined;
+
+  return {
+    async getClient(clientId) {
+      return first<{ record: ClientRecord }>(await pool.query(sql.getClient, [clientId]))?.record ?? null;
+    },
+    async createClient(client) {
+      return (await pool.query(sql.createClient, [client.client_id, JSON.stringify(client)])).rowCount === 1;
+    },
+    async updateClient(client) {
+      return (await pool.query(sql.updateClient, [client.client_id, JSON.stringify(client)])).rowCount === 1;
+    },
+    async deleteClient(clientId) {
+      return first<{ deleted: number }>(await pool.query(sql.deleteClient, [clientId]))?.deleted === 1;
+    },
+    async countClients() {
+      return first<{ count: number }>(await pool.query(sql.countClients))?.count ?? 0;
+    },
+
+    async saveAuthorizationCode(code: AuthorizationCodeRecord) {
+      await pool.query(sql.saveCode, [code.codeHash, JSON.stringify(code), code.expiresAt]);
+    },
+    async redeemAuthorizationCode(codeHash): Promise<RedeemedAuthorizationCode | null> {
+      const row = first<{ record: AuthorizationCodeRecord; redemptions: number }>(await pool.query(sql.redeemCode, [codeHash, now()]));
+      return row === undefined ? null : { code: row.record, firstUse: row.redemptions === 1 };
+    },
+
+    async createGrant(grant, accessToken) {
+      const { refresh, ...record } = grant;
+      await pool.query(sql.createGrant, [
+        grant.grantId,
+        grant.clientId,
+        JSON.stringify(record),
+        refresh === undefined ? null : JSON.stringify(refresh),
+        refresh?.tokenHash ?? null,
+        grant.expiresAt,
+        accessToken.tokenHash,
+        JSON.stringify(accessToken),
+        accessToken.expiresAt,
+      ]);
+    },
+    async saveAccessToken(accessToken: AccessTokenRecord) {
+      try {
+        await pool.query(sql.saveAccessToken, [accessToken.tokenHash, accessToken.grantId, JSON.stringify(accessToken), accessToken.expiresAt, now()]);
+      } catch (error) {
+        // The grant was revoked between our check and the insert: the token is rightly dropped.
+        if (!isForeignKeyViolation(error)) throw error;
+      }
+    },
+    async getAccessToken(tokenHash) {
+      return first<{ record: AccessTokenRecord }>(await pool.query(sql.getAccessToken, [tokenHash, now()]))?.record ?? null;
+    },
+    async getGrantByRefreshToken(tokenHash) {
+      const row = first<GrantRow>(await pool.query(sql.getGrantByRefreshToken, [tokenHash, now()]));
+      if (row === undefined) return null;
+      return row.refresh === null ? { ...row.record } : { ...row.record, refresh: row.refresh };
+    },
+    async rotateRefreshToken(rotation) {
+      const { accessToken } = rotation;
+      const result = await pool.query(sql.rotateRefreshToken, [
+        rotation.grantId,
+        rotation.expectedTokenHash,
+        JSON.stringify(rotation.refresh),
+        rotation.refresh.tokenHash,
+        accessToken.tokenHash,
+        JSON.stringify(accessToken),
+        accessToken.expiresAt,
+        now(),
+      ]);
+      return first<{ rotated: number }>(result)?.rotated === 1;
+    },
+    async revokeGrant(grantId) {
+      await pool.query(sql.revokeGrant, [grantId]);
+    },
+    async revokeAccessToken(tokenHash) {
+      await pool.query(sql.revokeAccessToken, [tokenHash]);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The schema migrations, embedded as strings so that they ship inside the bundle (which runs on
+ * any platform and reads no files). `migrations/*.sql` hold the same text for hosts that apply
+ * them with their own tool; a test keeps the two identical.
+ *
+ * @module
+ */
+
+/** One schema migration: applied once, in order of `version`, inside a transaction. */
+export interface PostgresMigration {
+  /** Increasing integer; recorded in `oauthkit_migrations` once applied. */
+  version: number;
+  /** The file name without `.sql`. */
+  name: string;
+  /** The SQL, schema-unqualified: run with `search_path` set to the target schema. */
+  sql: string;
+}
+
+/**
+ * Every migration of the oauthkit schema, oldest first.
+ *
+ * @see https://www.postgresql.org/docs/current/ddl-schemas.html
+ */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: "001_init",
+    sql: `-- oauthkit PostgreSQL schema, migration 001: the initial tables.
+--
+-- migrate() runs this inside a transaction with search_path set to the target schema
+-- (default "oauthkit"); to apply it with your own migration tool, do the same.
+-- Times are seconds since the Unix epoch (bigint), as in the storage contract. Credentials are
+-- stored only as hashes (base64url SHA-256): a dump of these tables authenticates nobody.
+
+-- Registered clients (RFC 7591 §2 metadata as JSON).
+CREATE TABLE clients (
+  client_id   text PRIMARY KEY,
+  record      jsonb NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- Authorization codes (RFC 6749 §4.1.2). redemptions is incremented by each redemption;
+-- the caller that sees 1 is the first use.
+CREATE TABLE authorization_codes (
+  code_hash    text PRIMARY KEY,
+  record       jsonb NOT NULL,
+  redemptions  integer NOT NULL DEFAULT 0,
+  expires_at   bigint NOT NULL
+);
+CREATE INDEX authorization_codes_expires_at ON authorization_codes (expires_at);
+
+-- Grants: record is the GrantRecord without its refresh state, which lives in refresh
+-- (RefreshTokenState) with the current hash in its own column for compare-and-rotate.
+CREATE TABLE grants (
+  grant_id            text PRIMARY KEY,
+  client_id           text NOT NULL,
+  record              jsonb NOT NULL,
+  refresh             jsonb,
+  refresh_token_hash  text,
+  expires_at          bigint NOT NULL
+);
+CREATE INDEX grants_client_id ON grants (client_id);
+CREATE INDEX grants_expires_at ON grants (expires_at);
+
+-- Every refresh token hash ever issued for a grant (RFC 9700 §4.14.2 reuse detection).
+-- Deleting the grant deletes them.
+CREATE TABLE refresh_tokens (
+  token_hash  text PRIMARY KEY,
+  grant_id    text NOT NULL REFERENCES grants (grant_id) ON DELETE CASCADE
+);
+CREATE INDEX refresh_tokens_grant_id ON refresh_tokens (grant_id);
+
+-- Access tokens, denormalised for one-query bearer validation. Deleting the grant deletes them;
+-- the foreign key also makes a token of a revoked grant impossible to insert.
+CREATE TABLE access_tokens (
+  token_hash  text PRIMARY KEY,
+  grant_id    text NOT NULL REFERENCES grants (grant_id) ON DELETE CASCADE,
+  record      jsonb NOT NULL,
+  expires_at  bigint NOT NULL
+);
+CREATE INDEX access_tokens_grant_id ON access_tokens (grant_id);
+CREATE INDEX access_tokens_expires_at ON access_tokens (expires_at);
+`,
+  },
+];

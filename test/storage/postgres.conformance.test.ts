@@ -1,0 +1,139 @@
+/** The PostgreSQL store against the storage conformance suite, on a throwaway PostgreSQL. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateId } from "../../src/crypto.js";
+import {
+  POSTGRES_MIGRATIONS,
+  type PostgresPool,
+  type PostgresQueryable,
+  createPostgresStorage,
+  migrate,
+  sweepExpired,
+} from "../../src/storage/postgres/index.js";
+import { STORAGE_METHODS, describeStorageConformance } from "../../src/testing/index.js";
+import { type RunningPostgres, postgresBinaries, serverMissing, startPostgres } from "../support/servers.js";
+
+// Compile-time check: a pg Pool is a PostgresPool as it is.
+export const acceptsPgPool = (pool: pg.Pool): PostgresPool => pool;
+
+const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens"];
+
+async function dumpSchema(pool: pg.Pool, schema: string): Promise<string> {
+  const lines: string[] = [];
+  for (const table of TABLES) {
+    const result = await pool.query<{ row: string }>(`SELECT t::text AS row FROM "${schema}".${table} t`);
+    lines.push(...result.rows.map((r) => `${table} ${r.row}`));
+  }
+  return lines.join("\n");
+}
+
+const binaries = postgresBinaries();
+if (binaries === null) {
+  serverMissing("PostgreSQL store", "initdb/postgres not found on PATH or in /usr/lib/postgresql/*/bin (apt-get install postgresql)");
+} else {
+  describe("PostgreSQL store", () => {
+    let server: RunningPostgres;
+    const pools: pg.Pool[] = [];
+    function newPool(): pg.Pool {
+      const pool = new pg.Pool({ ...server.connection, max: 10 });
+      pools.push(pool);
+      return pool;
+    }
+    async function migratedSchema(pool: pg.Pool): Promise<string> {
+      const schema = `t_${generateId().replace(/-/g, "_")}`;
+      await migrate(pool, { schema });
+      return schema;
+    }
+    beforeAll(async () => {
+      server = await startPostgres(binaries);
+    });
+    afterAll(async () => {
+      await Promise.all(pools.map((pool) => pool.end()));
+      await server?.stop();
+    });
+
+    describeStorageConformance("postgres", async () => {
+      const pool = newPool();
+      const schema = await migratedSchema(pool);
+      return { storage: createPostgresStorage({ pool, schema }), dump: () => dumpSchema(pool, schema) };
+    });
+
+    describe("PostgreSQL specifics", () => {
+      it("ships the migration file's exact text embedded in the bundle", () => {
+        const file = readFileSync(join(import.meta.dirname, "../../src/storage/postgres/migrations/001_init.sql"), "utf8");
+        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init"]);
+        expect(POSTGRES_MIGRATIONS[0]!.sql).toBe(file);
+      });
+
+      it("migrate is idempotent and serialises concurrent callers (advisory lock)", async () => {
+        const schema = `t_${generateId().replace(/-/g, "_")}`;
+        const results = await Promise.all([newPool(), newPool(), newPool()].map((pool) => migrate(pool, { schema })));
+        expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
+        expect((await migrate(newPool(), { schema })).applied).toEqual([]);
+      });
+
+      it("refuses a schema name that is not a plain identifier", () => {
+        expect(() => createPostgresStorage({ pool: newPool(), schema: 'x"; DROP TABLE y; --' })).toThrow(TypeError);
+      });
+
+      it("every method is exactly one SQL statement (one round trip)", async () => {
+        const pool = newPool();
+        const schema = await migratedSchema(pool);
+        let queries = 0;
+        const counting: PostgresQueryable = { query: (text, values) => (queries++, pool.query(text, values)) };
+        const storage = createPostgresStorage({ pool: counting, schema });
+        const t = Math.floor(Date.now() / 1000);
+        const grant = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60, refresh: { tokenHash: "r1", expiresAt: t + 60 } };
+        const token = { tokenHash: "a1", grantId: "g", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 };
+        const calls: Record<(typeof STORAGE_METHODS)[number], () => Promise<unknown>> = {
+          getClient: () => storage.getClient("c"),
+          createClient: () => storage.createClient({ client_id: "c", token_endpoint_auth_method: "none", redirect_uris: [], grant_types: [], response_types: [] }),
+          updateClient: () => storage.updateClient({ client_id: "c", token_endpoint_auth_method: "none", redirect_uris: [], grant_types: [], response_types: [] }),
+          deleteClient: () => storage.deleteClient("c"),
+          countClients: () => storage.countClients(),
+          saveAuthorizationCode: () => storage.saveAuthorizationCode({ codeHash: "h", grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60 }),
+          redeemAuthorizationCode: () => storage.redeemAuthorizationCode("h"),
+          createGrant: () => storage.createGrant(grant, token),
+          saveAccessToken: () => storage.saveAccessToken({ ...token, tokenHash: "a2" }),
+          getAccessToken: () => storage.getAccessToken("a1"),
+          getGrantByRefreshToken: () => storage.getGrantByRefreshToken("r1"),
+          rotateRefreshToken: () => storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: { ...token, tokenHash: "a3" } }),
+          revokeAccessToken: () => storage.revokeAccessToken("a1"),
+          revokeGrant: () => storage.revokeGrant("g"),
+        };
+        for (const [method, call] of Object.entries(calls)) {
+          queries = 0;
+          await call();
+          expect(queries, method).toBe(1);
+        }
+      });
+
+      it("sweepExpired deletes expired rows (tokens of expired grants by cascade) and keeps live ones", async () => {
+        const pool = newPool();
+        const schema = await migratedSchema(pool);
+        const storage = createPostgresStorage({ pool, schema });
+        const t = Math.floor(Date.now() / 1000);
+        const base = { clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t - 100 };
+        const token = (tokenHash: string, grantId: string, expiresAt: number) => ({ tokenHash, grantId, clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t - 100, expiresAt });
+        await storage.saveAuthorizationCode({ ...base, codeHash: "old-code", grantId: "x", expiresAt: t - 1 });
+        await storage.saveAuthorizationCode({ ...base, codeHash: "new-code", grantId: "y", expiresAt: t + 60 });
+        await storage.createGrant({ ...base, grantId: "dead", expiresAt: t - 1, refresh: { tokenHash: "dead-rt", expiresAt: t - 1 } }, token("dead-at", "dead", t + 60));
+        await storage.createGrant({ ...base, grantId: "live", expiresAt: t + 600 }, token("live-at", "live", t + 60));
+        await storage.saveAccessToken(token("live-old-at", "live", t + 60));
+        // An expired token of a live grant, inserted directly (saveAccessToken would accept it too).
+        await pool.query(`UPDATE "${schema}".access_tokens SET expires_at = $1 WHERE token_hash = 'live-old-at'`, [t - 1]);
+
+        // A sweep with a tiny batch size still reaches everything.
+        expect(await sweepExpired(pool, { schema, batchSize: 1 })).toEqual({ authorizationCodes: 1, grants: 1, accessTokens: 1 });
+        const count = async (table: string) => Number((await pool.query(`SELECT count(*) FROM "${schema}".${table}`)).rows[0].count);
+        expect(await count("authorization_codes")).toBe(1);
+        expect(await count("grants")).toBe(1);
+        expect(await count("refresh_tokens")).toBe(0);
+        expect(await count("access_tokens")).toBe(1);
+        expect(await storage.getAccessToken("live-at")).not.toBeNull();
+      });
+    });
+  });
+}
