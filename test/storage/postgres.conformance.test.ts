@@ -38,6 +38,8 @@ if (binaries === null) {
     const pools: pg.Pool[] = [];
     function newPool(): pg.Pool {
       const pool = new pg.Pool({ ...server.connection, max: 10 });
+      // An idle client cut off by the server's shutdown emits "error" on its pool: expected here.
+      pool.on("error", () => {});
       pools.push(pool);
       return pool;
     }

@@ -1,0 +1,121 @@
+/**
+ * Two independent authorization-server instances over one shared store (separate connections,
+ * as two processes would have): single use and revocation must hold across them, which is the
+ * reason to run a networked store at all.
+ */
+import pg from "pg";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateId } from "../../src/crypto.js";
+import type { Storage } from "../../src/index.js";
+import { createPostgresStorage, migrate } from "../../src/storage/postgres/index.js";
+import { createRedisStorage } from "../../src/storage/redis/index.js";
+import { authorize, exchangeCode, flowServer, refresh, registerFlowClient, revoke, validateBearer } from "../../src/testing/server-flow.js";
+import { postgresBinaries, redisBinary, serverMissing, startPostgres, startRedis } from "../support/servers.js";
+
+interface SharedStore {
+  a: Storage;
+  b: Storage;
+  close(): Promise<void>;
+}
+
+interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+}
+
+function describeTwoInstances(engine: string, open: () => Promise<SharedStore>): void {
+  describe(`two server instances over one ${engine}`, () => {
+    let shared: SharedStore;
+    beforeAll(async () => {
+      shared = await open();
+    });
+    afterAll(async () => {
+      await shared?.close();
+    });
+
+    const instances = () => ({ a: flowServer(shared.a), b: flowServer(shared.b) });
+
+    it("20 parallel redemptions of one code across both instances: exactly one succeeds (RFC 6749 §4.1.2)", async () => {
+      const { a, b } = instances();
+      const client = await registerFlowClient(shared.a);
+      const code = await authorize(a, client);
+      const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => exchangeCode(i % 2 === 0 ? a : b, client, code)));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 400)).toHaveLength(19);
+      for (const response of responses.filter((r) => r.status === 400)) {
+        expect(((await response.json()) as { error: string }).error).toBe("invalid_grant");
+      }
+    });
+
+    it("10 parallel refreshes of one refresh token across both instances: exactly one succeeds (RFC 9700 §4.14.2)", async () => {
+      const { a, b } = instances();
+      const client = await registerFlowClient(shared.a);
+      const tokens = (await (await exchangeCode(a, client, await authorize(a, client))).json()) as TokenResponse;
+      const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => refresh(i % 2 === 0 ? a : b, client, tokens.refresh_token)));
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+    });
+
+    it("a revocation on one instance is seen by the other at once (RFC 7009 §2.1)", async () => {
+      const { a, b } = instances();
+      const client = await registerFlowClient(shared.a);
+      const tokens = (await (await exchangeCode(a, client, await authorize(a, client))).json()) as TokenResponse;
+      expect(await validateBearer(b, tokens.access_token)).not.toBeInstanceOf(Response);
+
+      // Revoking the refresh token on A revokes the grant: B refuses its access and refresh tokens.
+      expect((await revoke(a, client, tokens.refresh_token)).status).toBe(200);
+      const refused = await validateBearer(b, tokens.access_token);
+      expect(refused).toBeInstanceOf(Response);
+      expect((refused as Response).status).toBe(401);
+      expect((await refresh(b, client, tokens.refresh_token)).status).toBe(400);
+
+      // And the other way round, for a single access token.
+      const other = (await (await exchangeCode(b, client, await authorize(b, client))).json()) as TokenResponse;
+      expect(await validateBearer(a, other.access_token)).not.toBeInstanceOf(Response);
+      expect((await revoke(b, client, other.access_token)).status).toBe(200);
+      expect(await validateBearer(a, other.access_token)).toBeInstanceOf(Response);
+    });
+  });
+}
+
+const redis = redisBinary();
+if (redis === null) {
+  serverMissing("two instances over Redis", "redis-server not found on PATH (apt-get install redis-server)");
+} else {
+  describeTwoInstances("Redis", async () => {
+    const server = await startRedis(redis);
+    const connections = [createClient({ url: server.url }), createClient({ url: server.url })];
+    await Promise.all(connections.map((c) => c.connect()));
+    const prefix = `two-${generateId()}:`;
+    return {
+      a: createRedisStorage({ client: connections[0]!, prefix }),
+      b: createRedisStorage({ client: connections[1]!, prefix }),
+      async close() {
+        await Promise.all(connections.map((c) => c.close()));
+        await server.stop();
+      },
+    };
+  });
+}
+
+const postgres = postgresBinaries();
+if (postgres === null) {
+  serverMissing("two instances over PostgreSQL", "initdb/postgres not found (apt-get install postgresql)");
+} else {
+  describeTwoInstances("PostgreSQL", async () => {
+    const server = await startPostgres(postgres);
+    const pools = [new pg.Pool({ ...server.connection, max: 5 }), new pg.Pool({ ...server.connection, max: 5 })];
+    // An idle client cut off by the server's shutdown emits "error" on its pool: expected here.
+    for (const pool of pools) pool.on("error", () => {});
+    await migrate(pools[0]!);
+    return {
+      a: createPostgresStorage({ pool: pools[0]! }),
+      b: createPostgresStorage({ pool: pools[1]! }),
+      async close() {
+        await Promise.all(pools.map((pool) => pool.end()));
+        await server.stop();
+      },
+    };
+  });
+}
