@@ -67,7 +67,7 @@ interface GrantRow {
  * import pg from "pg";
  * import { createPostgresStorage, migrate } from "oauthkit/postgres";
  *
- * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const pool = new pg.Pool({ connectionString: "postgres://localhost/app" });
  * await migrate(pool);
  * const storage = createPostgresStorage({ pool });
  * ```

@@ -29,7 +29,7 @@ export interface PostgresMigrateResult {
  * import pg from "pg";
  * import { migrate } from "oauthkit/postgres";
  *
- * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const pool = new pg.Pool({ connectionString: "postgres://localhost/app" });
  * await migrate(pool);
  * ```
  * @see https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS

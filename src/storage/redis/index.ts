@@ -121,7 +121,7 @@ function parseGrant(reply: unknown): GrantRecord | null {
  * import { createClient } from "redis";
  * import { createRedisStorage } from "oauthkit/redis";
  *
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const client = await createClient({ url: "redis://localhost:6379" }).connect();
  * const storage = createRedisStorage({ client });
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
