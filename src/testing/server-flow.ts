@@ -5,10 +5,9 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../crypto.js";
+import { generateId, generateToken, hashToken } from "../crypto.js";
 import { type AuthorizationServer, createAuthorizationServer } from "../server.js";
 import type { ClientRecord, Storage } from "../storage/types.js";
-import { generateId, generateToken } from "../crypto.js";
 import { type StorageMethod, countStorageCalls } from "./count-calls.js";
 
 export const FLOW_ISSUER = "https://as.example.com";

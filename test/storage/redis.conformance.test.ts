@@ -66,6 +66,30 @@ if (binary === null) {
         expect(await client.expireTime("ttl:code:h1")).toBe(expiresAt);
       });
 
+      it("every key but the clients' expires: nothing leaks after codes, grants, rotations and revocations", async () => {
+        const client = await connect();
+        const prefix = `leak-${generateId()}:`;
+        const storage = createRedisStorage({ client, prefix });
+        const t = Math.floor(Date.now() / 1000);
+        const token = (tokenHash: string, grantId: string, expiresAt: number) => ({ tokenHash, grantId, clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt });
+        await storage.createClient({ client_id: "c", token_endpoint_auth_method: "none", redirect_uris: [], grant_types: [], response_types: [] });
+        await storage.saveAuthorizationCode({ codeHash: "code", grantId: "g1", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60 });
+        await storage.redeemAuthorizationCode("code");
+        for (const id of ["g1", "g2"]) {
+          await storage.createGrant({ grantId: id, clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600, refresh: { tokenHash: `${id}-r1`, expiresAt: t + 600 } }, token(`${id}-a1`, id, t + 60));
+          // A rotation whose access token is already expired still leaves only expiring keys.
+          await storage.rotateRefreshToken({ grantId: id, expectedTokenHash: `${id}-r1`, refresh: { tokenHash: `${id}-r2`, expiresAt: t + 600 }, accessToken: token(`${id}-a2`, id, t - 1) });
+          await storage.saveAccessToken(token(`${id}-a3`, id, t + 60));
+        }
+        await storage.revokeAccessToken("g1-a3");
+        await storage.revokeGrant("g2");
+        const persistent: string[] = [];
+        for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+          for (const key of keys) if ((await client.ttl(key)) === -1) persistent.push(key.slice(prefix.length));
+        }
+        expect(persistent.sort()).toEqual(["client:c", "clients"]);
+      });
+
       it("reloads its scripts after SCRIPT FLUSH (EVALSHA falls back to EVAL on NOSCRIPT)", async () => {
         const client = await connect();
         const storage = createRedisStorage({ client, prefix: "flush:" });

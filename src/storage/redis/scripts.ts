@@ -168,6 +168,7 @@ local rt = p .. 'rt:' .. ARGV[5]
 redis.call('SET', rt, gid)
 expire_at(rt, grant[2])
 redis.call('SADD', p .. 'grant-keys:' .. gid, rt)
+extend(p .. 'grant-keys:' .. gid, grant[2])
 if tonumber(ARGV[8]) > now then add_access_token(p, gid, grant[2], ARGV[6], ARGV[7], ARGV[8]) end
 return 1`;
 
