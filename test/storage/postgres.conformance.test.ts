@@ -112,6 +112,40 @@ if (binaries === null) {
         }
       });
 
+      it("every lookup is served by an index (EXPLAIN with sequential scans disabled)", async () => {
+        const pool = newPool();
+        const schema = await migratedSchema(pool);
+        const statements: Array<{ text: string; values: unknown[] | undefined }> = [];
+        const recording: PostgresQueryable = { query: (text, values) => (statements.push({ text, values }), pool.query(text, values)) };
+        const storage = createPostgresStorage({ pool: recording, schema });
+        const t = Math.floor(Date.now() / 1000);
+        const token = { tokenHash: "a1", grantId: "g", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 };
+        await storage.getClient("c");
+        await storage.updateClient({ client_id: "c", token_endpoint_auth_method: "none", redirect_uris: [], grant_types: [], response_types: [] });
+        await storage.deleteClient("c");
+        await storage.redeemAuthorizationCode("h");
+        await storage.saveAccessToken(token);
+        await storage.getAccessToken("a1");
+        await storage.getGrantByRefreshToken("r1");
+        await storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: token });
+        await storage.revokeGrant("g");
+        await storage.revokeAccessToken("a1");
+        await sweepExpired(recording, { schema });
+        const connection = await pool.connect();
+        try {
+          await connection.query("BEGIN");
+          await connection.query("SET LOCAL enable_seqscan = off");
+          for (const { text, values } of statements) {
+            const plan = (await connection.query(`EXPLAIN ${text}`, values)).rows.map((row: Record<string, string>) => row["QUERY PLAN"]).join("\n");
+            expect(plan, text).toMatch(/Index/);
+            expect(plan, text).not.toMatch(/Seq Scan/);
+          }
+        } finally {
+          await connection.query("ROLLBACK");
+          connection.release();
+        }
+      });
+
       it("sweepExpired deletes expired rows (tokens of expired grants by cascade) and keeps live ones", async () => {
         const pool = newPool();
         const schema = await migratedSchema(pool);
