@@ -9,6 +9,7 @@ import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { machine, renderReport } from "./report.js";
 
@@ -24,12 +25,13 @@ const { values: args } = parseArgs({
 const CONTENDERS = ["floor", "oauthkit", "oidc-provider", "oauth2-server"];
 const SCENARIOS = ["exchange", "refresh", "bearer", "register"];
 const CONCURRENCY = [1, 32];
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 if (!Number.isInteger(rounds) || rounds < 1) throw new TypeError("BENCH_ROUNDS must be a positive integer.");
 
 const contenderNames = args.only ? args.only.split(",") : CONTENDERS;
 const scenarios = args.scenarios ? args.scenarios.split(",") : SCENARIOS;
 const startedAt = Date.now();
+const loadAtStart = os.loadavg()[0];
 
 /** A forked contender, with a request/response layer over IPC. */
 function spawn(name) {
@@ -97,8 +99,9 @@ for (const worker of workers) memory[worker.info.name] = (await worker.call({ cm
 const report = renderReport({
   machine: machine(),
   rounds,
-  roundSeconds: Number(process.env.BENCH_ROUND_SECONDS ?? 0.25),
+  roundSeconds: Number(process.env.BENCH_ROUND_SECONDS ?? 0.5),
   durationSeconds: (Date.now() - startedAt) / 1000,
+  load: [loadAtStart, os.loadavg()[0]],
   contenders: workers.map((w) => w.info),
   scenarios,
   concurrency: CONCURRENCY,
@@ -108,5 +111,7 @@ const report = renderReport({
 const out = resolve(here, "..", args.out);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, report);
+// The per-round figures behind the medians, next to the report.
+writeFileSync(out.replace(/\.md$/, "") + ".json", `${JSON.stringify({ machine: machine(), rounds, contenders: workers.map((w) => w.info), results, memory }, null, 1)}\n`);
 console.log(report);
 console.error(`wrote ${out} in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);

@@ -4,7 +4,7 @@
  */
 import { measure } from "./harness.js";
 
-const roundSeconds = Number(process.env.BENCH_ROUND_SECONDS ?? 0.25);
+const roundSeconds = Number(process.env.BENCH_ROUND_SECONDS ?? 0.5);
 const WARMUP_OPS = Number(process.env.BENCH_WARMUP_OPS ?? 300);
 const MIN_OPS = 200;
 const MAX_OPS = 40_000;

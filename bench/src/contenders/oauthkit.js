@@ -4,6 +4,7 @@
  * (parseAuthorizationRequest + issueAuthorizationCode); refresh and access tokens come from
  * exchanges made before the clock starts.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -22,6 +23,18 @@ const STORAGE_METHODS = [
   "redeemAuthorizationCode", "createGrant", "saveAccessToken", "getAccessToken", "getGrantByRefreshToken",
   "rotateRefreshToken", "revokeGrant", "revokeAccessToken",
 ];
+
+/** " (abc1234)" for the commit the build was made from, "+dirty" when src/ had local changes. */
+function buildRevision(url) {
+  try {
+    const cwd = fileURLToPath(new URL("..", url));
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd, encoding: "utf8" }).trim() !== "";
+    return ` (${commit}${dirty ? "+dirty" : ""})`;
+  } catch {
+    return "";
+  }
+}
 
 export async function createContender() {
   const kit = await import(distUrl.href);
@@ -80,7 +93,7 @@ export async function createContender() {
 
   return {
     name: "oauthkit",
-    version: packageJson.version,
+    version: `${packageJson.version}${buildRevision(distUrl)}`,
     storage: counter,
     notes: [
       "handler methods of `createAuthorizationServer` called with a Web `Request`; the response body is read with `text()`.",
