@@ -9,9 +9,21 @@
 import { hmac } from "@oslojs/crypto/hmac";
 import { SHA256, sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
-import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 
 const encoder = new TextEncoder();
+
+/**
+ * base64url without padding (RFC 4648 §5), through the platform's `btoa`. Not `@oslojs/encoding`
+ * here: it builds the string a character at a time, which V8 keeps as a rope of one node per
+ * character — stored as a key or record field, each 43-character hash then costs about 1.5 KB and
+ * slows lookups. `btoa` returns a flat string (measured in bench/: half the memory per grant).
+ */
+function encodeBase64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode.apply(null, bytes as unknown as number[]))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
 
 /**
  * Returns a new random credential: 32 random bytes (256 bits) in base64url without padding, so
@@ -23,7 +35,7 @@ const encoder = new TextEncoder();
 export function generateToken(): string {
   const bytes = new Uint8Array(32);
   crypto.getRandomValues(bytes);
-  return encodeBase64urlNoPadding(bytes);
+  return encodeBase64url(bytes);
 }
 
 /**
@@ -35,7 +47,7 @@ export function generateToken(): string {
 export function generateId(): string {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
-  return encodeBase64urlNoPadding(bytes);
+  return encodeBase64url(bytes);
 }
 
 /**
@@ -46,7 +58,7 @@ export function generateId(): string {
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14
  */
 export function hashToken(value: string): string {
-  return encodeBase64urlNoPadding(sha256(encoder.encode(value)));
+  return encodeBase64url(sha256(encoder.encode(value)));
 }
 
 /**
@@ -68,7 +80,7 @@ export function verifyTokenHash(value: string, expectedHash: string): boolean {
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
  */
 export function deriveToken(key: string, value: string): string {
-  return encodeBase64urlNoPadding(hmac(SHA256, encoder.encode(key), encoder.encode(value)));
+  return encodeBase64url(hmac(SHA256, encoder.encode(key), encoder.encode(value)));
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   authorizationServerMetadataUrl,
   buildAuthorizationServerMetadata,
 } from "./metadata.js";
-import { type BearerTokenInfo, validateBearerToken } from "./resource/bearer.js";
+import { type BearerTokenInfo, type BearerValidationOptions, validateBearerToken } from "./resource/bearer.js";
 import {
   type ProtectedResourceMetadata,
   buildProtectedResourceMetadata,
@@ -138,6 +138,20 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     routes.set(config.endpoints.introspection, (request) => handleIntrospectionRequest(ctx, request));
   }
 
+  // Bearer validation runs on every protected request: its options (and the metadata URL, which
+  // takes a URL parse) are built once per resource.
+  const bearerOptionsByResource = new Map<string | undefined, BearerValidationOptions>();
+  const bearerOptions = (resource: string | undefined): BearerValidationOptions => {
+    let options = bearerOptionsByResource.get(resource);
+    if (options === undefined) {
+      options = { storage: config.storage, now: config.now };
+      if (resource !== undefined) Object.assign(options, { resource, resourceMetadataUrl: protectedResourceMetadataUrl(resource) });
+      // Only the configured resources are cached, so the map stays as small as the configuration.
+      if (resource === undefined || config.resources?.includes(resource)) bearerOptionsByResource.set(resource, options);
+    }
+    return options;
+  };
+
   const registrationEndpoint = config.endpoints.registration;
   const handleRegistration = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -175,15 +189,9 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     issueAuthorizationCode: (request, approval) => issueAuthorizationCode(ctx, request, approval),
     denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
     validateBearerToken(request, routeOptions = {}) {
-      const resource = routeOptions.resource ?? config.resources?.[0];
-      return respondToErrors(request, config.onError, () =>
-        validateBearerToken(request, {
-          storage: config.storage,
-          now: config.now,
-          ...(resource === undefined ? {} : { resource, resourceMetadataUrl: protectedResourceMetadataUrl(resource) }),
-          ...(routeOptions.requiredScopes === undefined ? {} : { requiredScopes: routeOptions.requiredScopes }),
-        }),
-      );
+      const base = bearerOptions(routeOptions.resource ?? config.resources?.[0]);
+      const options = routeOptions.requiredScopes === undefined ? base : { ...base, requiredScopes: routeOptions.requiredScopes };
+      return respondToErrors(request, config.onError, () => validateBearerToken(request, options));
     },
     protectedResourceMetadata(resource) {
       const found = resourceMetadata.get(resource);
