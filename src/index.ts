@@ -20,7 +20,7 @@ export { OAuthError, isOAuthError } from "./errors.js";
 export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
 
 // Credentials
-export { generateToken, generateId, hashToken, verifyTokenHash } from "./crypto.js";
+export { generateToken, generateId, hashToken, timingSafeEqualString, verifyTokenHash } from "./crypto.js";
 
 // HTTP building blocks
 export { parseFormBody, parseParameters } from "./http/form.js";

@@ -1,0 +1,40 @@
+/**
+ * The reference server as one fetch handler: oauthkit's endpoints, the demo authorization
+ * endpoint, and the MCP endpoint, all on one origin.
+ */
+import { type Storage, createAuthorizationServer } from "oauthkit";
+import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
+import { createMcpHandler } from "./mcp.js";
+
+export interface AppOptions {
+  issuer: string;
+  storage: Storage;
+  demo: DemoUser;
+  /** Vetoes fetching a client ID metadata document (SSRF guard); see server.ts. */
+  allowMetadataDocumentFetch?: (url: URL) => boolean | Promise<boolean>;
+}
+
+export function createApp(options: AppOptions) {
+  const resource = `${options.issuer}/mcp`;
+  const oauth = createAuthorizationServer({
+    issuer: options.issuer,
+    storage: options.storage,
+    scopesSupported: ["mcp"],
+    defaultScopes: ["mcp"],
+    resources: [resource],
+    endpoints: { registration: "/register" }, // open dynamic client registration
+  });
+  const authorize = createAuthorizeHandler(oauth, options.issuer, options.demo);
+  const mcp = createMcpHandler(oauth);
+
+  async function handle(request: Request): Promise<Response> {
+    const handled = await oauth.handleRequest(request); // metadata, token, revoke, introspect, register
+    if (handled !== null) return handled;
+    const { pathname } = new URL(request.url);
+    if (pathname === "/authorize") return authorize(request);
+    if (pathname === "/mcp") return mcp(request);
+    if (pathname === "/") return new Response(`oauthkit reference MCP server. MCP endpoint: ${resource}\n`);
+    return new Response("Not found", { status: 404 });
+  }
+  return { handle, oauth, resource };
+}

@@ -1,0 +1,115 @@
+/**
+ * One full OAuth + MCP flow against the reference server over HTTP, as a browser and a public MCP
+ * client would do it: dynamic registration, sign-in and consent through the HTML forms (with the
+ * session cookie and CSRF token), code exchange with PKCE, `whoami` over MCP, refresh, revocation.
+ * Used by scripts/example-smoke.mjs (CI) and test/examples/mcp-server.test.ts.
+ */
+import { createHash, randomBytes } from "node:crypto";
+
+const base64url = (bytes) => Buffer.from(bytes).toString("base64url");
+
+function hiddenFields(html) {
+  const fields = {};
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[match[1]] = match[2].replaceAll("&amp;", "&").replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">");
+  }
+  return fields;
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(`example flow: ${message}`);
+}
+
+export async function callWhoami(origin, accessToken) {
+  const response = await fetch(`${origin}/mcp`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      "MCP-Protocol-Version": "2025-06-18",
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "whoami", arguments: {} } }),
+  });
+  check(response.status === 200, `tools/call answered ${response.status}: ${await response.clone().text()}`);
+  const body = await response.json();
+  return body.result?.content?.[0]?.text;
+}
+
+/** Runs the flow; `decision` is "approve" or "deny". Returns what it saw. */
+export async function runExampleFlow(origin, { username = "demo", password = "demo", decision = "approve" } = {}) {
+  const metadata = await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json();
+  const resourceMetadata = await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json();
+  check(resourceMetadata.authorization_servers?.includes(metadata.issuer), "protected resource metadata names the issuer");
+
+  const unauthenticated = await fetch(`${origin}/mcp`, { method: "POST" });
+  check(unauthenticated.status === 401, "/mcp without a token is 401");
+  check(/resource_metadata="/.test(unauthenticated.headers.get("www-authenticate") ?? ""), "401 carries resource_metadata");
+
+  const redirectUri = "http://127.0.0.1:8976/callback";
+  const registration = await fetch(metadata.registration_endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ client_name: "Example flow", redirect_uris: [redirectUri], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] }),
+  });
+  check(registration.status === 201, `registration answered ${registration.status}`);
+  const client = await registration.json();
+
+  const verifier = base64url(randomBytes(32));
+  const challenge = base64url(createHash("sha256").update(verifier).digest());
+  const state = base64url(randomBytes(8));
+  const authorizeUrl = new URL(metadata.authorization_endpoint);
+  for (const [name, value] of Object.entries({
+    response_type: "code", client_id: client.client_id, redirect_uri: redirectUri, scope: "mcp", state,
+    code_challenge: challenge, code_challenge_method: "S256", resource: resourceMetadata.resource,
+  })) authorizeUrl.searchParams.set(name, value);
+
+  const signIn = await fetch(authorizeUrl, { redirect: "manual" });
+  check(signIn.status === 200, `sign-in page answered ${signIn.status}`);
+  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
+  const signInFields = hiddenFields(await signIn.text());
+  const post = (fields) =>
+    fetch(metadata.authorization_endpoint, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
+      body: new URLSearchParams(fields),
+    });
+
+  const consent = await post({ ...signInFields, username, password });
+  const consentHtml = await consent.text();
+  check(consent.status === 200 && consentHtml.includes('name="approve"'), "consent page after sign-in");
+  check(consentHtml.includes("Example flow"), "consent page names the client");
+  const decisionResponse = await post({ ...hiddenFields(consentHtml), [decision]: "1" });
+  check(decisionResponse.status === 302, `decision answered ${decisionResponse.status}`);
+  const callback = new URL(decisionResponse.headers.get("location"));
+  check(callback.searchParams.get("state") === state, "state comes back");
+  check(callback.searchParams.get("iss") === metadata.issuer, "iss comes back (RFC 9207)");
+  if (decision === "deny") return { error: callback.searchParams.get("error") };
+
+  const token = (params) =>
+    fetch(metadata.token_endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ client_id: client.client_id, ...params }),
+    }).then(async (response) => {
+      check(response.status === 200, `token endpoint answered ${response.status}: ${await response.clone().text()}`);
+      return response.json();
+    });
+  const tokens = await token({ grant_type: "authorization_code", code: callback.searchParams.get("code"), redirect_uri: redirectUri, code_verifier: verifier });
+  const subject = await callWhoami(origin, tokens.access_token);
+  check(subject === username, `whoami answered ${subject}`);
+
+  const refreshed = await token({ grant_type: "refresh_token", refresh_token: tokens.refresh_token });
+  check((await callWhoami(origin, refreshed.access_token)) === username, "whoami after refresh");
+
+  const revoked = await fetch(metadata.revocation_endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ client_id: client.client_id, token: refreshed.refresh_token }),
+  });
+  check(revoked.status === 200, "revocation");
+  const after = await fetch(`${origin}/mcp`, { method: "POST", headers: { Authorization: `Bearer ${refreshed.access_token}` } });
+  check(after.status === 401, "revoked token refused");
+  return { subject, clientId: client.client_id };
+}

@@ -1,0 +1,62 @@
+/**
+ * The reference MCP server (examples/mcp-server), run in-process on a real port: the full flow a
+ * user's MCP client goes through, plus the sign-in and consent pages' failure paths.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMemoryStorage } from "../../src/index.js";
+import { createApp } from "../../examples/mcp-server/app.js";
+import { serve } from "../../examples/node-http/serve.js";
+// @ts-expect-error: plain JavaScript module shared with the CI smoke script
+import { callWhoami, runExampleFlow } from "../../scripts/example-flow.mjs";
+
+let running: Awaited<ReturnType<typeof serve>>;
+
+beforeAll(async () => {
+  running = await serve(
+    (origin) => createApp({ issuer: origin, storage: createMemoryStorage(), demo: { username: "alice", password: "wonderland" } }).handle,
+    { port: 0, hostname: "127.0.0.1" },
+  );
+});
+afterAll(() => running.close());
+
+describe("reference MCP server", () => {
+  it("runs the whole flow: 401 → metadata → DCR → sign-in → consent → code → whoami → refresh → revoke", async () => {
+    const result = await runExampleFlow(running.origin, { username: "alice", password: "wonderland" });
+    expect(result.subject).toBe("alice");
+  });
+
+  it("redirects a denial with access_denied (RFC 6749 §4.1.2.1)", async () => {
+    expect(await runExampleFlow(running.origin, { username: "alice", password: "wonderland", decision: "deny" })).toEqual({ error: "access_denied" });
+  });
+
+  it("refuses a wrong password with the sign-in page again", async () => {
+    await expect(runExampleFlow(running.origin, { username: "alice", password: "nope" })).rejects.toThrow(/consent page after sign-in/);
+  });
+
+  it("refuses a form post without the session's CSRF token", async () => {
+    const response = await fetch(`${running.origin}/authorize`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ username: "alice", password: "wonderland", csrf: "forged", query: "" }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("does not let the consent page be framed", async () => {
+    const metadata = await (await fetch(`${running.origin}/.well-known/oauth-authorization-server`)).json();
+    const registration = await (await fetch(metadata.registration_endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ redirect_uris: ["http://127.0.0.1/cb"], token_endpoint_auth_method: "none" }),
+    })).json();
+    const url = `${running.origin}/authorize?response_type=code&client_id=${registration.client_id}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`;
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    expect(await page.text()).toContain('name="username"');
+  });
+
+  it("answers /mcp with a bad token with 401 invalid_token", async () => {
+    await expect(callWhoami(running.origin, "not-a-token")).rejects.toThrow(/401/);
+  });
+});
