@@ -36,6 +36,32 @@ export async function callWhoami(origin, accessToken) {
   return body.result?.content?.[0]?.text;
 }
 
+/**
+ * Plays the user in a browser: opens the authorization URL, signs in through the HTML form (with
+ * the session cookie and CSRF token), then approves or denies on the consent page. Returns the
+ * redirect back to the client.
+ */
+export async function signInAndDecide(authorizationUrl, { username = "demo", password = "demo", decision = "approve", expectClientName } = {}) {
+  const signIn = await fetch(authorizationUrl, { redirect: "manual" });
+  check(signIn.status === 200, `sign-in page answered ${signIn.status}: ${await signIn.clone().text()}`);
+  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
+  const signInFields = hiddenFields(await signIn.text());
+  const post = (fields) =>
+    fetch(new URL("/authorize", authorizationUrl), {
+      method: "POST",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
+      body: new URLSearchParams(fields),
+    });
+  const consent = await post({ ...signInFields, username, password });
+  const consentHtml = await consent.text();
+  check(consent.status === 200 && consentHtml.includes('name="approve"'), "consent page after sign-in");
+  if (expectClientName !== undefined) check(consentHtml.includes(expectClientName), "consent page names the client");
+  const decisionResponse = await post({ ...hiddenFields(consentHtml), [decision]: "1" });
+  check(decisionResponse.status === 302, `decision answered ${decisionResponse.status}`);
+  return new URL(decisionResponse.headers.get("location"));
+}
+
 /** Runs the flow; `decision` is "approve" or "deny". Returns what it saw. */
 export async function runExampleFlow(origin, { username = "demo", password = "demo", decision = "approve" } = {}) {
   const metadata = await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json();
@@ -64,25 +90,7 @@ export async function runExampleFlow(origin, { username = "demo", password = "de
     code_challenge: challenge, code_challenge_method: "S256", resource: resourceMetadata.resource,
   })) authorizeUrl.searchParams.set(name, value);
 
-  const signIn = await fetch(authorizeUrl, { redirect: "manual" });
-  check(signIn.status === 200, `sign-in page answered ${signIn.status}`);
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
-  const signInFields = hiddenFields(await signIn.text());
-  const post = (fields) =>
-    fetch(metadata.authorization_endpoint, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
-      body: new URLSearchParams(fields),
-    });
-
-  const consent = await post({ ...signInFields, username, password });
-  const consentHtml = await consent.text();
-  check(consent.status === 200 && consentHtml.includes('name="approve"'), "consent page after sign-in");
-  check(consentHtml.includes("Example flow"), "consent page names the client");
-  const decisionResponse = await post({ ...hiddenFields(consentHtml), [decision]: "1" });
-  check(decisionResponse.status === 302, `decision answered ${decisionResponse.status}`);
-  const callback = new URL(decisionResponse.headers.get("location"));
+  const callback = await signInAndDecide(authorizeUrl, { username, password, decision, expectClientName: "Example flow" });
   check(callback.searchParams.get("state") === state, "state comes back");
   check(callback.searchParams.get("iss") === metadata.issuer, "iss comes back (RFC 9207)");
   if (decision === "deny") return { error: callback.searchParams.get("error") };
