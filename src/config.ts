@@ -8,6 +8,7 @@
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";
+import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 import type { CodeChallengeMethod } from "./pkce.js";
 import type { ClientMetadata } from "./registration/metadata.js";
 import type { ClientAuthenticationMethod, Storage } from "./storage/types.js";
@@ -122,6 +123,11 @@ export interface AuthorizationServerConfig {
   introspectionCredentials?: readonly IntrospectionCredential[];
   /** Registration options; registration itself is on when `endpoints.registration` is a path. */
   registration?: RegistrationConfig;
+  /**
+   * Accept Client ID Metadata Documents: a `client_id` that is an `https` URL is resolved by
+   * fetching it (draft-ietf-oauth-client-id-metadata-document). Off unless given (`{}` for defaults).
+   */
+  clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
   /** Largest accepted form body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
   /** Told about unexpected errors (which clients see only as `500 server_error`). */
@@ -154,6 +160,7 @@ export interface ResolvedConfig {
   introspectionCredentials: readonly IntrospectionCredential[];
   /** Present when registration is on. */
   registration: { policy: RegistrationPolicy | undefined; maxClients: number; clientSecretLifetime: number } | undefined;
+  clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
   maxBodyBytes: number;
   onError: ErrorReporter | undefined;
   now: () => number;
@@ -232,6 +239,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
             maxClients: config.registration?.maxClients ?? Number.POSITIVE_INFINITY,
             clientSecretLifetime: positive(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
           },
+    clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     maxBodyBytes: config.maxBodyBytes ?? 64 * 1024,
     onError: config.onError,
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),

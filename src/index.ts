@@ -35,6 +35,8 @@ export type {
   ClientAuthenticationOptions,
   ClientLookup,
 } from "./clients/authenticate.js";
+export { isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
+export type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 export { findRegisteredRedirectUri, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
 
 // PKCE

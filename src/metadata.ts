@@ -65,6 +65,7 @@ export function buildAuthorizationServerMetadata(config: ResolvedConfig): Author
     metadata.introspection_endpoint_auth_methods_supported = methods;
   }
   if (endpoints.registration !== undefined) metadata.registration_endpoint = endpoints.registration;
+  if (config.clientIdMetadataDocuments !== undefined) metadata.client_id_metadata_document_supported = true;
   return metadata;
 }
 

@@ -11,6 +11,7 @@ import {
   denyAuthorization,
   issueAuthorizationCode,
 } from "./authorize/response.js";
+import { createClientIdMetadataDocumentResolver, isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
 import { type AuthorizationServerConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { handleIntrospectionRequest } from "./introspection.js";
@@ -110,7 +111,14 @@ function withCors(response: Response): Response {
  */
 export function createAuthorizationServer(options: AuthorizationServerConfig): AuthorizationServer {
   const config = resolveConfig(options);
-  const ctx: ServerContext = { config, getClient: (clientId) => config.storage.getClient(clientId) };
+  // Clients come from the store, or, for URL-shaped ids when enabled, from their metadata documents.
+  const resolveDocument =
+    config.clientIdMetadataDocuments === undefined ? undefined : createClientIdMetadataDocumentResolver(config, config.clientIdMetadataDocuments);
+  const ctx: ServerContext = {
+    config,
+    getClient: (clientId) =>
+      resolveDocument !== undefined && isClientIdMetadataDocumentUrl(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
+  };
   const metadata = buildAuthorizationServerMetadata(config);
 
   const resourceMetadata = new Map<string, ProtectedResourceMetadata>();

@@ -2,7 +2,7 @@
  * The reference server as one fetch handler: oauthkit's endpoints, the demo authorization
  * endpoint, and the MCP endpoint, all on one origin.
  */
-import { type Storage, createAuthorizationServer } from "oauthkit";
+import { type ClientIdMetadataDocumentConfig, type Storage, createAuthorizationServer } from "oauthkit";
 import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
 import { createMcpHandler } from "./mcp.js";
 
@@ -10,8 +10,8 @@ export interface AppOptions {
   issuer: string;
   storage: Storage;
   demo: DemoUser;
-  /** Vetoes fetching a client ID metadata document (SSRF guard); see server.ts. */
-  allowMetadataDocumentFetch?: (url: URL) => boolean | Promise<boolean>;
+  /** Client ID metadata documents (on by default); server.ts adds an SSRF guard. */
+  clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
 }
 
 export function createApp(options: AppOptions) {
@@ -23,6 +23,7 @@ export function createApp(options: AppOptions) {
     defaultScopes: ["mcp"],
     resources: [resource],
     endpoints: { registration: "/register" }, // open dynamic client registration
+    clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {}, // client_id as an https URL
   });
   const authorize = createAuthorizeHandler(oauth, options.issuer, options.demo);
   const mcp = createMcpHandler(oauth);

@@ -6,6 +6,7 @@
  */
 import { serve } from "../node-http/serve.js";
 import { createApp } from "./app.js";
+import { allowPublicHostsOnly } from "./ssrf.js";
 import { storageFromEnvironment } from "./storage.js";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -13,7 +14,8 @@ const { storage, kind } = await storageFromEnvironment(process.env);
 const demo = { username: process.env.DEMO_USER ?? "demo", password: process.env.DEMO_PASSWORD ?? "demo" };
 
 const { origin } = await serve(
-  (origin) => createApp({ issuer: process.env.ISSUER ?? origin, storage, demo }).handle,
+  (origin) =>
+    createApp({ issuer: process.env.ISSUER ?? origin, storage, demo, clientIdMetadataDocuments: { allowFetch: allowPublicHostsOnly } }).handle,
   { port, hostname: "localhost" },
 );
 const issuer = process.env.ISSUER ?? origin;

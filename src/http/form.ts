@@ -140,10 +140,10 @@ function assertFormContentType(contentType: string | null): void {
 }
 
 /**
- * Reads a request body as UTF-8 text, refusing more than `maxBytes` (413) and invalid UTF-8
- * (400). Reads the stream incrementally so an oversized body is never held whole in memory.
+ * Reads a request (or response) body as UTF-8 text, refusing more than `maxBytes` (413) and
+ * invalid UTF-8 (400). Reads the stream incrementally so an oversized body is never held whole in memory.
  */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
+export async function readBodyText(request: Request | Response, maxBytes: number): Promise<string> {
   const tooLarge = () =>
     new OAuthError("invalid_request", `The request body exceeds ${maxBytes} bytes.`, { status: 413 });
   const declared = request.headers.get("content-length");
@@ -173,7 +173,7 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   return decodeUtf8(chunks.length === 1 ? chunks[0]! : concat(chunks, size), maxBytes, tooLarge);
 }
 
-async function readWhole(request: Request): Promise<Uint8Array> {
+async function readWhole(request: Request | Response): Promise<Uint8Array> {
   try {
     return new Uint8Array(await request.arrayBuffer());
   } catch (error) {

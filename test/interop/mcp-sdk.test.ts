@@ -22,6 +22,8 @@ const REDIRECT_URL = "http://127.0.0.1:8976/callback";
 /** An in-memory client, as a desktop MCP client would keep its state. */
 class TestOAuthProvider implements OAuthClientProvider {
   authorizationUrl: URL | undefined;
+  /** Set to use a client ID metadata document instead of registering. */
+  clientMetadataUrl: string | undefined;
   private information: OAuthClientInformationMixed | undefined;
   private savedTokens: OAuthTokens | undefined;
   private verifier = "";
@@ -85,6 +87,45 @@ async function whoami(client: Client): Promise<string> {
 }
 
 describe("MCP SDK client against the reference server", () => {
+  it("identifies itself by a client ID metadata document (CIMD) instead of registering", async () => {
+    // The document is served by the test: CIMD needs https, so the server's fetch is injected.
+    const documentUrl = "https://mcp-client.example.com/oauth/client.json";
+    const fetched: string[] = [];
+    const cimdStorage = createMemoryStorage();
+    const cimd = await serve(
+      (origin) =>
+        createApp({
+          issuer: origin,
+          storage: cimdStorage,
+          demo: { username: "demo", password: "demo" },
+          clientIdMetadataDocuments: {
+            fetch: async (request) => {
+              fetched.push(request.url);
+              return Response.json({ ...new TestOAuthProvider().clientMetadata, client_id: documentUrl, client_name: "CIMD client" });
+            },
+          },
+        }).handle,
+      { port: 0, hostname: "127.0.0.1" },
+    );
+    try {
+      const provider = new TestOAuthProvider();
+      provider.clientMetadataUrl = documentUrl;
+      const transport = new StreamableHTTPClientTransport(new URL(`${cimd.origin}/mcp`), { authProvider: provider });
+      await expect(new Client({ name: "oauthkit-interop", version: "0.0.0" }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+      expect(provider.authorizationUrl!.searchParams.get("client_id")).toBe(documentUrl);
+      expect(await cimdStorage.countClients()).toBe(0); // nothing registered
+      const callback: URL = await signInAndDecide(provider.authorizationUrl!, { expectClientName: "CIMD client" });
+      await transport.finishAuth(callback.searchParams.get("code")!);
+      const client = new Client({ name: "oauthkit-interop", version: "0.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${cimd.origin}/mcp`), { authProvider: provider }));
+      expect(await whoami(client)).toBe("demo");
+      await client.close();
+      expect(fetched[0]).toBe(documentUrl);
+    } finally {
+      await cimd.close();
+    }
+  });
+
   it("discovers, registers (DCR), authorizes, calls whoami, and refreshes", async () => {
     const provider = new TestOAuthProvider();
 

@@ -1,0 +1,154 @@
+/**
+ * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document), as the MCP
+ * authorization specification uses them: a `client_id` that is an `https` URL names a JSON
+ * document, served by the client's owner, that holds the client's metadata.
+ *
+ * @module
+ */
+import type { ResolvedConfig } from "../config.js";
+import { OAuthError } from "../errors.js";
+import { readBodyText } from "../http/form.js";
+import { parseUrl } from "../http/url.js";
+import { validateClientMetadata } from "../registration/metadata.js";
+import type { ClientRecord } from "../storage/types.js";
+
+/** Configuration of client ID metadata document support. */
+export interface ClientIdMetadataDocumentConfig {
+  /** The `fetch` used to get documents (default: the global one). Inject one to add a proxy or tests. */
+  fetch?: (input: Request) => Promise<Response>;
+  /**
+   * Vetoes a fetch before it happens (SSRF guard): return `false` for targets the server must not
+   * reach. The Node example resolves the host and refuses private, loopback and link-local addresses.
+   */
+  allowFetch?: (url: URL) => boolean | Promise<boolean>;
+  /** Largest document accepted, in bytes (default 5 KiB). */
+  maxBytes?: number;
+  /** Time allowed for the fetch, in milliseconds (default 5000). */
+  timeoutMs?: number;
+  /** Bounds on caching, in seconds: `Cache-Control: max-age` is clamped to [min, max] (defaults 60 and 86400); failures are cached for `failure` (default 10). */
+  cache?: { min?: number; max?: number; failure?: number };
+}
+
+interface CacheEntry {
+  expiresAt: number;
+  client?: ClientRecord;
+  error?: OAuthError;
+}
+
+const MAX_CACHE_ENTRIES = 1000;
+
+/**
+ * Whether a `client_id` is a metadata document URL: `https`, with a path, no fragment, no
+ * credentials, and no dot segments (draft-ietf-oauth-client-id-metadata-document §3).
+ *
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
+ */
+export function isClientIdMetadataDocumentUrl(clientId: string): boolean {
+  if (!clientId.startsWith("https://")) return false;
+  const url = parseUrl(clientId);
+  if (url === null || url.pathname === "/" || url.hash !== "" || clientId.includes("#")) return false;
+  if (url.username !== "" || url.password !== "") return false;
+  // The URL parser removes dot segments; the identifier must not have had any.
+  return !/\/\.\.?(\/|$|\?)/.test(clientId.slice(url.origin.length));
+}
+
+/**
+ * Creates the resolver that turns a metadata document URL into a client: fetched without
+ * following redirects, within a size and time limit, JSON only, validated like a registration
+ * (its `client_id` must be the URL itself), and cached as `Cache-Control` says within bounds.
+ * Failures throw `invalid_client` with a description of what was wrong, and are cached briefly.
+ *
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
+ */
+export function createClientIdMetadataDocumentResolver(
+  config: ResolvedConfig,
+  options: ClientIdMetadataDocumentConfig,
+): (clientId: string) => Promise<ClientRecord> {
+  const fetchDocument = options.fetch ?? ((request: Request) => fetch(request));
+  const maxBytes = options.maxBytes ?? 5 * 1024;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const minSeconds = options.cache?.min ?? 60;
+  const maxSeconds = options.cache?.max ?? 86_400;
+  const failureSeconds = options.cache?.failure ?? 10;
+  const cache = new Map<string, CacheEntry>();
+
+  const remember = (clientId: string, entry: CacheEntry) => {
+    cache.delete(clientId);
+    if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(clientId, entry);
+  };
+
+  return async function resolve(clientId) {
+    const now = config.now();
+    const cached = cache.get(clientId);
+    if (cached !== undefined && cached.expiresAt > now) {
+      if (cached.error !== undefined) throw cached.error;
+      return cached.client!;
+    }
+    try {
+      const { client, maxAge } = await load(clientId);
+      remember(clientId, { client, expiresAt: now + Math.min(maxSeconds, Math.max(minSeconds, maxAge ?? minSeconds)) });
+      return client;
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      remember(clientId, { error, expiresAt: now + failureSeconds });
+      throw error;
+    }
+  };
+
+  async function load(clientId: string): Promise<{ client: ClientRecord; maxAge: number | undefined }> {
+    const url = new URL(clientId);
+    if (!isClientIdMetadataDocumentUrl(clientId)) throw fail("the client_id is not a valid metadata document URL");
+    if (options.allowFetch !== undefined && !(await options.allowFetch(url))) throw fail("fetching it is not allowed");
+
+    let response: Response;
+    try {
+      response = await fetchDocument(
+        new Request(url, { headers: { Accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) }),
+      );
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      throw fail(timedOut ? "fetching it timed out" : "it could not be fetched", error);
+    }
+    // Redirects are not followed: the document must be at the client_id itself.
+    if (response.status !== 200) throw fail(`fetching it answered ${response.status}`);
+    const [mediaType = ""] = (response.headers.get("content-type") ?? "").split(";");
+    if (mediaType.trim().toLowerCase() !== "application/json") throw fail("it is not application/json");
+    let document: unknown;
+    try {
+      document = JSON.parse(await readBodyText(response, maxBytes));
+    } catch (error) {
+      if (error instanceof OAuthError && error.status === 413) throw fail(`it is larger than ${maxBytes} bytes`);
+      throw fail("it is not valid JSON", error);
+    }
+    return { client: toClient(clientId, document), maxAge: maxAgeOf(response.headers.get("cache-control")) };
+  }
+
+  function toClient(clientId: string, document: unknown): ClientRecord {
+    if (typeof document !== "object" || document === null || Array.isArray(document)) throw fail("it is not a JSON object");
+    const fields = document as Record<string, unknown>;
+    if (fields["client_id"] !== clientId) throw fail("its client_id is not the URL it was fetched from");
+    const method = fields["token_endpoint_auth_method"] ?? "none";
+    if (method === "private_key_jwt") throw fail("private_key_jwt client authentication is not supported yet");
+    if (method !== "none") throw fail("a metadata document client must use token_endpoint_auth_method none");
+    if (!Array.isArray(fields["redirect_uris"]) || fields["redirect_uris"].length === 0) throw fail("it has no redirect_uris");
+    try {
+      const metadata = validateClientMetadata({ ...fields, token_endpoint_auth_method: "none" }, config);
+      return { ...metadata, client_id: clientId };
+    } catch (error) {
+      if (error instanceof OAuthError) throw fail(`its metadata is invalid (${error.description})`);
+      throw error;
+    }
+  }
+}
+
+function fail(reason: string, cause?: unknown): OAuthError {
+  return new OAuthError("invalid_client", `The client metadata document was refused: ${reason}.`, { status: 400, cause });
+}
+
+function maxAgeOf(cacheControl: string | null): number | undefined {
+  if (cacheControl === null) return undefined;
+  if (/(?:^|,)\s*(?:no-store|no-cache)\s*(?:,|$)/i.test(cacheControl)) return 0;
+  const match = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?/i.exec(cacheControl);
+  return match === null ? undefined : Number(match[1]);
+}

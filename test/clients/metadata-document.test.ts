@@ -1,0 +1,172 @@
+/**
+ * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document), with an injected
+ * fetch standing in for the client's web server.
+ */
+import { describe, expect, it } from "vitest";
+import { type AuthorizationRequest, type ClientIdMetadataDocumentConfig, isClientIdMetadataDocumentUrl } from "../../src/index.js";
+import { ISSUER, RFC7636_CHALLENGE, RFC7636_VERIFIER, authorizeUrl, createTestServer, formRequest } from "../support/fixtures.js";
+
+const CLIENT_ID = "https://app.example.com/oauth/client.json";
+const REDIRECT = "http://127.0.0.1/callback";
+const DOCUMENT = {
+  client_id: CLIENT_ID,
+  client_name: "Example App",
+  redirect_uris: [REDIRECT],
+  grant_types: ["authorization_code", "refresh_token"],
+  response_types: ["code"],
+  token_endpoint_auth_method: "none",
+};
+
+function documentServer(respond: (request: Request) => Response | Promise<Response> = () => Response.json(DOCUMENT)) {
+  const requests: Request[] = [];
+  const fetch = async (request: Request) => {
+    requests.push(request);
+    return respond(request);
+  };
+  return { fetch, requests };
+}
+
+function setup(options: ClientIdMetadataDocumentConfig = {}, respond?: Parameters<typeof documentServer>[0]) {
+  const server = documentServer(respond);
+  const t = createTestServer({ clientIdMetadataDocuments: { fetch: server.fetch, ...options } });
+  const parse = (clientId = CLIENT_ID) =>
+    t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: clientId, redirect_uri: REDIRECT, state: "s", code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+    );
+  return { ...t, ...server, parse };
+}
+
+async function refused(result: AuthorizationRequest | Response) {
+  expect(result).toBeInstanceOf(Response);
+  const response = result as Response;
+  // Never redirected: the redirect URI comes from the document that failed (RFC 6749 §4.1.2.1).
+  expect(response.headers.get("location")).toBeNull();
+  expect(response.status).toBe(400);
+  const body = await response.json();
+  expect(body.error).toBe("invalid_client");
+  return body.error_description as string;
+}
+
+describe("client ID metadata documents", () => {
+  it("recognises metadata document URLs (https, a path, no fragment, credentials or dot segments)", () => {
+    expect(isClientIdMetadataDocumentUrl(CLIENT_ID)).toBe(true);
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com/")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("http://app.example.com/client.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://user:pw@app.example.com/client.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com/client.json#x")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com/a/../client.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("plain-client-id")).toBe(false);
+  });
+
+  it("resolves the client from its document, and gives the consent page its name and host", async () => {
+    const t = setup();
+    const request = await t.parse();
+    expect(request).toMatchObject({ client: { client_id: CLIENT_ID, client_name: "Example App", host: "app.example.com" }, publicClient: true });
+    expect(t.requests).toHaveLength(1);
+    expect(t.requests[0]!.headers.get("accept")).toBe("application/json");
+    expect(t.requests[0]!.redirect).toBe("manual");
+  });
+
+  it("lets the client complete the code flow as a public client", async () => {
+    const t = setup();
+    const request = (await t.parse()) as AuthorizationRequest;
+    const redirect = await t.server.issueAuthorizationCode(request, { subject: "alice" });
+    const code = new URL(redirect.headers.get("location")!).searchParams.get("code")!;
+    const response = await t.server.handleTokenRequest(
+      formRequest(`${ISSUER}/token`, { grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: RFC7636_VERIFIER, client_id: CLIENT_ID }),
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it("advertises client_id_metadata_document_supported only when enabled", () => {
+    expect(setup().server.metadata.client_id_metadata_document_supported).toBe(true);
+    expect(createTestServer().server.metadata.client_id_metadata_document_supported).toBeUndefined();
+  });
+
+  it("treats URL client ids as ordinary ids when disabled", async () => {
+    const t = createTestServer();
+    const result = await t.server.parseAuthorizationRequest(new Request(authorizeUrl({ response_type: "code", client_id: CLIENT_ID })));
+    expect(await refused(result)).toBe("The client is unknown.");
+  });
+
+  describe("refusals (never redirected, cached briefly)", () => {
+    it("a document whose client_id is not its URL", async () => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, client_id: "https://evil.example.com/client.json" }));
+      expect(await refused(await t.parse())).toMatch(/client_id is not the URL/);
+    });
+    it("a redirect, which is not followed", async () => {
+      const t = setup({}, () => new Response(null, { status: 302, headers: { Location: "https://elsewhere.example/doc.json" } }));
+      expect(await refused(await t.parse())).toMatch(/answered 302/);
+      expect(t.requests).toHaveLength(1);
+    });
+    it("an oversized document", async () => {
+      const t = setup({ maxBytes: 512 }, () => Response.json({ ...DOCUMENT, client_name: "x".repeat(1000) }));
+      expect(await refused(await t.parse())).toMatch(/larger than 512 bytes/);
+    });
+    it("a document that is not JSON", async () => {
+      const t = setup({}, () => new Response("<html></html>", { headers: { "Content-Type": "text/html" } }));
+      expect(await refused(await t.parse())).toMatch(/not application\/json/);
+      const broken = setup({}, () => new Response("{oops", { headers: { "Content-Type": "application/json" } }));
+      expect(await refused(await broken.parse())).toMatch(/not valid JSON/);
+    });
+    it("a fetch that takes too long", async () => {
+      const t = setup({ timeoutMs: 50 }, (request) => new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason))));
+      expect(await refused(await t.parse())).toMatch(/timed out/);
+    });
+    it("a host the allowFetch hook vetoes, without fetching it (SSRF guard)", async () => {
+      const vetoed: string[] = [];
+      const t = setup({ allowFetch: (url) => (vetoed.push(url.host), false) });
+      expect(await refused(await t.parse())).toMatch(/not allowed/);
+      expect(vetoed).toEqual(["app.example.com"]);
+      expect(t.requests).toHaveLength(0);
+    });
+    it("private_key_jwt, clearly, and client secrets", async () => {
+      const jwt = setup({}, () => Response.json({ ...DOCUMENT, token_endpoint_auth_method: "private_key_jwt" }));
+      expect(await refused(await jwt.parse())).toMatch(/private_key_jwt client authentication is not supported yet/);
+      const secret = setup({}, () => Response.json({ ...DOCUMENT, token_endpoint_auth_method: "client_secret_basic" }));
+      expect(await refused(await secret.parse())).toMatch(/must use token_endpoint_auth_method none/);
+    });
+    it("missing or dangerous redirect URIs", async () => {
+      const none = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [] }));
+      expect(await refused(await none.parse())).toMatch(/no redirect_uris/);
+      const bad = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: ["javascript:alert(1)"] }));
+      expect(await refused(await bad.parse())).toMatch(/metadata is invalid/);
+    });
+    it("a failed fetch is cached briefly, then retried", async () => {
+      let fail = true;
+      const t = setup({ cache: { failure: 10 } }, () => (fail ? new Response("down", { status: 503 }) : Response.json(DOCUMENT)));
+      await refused(await t.parse());
+      fail = false;
+      await refused(await t.parse());
+      expect(t.requests).toHaveLength(1);
+      t.clock.advance(10);
+      expect(await t.parse()).not.toBeInstanceOf(Response);
+      expect(t.requests).toHaveLength(2);
+    });
+  });
+
+  describe("caching honours Cache-Control within bounds", () => {
+    it("reuses a document for its max-age", async () => {
+      const t = setup({}, () => Response.json(DOCUMENT, { headers: { "Cache-Control": "public, max-age=300" } }));
+      await t.parse();
+      t.clock.advance(299);
+      await t.parse();
+      expect(t.requests).toHaveLength(1);
+      t.clock.advance(1);
+      await t.parse();
+      expect(t.requests).toHaveLength(2);
+    });
+    it("clamps max-age to the configured bounds", async () => {
+      const t = setup({ cache: { min: 30, max: 100 } }, () => Response.json(DOCUMENT, { headers: { "Cache-Control": "max-age=100000" } }));
+      await t.parse();
+      t.clock.advance(100);
+      await t.parse();
+      expect(t.requests).toHaveLength(2);
+      const short = setup({ cache: { min: 30, max: 100 } }, () => Response.json(DOCUMENT, { headers: { "Cache-Control": "no-store" } }));
+      await short.parse();
+      short.clock.advance(29);
+      await short.parse();
+      expect(short.requests).toHaveLength(1);
+    });
+  });
+});
