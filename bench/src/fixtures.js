@@ -63,3 +63,36 @@ export function expectStatus(contender, scenario, status, expected, body) {
     throw new Error(`${contender} ${scenario}: expected HTTP ${expected}, got ${status}: ${String(body).slice(0, 300)}`);
   }
 }
+
+/**
+ * The exchange and refresh scenarios, which every library contender drives the same way: codes
+ * seeded through its own API before timing, each run one token request through `postToken`.
+ */
+export function tokenScenarios(name, { seedCode, obtainTokens, postToken }) {
+  return {
+    exchange: {
+      async prepare(count) {
+        const items = [];
+        for (let i = 0; i < count; i++) items.push(await seedCode());
+        return items;
+      },
+      async run({ code, verifier }) {
+        const { status, text } = await postToken(codeExchangeBody(code, verifier));
+        expectStatus(name, "exchange", status, 200, text);
+      },
+    },
+    refresh: {
+      prepare: async (count) => (await obtainTokens(count)).map((t) => t.refresh_token),
+      async run(refreshToken) {
+        const { status, text } = await postToken(refreshBody(refreshToken));
+        expectStatus(name, "refresh", status, 200, text);
+      },
+    },
+  };
+}
+
+/** `count` access tokens for the bearer scenario, drawn from a pool of at most 64 real ones. */
+export async function accessTokenPool(obtainTokens, count) {
+  const pool = (await obtainTokens(Math.min(count, 64))).map((t) => t.access_token);
+  return Array.from({ length: count }, (_, i) => pool[i % pool.length]);
+}

@@ -15,7 +15,7 @@ import { encodeBase64urlNoPadding } from "@oslojs/encoding";
 import OAuth2Server from "@node-oauth/oauth2-server";
 import {
   CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, RESOURCE, SCOPE, SUBJECT,
-  codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody,
+  codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody, tokenScenarios, accessTokenPool,
 } from "../fixtures.js";
 import { createCounter } from "../counting.js";
 
@@ -132,29 +132,9 @@ export async function createContender() {
       "`oauth.token()` / `oauth.authenticate()` with its own Request/Response; the form body parsed with `URLSearchParams` beforehand (a host's body parser), the response body serialised with `JSON.stringify`. Model written here: Maps, tokens kept as SHA-256 hashes, secret compared in constant time; storage calls are model method calls. Refresh rotation is its default (`alwaysIssueNewRefreshToken`). Bearer validation checks the scope through `verifyScope` (not counted as storage).",
     ],
     scenarios: {
-      exchange: {
-        async prepare(count) {
-          const items = [];
-          for (let i = 0; i < count; i++) items.push(await seedCode());
-          return items;
-        },
-        async run({ code, verifier }) {
-          const { status, text } = await token(codeExchangeBody(code, verifier));
-          expectStatus("oauth2-server", "exchange", status, 200, text);
-        },
-      },
-      refresh: {
-        prepare: async (count) => (await obtainTokens(count)).map((t) => t.refresh_token),
-        async run(refreshToken) {
-          const { status, text } = await token(refreshBody(refreshToken));
-          expectStatus("oauth2-server", "refresh", status, 200, text);
-        },
-      },
+      ...tokenScenarios("oauth2-server", { seedCode, obtainTokens, postToken: token }),
       bearer: {
-        async prepare(count) {
-          const pool = (await obtainTokens(Math.min(count, 64))).map((t) => t.access_token);
-          return Array.from({ length: count }, (_, i) => pool[i % pool.length]);
-        },
+        prepare: (count) => accessTokenPool(obtainTokens, count),
         async run(accessToken) {
           const request = new Request({ method: "GET", query: {}, headers: { authorization: `Bearer ${accessToken}` } });
           const token = await oauth.authenticate(request, new Response(), { scope: [SCOPE] });

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CLIENT_ID, CLIENT_SECRET, ISSUER, REDIRECT_URI, REGISTRATION_BODY, RESOURCE, SCOPE, SUBJECT, TOKEN_URL,
-  codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody,
+  codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody, tokenScenarios, accessTokenPool,
 } from "../fixtures.js";
 import { createCounter } from "../counting.js";
 
@@ -100,29 +100,9 @@ export async function createContender() {
       "bearer validation is `server.validateBearerToken(request, { requiredScopes: [\"api\"] })` (audience: the configured resource).",
     ],
     scenarios: {
-      exchange: {
-        async prepare(count) {
-          const items = [];
-          for (let i = 0; i < count; i++) items.push(await seedCode());
-          return items;
-        },
-        async run({ code, verifier }) {
-          const { status, text } = await token(codeExchangeBody(code, verifier));
-          expectStatus("oauthkit", "exchange", status, 200, text);
-        },
-      },
-      refresh: {
-        prepare: async (count) => (await obtainTokens(count)).map((t) => t.refresh_token),
-        async run(refreshToken) {
-          const { status, text } = await token(refreshBody(refreshToken));
-          expectStatus("oauthkit", "refresh", status, 200, text);
-        },
-      },
+      ...tokenScenarios("oauthkit", { seedCode, obtainTokens, postToken: token }),
       bearer: {
-        async prepare(count) {
-          const pool = (await obtainTokens(Math.min(count, 64))).map((t) => t.access_token);
-          return Array.from({ length: count }, (_, i) => pool[i % pool.length]);
-        },
+        prepare: (count) => accessTokenPool(obtainTokens, count),
         async run(accessToken) {
           const request = new Request(RESOURCE, { headers: { authorization: `Bearer ${accessToken}` } });
           const result = await server.validateBearerToken(request, { requiredScopes: [SCOPE] });

@@ -17,7 +17,7 @@ import MemoryAdapter from "oidc-provider/lib/adapters/memory_adapter.js";
 import LRU from "oidc-provider/lib/helpers/lru.js";
 import {
   CLIENT_ID, CLIENT_SECRET, ISSUER, REDIRECT_URI, REGISTRATION_BODY, RESOURCE, SCOPE, SUBJECT,
-  codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody,
+  codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody, tokenScenarios, accessTokenPool,
 } from "../fixtures.js";
 import { createCounter } from "../counting.js";
 
@@ -115,29 +115,9 @@ export async function createContender() {
       "refresh tokens: `issueRefreshToken` always and `rotateRefreshToken: true` (its default rotates only in some cases); opaque access tokens for the resource.",
     ],
     scenarios: {
-      exchange: {
-        async prepare(count) {
-          const items = [];
-          for (let i = 0; i < count; i++) items.push(await seedCode());
-          return items;
-        },
-        async run({ code, verifier }) {
-          const { status, text } = await post("/token", codeExchangeBody(code, verifier));
-          expectStatus("oidc-provider", "exchange", status, 200, text);
-        },
-      },
-      refresh: {
-        prepare: async (count) => (await obtainTokens(count)).map((t) => t.refresh_token),
-        async run(refreshToken) {
-          const { status, text } = await post("/token", refreshBody(refreshToken));
-          expectStatus("oidc-provider", "refresh", status, 200, text);
-        },
-      },
+      ...tokenScenarios("oidc-provider", { seedCode, obtainTokens, postToken: (body) => post("/token", body) }),
       bearer: {
-        async prepare(count) {
-          const pool = (await obtainTokens(Math.min(count, 64))).map((t) => t.access_token);
-          return Array.from({ length: count }, (_, i) => pool[i % pool.length]);
-        },
+        prepare: (count) => accessTokenPool(obtainTokens, count),
         async run(accessToken) {
           const result = await validateBearer(new Request(RESOURCE, { headers: { authorization: `Bearer ${accessToken}` } }));
           if (result instanceof Response) expectStatus("oidc-provider", "bearer", result.status, 200, "");
