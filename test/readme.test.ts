@@ -40,7 +40,7 @@ describe("README snippet", () => {
     const authorize = await handle(
       new Request(`${issuer}/authorize?response_type=code&client_id=readme-client&code_challenge=${RFC7636_CHALLENGE}&code_challenge_method=S256`),
     );
-    const code = new URL(authorize.headers.get("location")).searchParams.get("code");
+    const code = new URL(authorize.headers.get("location")).searchParams.get("code") ?? "";
     const token = await handle(
       new Request(`${issuer}/token`, {
         method: "POST",
