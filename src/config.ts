@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";
@@ -240,7 +241,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
             clientSecretLifetime: positive(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
           },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
-    maxBodyBytes: config.maxBodyBytes ?? 64 * 1024,
+    maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onError: config.onError,
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
   };

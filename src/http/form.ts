@@ -33,6 +33,7 @@ export interface RequestParameters {
   readonly repeated: readonly string[];
 }
 
+/** The default cap on request bodies: 64 KiB, far above any legitimate OAuth request. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
