@@ -12,7 +12,7 @@ import { isResourceIndicator } from "./resource-indicators.js";
 import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 import type { CodeChallengeMethod } from "./pkce.js";
 import type { ClientMetadata } from "./registration/metadata.js";
-import type { ClientAuthenticationMethod, Storage } from "./storage/types.js";
+import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
 
 /** The grant types oauthkit implements. */
 export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
@@ -77,10 +77,14 @@ export interface IntrospectionCredential {
  * A host's say on each dynamic registration: throw an `OAuthError` (e.g.
  * `invalid_client_metadata`, or `access_denied` with status 401 for a missing initial access
  * token) to refuse it, return adjusted metadata to change it, or return nothing to accept it as is.
+ * It also decides on RFC 7592 updates (then `client` is the registration being replaced), so an
+ * update cannot undo what the policy imposed at registration.
  */
 export type RegistrationPolicy = (input: {
   request: Request;
   metadata: ClientMetadata;
+  /** On an RFC 7592 update: the client as currently registered. Absent on a new registration. */
+  client?: ClientRecord;
 }) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
 
 /** Dynamic client registration (RFC 7591) and management (RFC 7592). */

@@ -11,7 +11,7 @@ import {
   denyAuthorization,
   issueAuthorizationCode,
 } from "./authorize/response.js";
-import { createClientIdMetadataDocumentResolver, isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
+import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/metadata-document.js";
 import { type AuthorizationServerConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { handleIntrospectionRequest } from "./introspection.js";
@@ -117,7 +117,7 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   const ctx: ServerContext = {
     config,
     getClient: (clientId) =>
-      resolveDocument !== undefined && isClientIdMetadataDocumentUrl(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
+      resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
   };
   const metadata = buildAuthorizationServerMetadata(config);
 

@@ -7,7 +7,6 @@
  */
 import type { ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
-import { readBodyText } from "../http/form.js";
 import { parseUrl } from "../http/url.js";
 import { validateClientMetadata } from "../registration/metadata.js";
 import type { ClientRecord } from "../storage/types.js";
@@ -41,15 +40,42 @@ const MAX_CACHE_ENTRIES = 1000;
  * Whether a `client_id` is a metadata document URL: `https`, with a path, no fragment, no
  * credentials, and no dot segments (draft-ietf-oauth-client-id-metadata-document §3).
  *
+ * @example
+ * ```ts
+ * isClientIdMetadataDocumentUrl("https://app.example.com/oauth/client.json"); // true
+ * isClientIdMetadataDocumentUrl("http://app.example.com/oauth/client.json");  // false
+ * ```
  * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  */
 export function isClientIdMetadataDocumentUrl(clientId: string): boolean {
-  if (!clientId.startsWith("https://")) return false;
+  return documentUrlProblem(clientId) === undefined;
+}
+
+/**
+ * Whether a `client_id` looks like a URL (`http://` or `https://`). With metadata documents on,
+ * such ids are resolved as documents — and refused with a reason when they are not valid document
+ * URLs (`http`, credentials, a fragment) — instead of being looked up in the store.
+ *
+ * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
+ */
+export function isUrlShapedClientId(clientId: string): boolean {
+  return /^https?:\/\//i.test(clientId);
+}
+
+/** Why `clientId` cannot name a metadata document, or `undefined` when it can. */
+function documentUrlProblem(clientId: string): string | undefined {
+  if (!clientId.startsWith("https://")) return "the client_id must be an https URL";
   const url = parseUrl(clientId);
-  if (url === null || url.pathname === "/" || url.hash !== "" || clientId.includes("#")) return false;
-  if (url.username !== "" || url.password !== "") return false;
+  if (url === null) return "the client_id is not a valid URL";
+  // SSRF and phishing guard: no user:password@ in front of the host (the draft, §3).
+  if (url.username !== "" || url.password !== "" || url.host === "" || clientId.slice(8).split("/")[0]!.includes("@")) {
+    return "the client_id must not contain credentials";
+  }
+  if (url.hash !== "" || clientId.includes("#")) return "the client_id must not contain a fragment";
+  if (url.pathname === "/") return "the client_id must have a path";
   // The URL parser removes dot segments; the identifier must not have had any.
-  return !/\/\.\.?(\/|$|\?)/.test(clientId.slice(url.origin.length));
+  if (/\/\.\.?(\/|$|\?)/.test(clientId.slice(url.origin.length))) return "the client_id must not contain dot segments";
+  return undefined;
 }
 
 /**
@@ -70,7 +96,13 @@ export function createClientIdMetadataDocumentResolver(
   const minSeconds = options.cache?.min ?? 60;
   const maxSeconds = options.cache?.max ?? 86_400;
   const failureSeconds = options.cache?.failure ?? 10;
+  for (const [name, value] of [["maxBytes", maxBytes], ["timeoutMs", timeoutMs], ["cache.min", minSeconds], ["cache.max", maxSeconds], ["cache.failure", failureSeconds]] as const) {
+    if (!Number.isFinite(value) || value < 0) throw new TypeError(`clientIdMetadataDocuments.${name} must be a non-negative number.`);
+  }
+  if (minSeconds > maxSeconds) throw new TypeError("clientIdMetadataDocuments.cache.min must not exceed cache.max.");
   const cache = new Map<string, CacheEntry>();
+  // Concurrent lookups of one document share one fetch.
+  const inFlight = new Map<string, Promise<ClientRecord>>();
 
   const remember = (clientId: string, entry: CacheEntry) => {
     cache.delete(clientId);
@@ -85,6 +117,15 @@ export function createClientIdMetadataDocumentResolver(
       if (cached.error !== undefined) throw cached.error;
       return cached.client!;
     }
+    let pending = inFlight.get(clientId);
+    if (pending === undefined) {
+      pending = loadAndRemember(clientId, now).finally(() => inFlight.delete(clientId));
+      inFlight.set(clientId, pending);
+    }
+    return pending;
+  };
+
+  async function loadAndRemember(clientId: string, now: number): Promise<ClientRecord> {
     try {
       const { client, maxAge } = await load(clientId);
       remember(clientId, { client, expiresAt: now + Math.min(maxSeconds, Math.max(minSeconds, maxAge ?? minSeconds)) });
@@ -94,31 +135,48 @@ export function createClientIdMetadataDocumentResolver(
       remember(clientId, { error, expiresAt: now + failureSeconds });
       throw error;
     }
-  };
+  }
 
   async function load(clientId: string): Promise<{ client: ClientRecord; maxAge: number | undefined }> {
+    const problem = documentUrlProblem(clientId);
+    if (problem !== undefined) throw fail(problem);
     const url = new URL(clientId);
-    if (!isClientIdMetadataDocumentUrl(clientId)) throw fail("the client_id is not a valid metadata document URL");
     if (options.allowFetch !== undefined && !(await options.allowFetch(url))) throw fail("fetching it is not allowed");
 
+    // One deadline for the fetch and the body, enforced here too, so that an injected fetch that
+    // ignores the signal (or a server that trickles its body) cannot hold the request.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const deadline = new Promise<never>((_, reject) => {
+      signal.addEventListener("abort", () => reject(fail("fetching it timed out")), { once: true });
+    });
+    deadline.catch(() => undefined); // settled by the race below, or after it: never unhandled
+    return Promise.race([fetchAndRead(clientId, url, signal), deadline]);
+  }
+
+  async function fetchAndRead(clientId: string, url: URL, signal: AbortSignal): Promise<{ client: ClientRecord; maxAge: number | undefined }> {
     let response: Response;
     try {
-      response = await fetchDocument(
-        new Request(url, { headers: { Accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) }),
-      );
+      response = await fetchDocument(new Request(url, { headers: { Accept: "application/json" }, redirect: "manual", signal }));
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      const timedOut = signal.aborted || (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"));
       throw fail(timedOut ? "fetching it timed out" : "it could not be fetched", error);
     }
-    // Redirects are not followed: the document must be at the client_id itself.
-    if (response.status !== 200) throw fail(`fetching it answered ${response.status}`);
+    // Redirects are not followed: the document must be at the client_id itself (a 3xx, or the
+    // opaque redirect of browser-like runtimes, status 0, is a failure).
+    if (response.status !== 200) {
+      await response.body?.cancel().catch(() => undefined);
+      throw fail(`fetching it answered ${response.status}`);
+    }
     const [mediaType = ""] = (response.headers.get("content-type") ?? "").split(";");
-    if (mediaType.trim().toLowerCase() !== "application/json") throw fail("it is not application/json");
+    if (mediaType.trim().toLowerCase() !== "application/json") {
+      await response.body?.cancel().catch(() => undefined);
+      throw fail("it is not application/json");
+    }
+    const text = await readCapped(response, maxBytes);
     let document: unknown;
     try {
-      document = JSON.parse(await readBodyText(response, maxBytes));
+      document = JSON.parse(text);
     } catch (error) {
-      if (error instanceof OAuthError && error.status === 413) throw fail(`it is larger than ${maxBytes} bytes`);
       throw fail("it is not valid JSON", error);
     }
     return { client: toClient(clientId, document), maxAge: maxAgeOf(response.headers.get("cache-control")) };
@@ -141,6 +199,50 @@ export function createClientIdMetadataDocumentResolver(
     }
   }
 }
+
+/**
+ * Reads a document body chunk by chunk, stopping as soon as it passes `maxBytes` — whatever
+ * `Content-Length` says, since the document's server is not trusted.
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = () => fail(`it is larger than ${maxBytes} bytes`);
+  if (Number(response.headers.get("content-length") ?? 0) > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof OAuthError) throw error;
+    throw fail("it could not be read", error);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return utf8.decode(bytes);
+  } catch (error) {
+    throw fail("it is not valid UTF-8", error);
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function fail(reason: string, cause?: unknown): OAuthError {
   return new OAuthError("invalid_client", `The client metadata document was refused: ${reason}.`, { status: 400, cause });

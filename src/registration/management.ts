@@ -11,7 +11,7 @@ import { parseJsonBody } from "../http/json.js";
 import { jsonResponse, respondToErrors } from "../http/response.js";
 import type { ClientRecord } from "../storage/types.js";
 import { validateClientMetadata } from "./metadata.js";
-import { clientInformation, issueClientCredentials } from "./register.js";
+import { applyRegistrationPolicy, clientInformation, issueClientCredentials } from "./register.js";
 
 const unauthorized = () =>
   new OAuthError("invalid_token", "The registration access token is invalid.", {
@@ -71,7 +71,8 @@ async function updateClient(ctx: ServerContext, request: Request, client: Client
   if (secret !== undefined && (typeof secret !== "string" || client.client_secret_hash === undefined || !verifyTokenHash(secret, client.client_secret_hash))) {
     throw new OAuthError("invalid_request", "client_secret does not match the current secret.");
   }
-  const metadata = validateClientMetadata(input, ctx.config);
+  // The host's policy decides on updates too: otherwise a PUT could undo what it imposed.
+  const metadata = await applyRegistrationPolicy(ctx, validateClientMetadata(input, ctx.config), request, client);
   // A client that stops being confidential loses its secret; one that becomes confidential gets one.
   const existing: ClientRecord = { ...client };
   if (metadata.token_endpoint_auth_method === "none") {

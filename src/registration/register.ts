@@ -48,16 +48,27 @@ export interface RegisteredClient {
 export async function registerClient(ctx: ServerContext, input: unknown, request: Request): Promise<RegisteredClient> {
   const registration = ctx.config.registration;
   if (registration === undefined) throw new TypeError("Dynamic client registration is not enabled (set endpoints.registration).");
-  let metadata = validateClientMetadata(input, ctx.config);
-  if (registration.policy !== undefined) {
-    const adjusted = await registration.policy({ request, metadata });
-    // The policy's changes are checked like the client's own metadata.
-    if (adjusted !== undefined) metadata = validateClientMetadata(adjusted, ctx.config);
-  }
+  const metadata = await applyRegistrationPolicy(ctx, validateClientMetadata(input, ctx.config), request);
   if (Number.isFinite(registration.maxClients) && (await ctx.config.storage.countClients()) >= registration.maxClients) {
     throw new OAuthError("temporarily_unavailable", "The server accepts no more client registrations.", { status: 503 });
   }
   return issueClientCredentials(ctx, generateId(), metadata);
+}
+
+/**
+ * Runs the host's registration policy, if any, on validated metadata: for a new registration, or
+ * for an RFC 7592 update of `client`. The policy's changes are validated like the client's own.
+ */
+export async function applyRegistrationPolicy(
+  ctx: ServerContext,
+  metadata: ClientMetadata,
+  request: Request,
+  client?: ClientRecord,
+): Promise<ClientMetadata> {
+  const policy = ctx.config.registration?.policy;
+  if (policy === undefined) return metadata;
+  const adjusted = await policy(client === undefined ? { request, metadata } : { request, metadata, client });
+  return adjusted === undefined ? metadata : validateClientMetadata(adjusted, ctx.config);
 }
 
 /**

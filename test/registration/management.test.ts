@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { hashToken } from "../../src/index.js";
 import { ISSUER, RESOURCE, createTestServer, exchangeCode, obtainCode } from "../support/fixtures.js";
 
-async function setup() {
-  const t = createTestServer({ endpoints: { registration: "/register" } });
+async function setup(config: Parameters<typeof createTestServer>[0] = {}) {
+  const t = createTestServer({ endpoints: { registration: "/register" }, ...config });
   const response = await t.server.handleRequest(
     new Request(`${ISSUER}/register`, {
       method: "POST",
@@ -90,6 +90,25 @@ describe("client configuration endpoint (RFC 7592)", () => {
     expect((validation as Response).status).toBe(401);
     // The registration access token died with the client.
     expect((await t.call("GET", t.registered.registration_access_token)).status).toBe(401);
+  });
+
+  it("runs the registration policy on updates too, so a PUT cannot undo it (RFC 7592 §2.2)", async () => {
+    const seen: (string | undefined)[] = [];
+    const t = await setup({
+      registration: {
+        policy: ({ metadata, client }) => {
+          seen.push(client?.client_id);
+          return { ...metadata, scope: "read" };
+        },
+      },
+    });
+    expect(t.registered.scope).toBe("read");
+    const update = { client_id: t.registered.client_id, redirect_uris: ["https://app.example.com/cb"], scope: "read write" };
+    const result = await t.call("PUT", t.registered.registration_access_token, update);
+    expect(result.status).toBe(200);
+    expect(result.body.scope).toBe("read");
+    expect((await t.storage.getClient(t.registered.client_id))?.scope).toBe("read");
+    expect(seen).toEqual([undefined, t.registered.client_id]);
   });
 
   it("answers other methods with 405", async () => {

@@ -185,6 +185,23 @@ describe("dynamic client registration (RFC 7591)", () => {
       );
       expect(token.status).toBe(200);
     });
+    it("agrees with the metadata: every advertised method and grant registers, nothing else does (RFC 8414 §2, RFC 7591 §2)", async () => {
+      const t = setup({ clientAuthenticationMethods: ["client_secret_post", "none"], grantTypes: ["authorization_code"] });
+      const { token_endpoint_auth_methods_supported: methods, grant_types_supported: grants } = t.server.metadata;
+      expect(methods).toEqual(["client_secret_post", "none"]);
+      expect(grants).toEqual(["authorization_code"]);
+      for (const method of methods) {
+        expect((await t.register({ ...client, token_endpoint_auth_method: method })).status).toBe(201);
+      }
+      for (const method of ["client_secret_basic", "private_key_jwt", "tls_client_auth"]) {
+        expect((await t.register({ ...client, token_endpoint_auth_method: method })).body.error).toBe("invalid_client_metadata");
+      }
+      // The RFC 7591 §2 default (client_secret_basic) is not advertised here, so it must be asked for explicitly.
+      expect((await t.register(client)).body.error).toBe("invalid_client_metadata");
+      const refresh = await t.register({ ...client, token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] });
+      expect(refresh.body.error).toBe("invalid_client_metadata");
+    });
+
     it("advertises registration_endpoint only when on", () => {
       expect(setup().server.metadata.registration_endpoint).toBe(REGISTER);
       expect(createTestServer().server.metadata.registration_endpoint).toBeUndefined();

@@ -47,7 +47,7 @@ async function refused(result: AuthorizationRequest | Response) {
   return body.error_description as string;
 }
 
-describe("client ID metadata documents", () => {
+describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-document)", () => {
   it("recognises metadata document URLs (https, a path, no fragment, credentials or dot segments)", () => {
     expect(isClientIdMetadataDocumentUrl(CLIENT_ID)).toBe(true);
     expect(isClientIdMetadataDocumentUrl("https://app.example.com/")).toBe(false);
@@ -132,6 +132,57 @@ describe("client ID metadata documents", () => {
       const bad = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: ["javascript:alert(1)"] }));
       expect(await refused(await bad.parse())).toMatch(/metadata is invalid/);
     });
+    it("an http (not https) client_id, without fetching it (§3)", async () => {
+      const t = setup();
+      expect(await refused(await t.parse("http://app.example.com/oauth/client.json"))).toMatch(/must be an https URL/);
+      expect(t.requests).toHaveLength(0);
+    });
+    it("a client_id with credentials, without fetching it (§3)", async () => {
+      const t = setup();
+      expect(await refused(await t.parse("https://user:pw@app.example.com/oauth/client.json"))).toMatch(/must not contain credentials/);
+      expect(await refused(await t.parse("https://@app.example.com/oauth/client.json"))).toMatch(/must not contain credentials/);
+      expect(t.requests).toHaveLength(0);
+    });
+    it("a client_id with a fragment or without a path (§3)", async () => {
+      const t = setup();
+      expect(await refused(await t.parse("https://app.example.com/oauth/client.json#x"))).toMatch(/must not contain a fragment/);
+      expect(await refused(await t.parse("https://app.example.com/"))).toMatch(/must have a path/);
+      expect(t.requests).toHaveLength(0);
+    });
+    it("an oversized document that does not declare its length, read incrementally", async () => {
+      let pulled = 0;
+      const t = setup({ maxBytes: 1024 }, () => {
+        const chunk = new TextEncoder().encode(" ".repeat(256));
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulled++;
+            controller.enqueue(chunk); // endless: only the cap stops it
+          },
+        });
+        return new Response(body, { headers: { "Content-Type": "application/json" } });
+      });
+      expect(await refused(await t.parse())).toMatch(/larger than 1024 bytes/);
+      expect(pulled).toBeLessThan(10);
+    });
+    it("a fetch that ignores the abort signal still times out", async () => {
+      const t = setup({ timeoutMs: 50 }, () => new Promise<Response>(() => undefined));
+      expect(await refused(await t.parse())).toMatch(/timed out/);
+    });
+    it("a body that trickles past the deadline times out", async () => {
+      const t = setup({ timeoutMs: 50 }, () => {
+        const body = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode("{")) });
+        return new Response(body, { headers: { "Content-Type": "application/json" } });
+      });
+      expect(await refused(await t.parse())).toMatch(/timed out/);
+    });
+    it("a failing document at the token endpoint is invalid_client (RFC 6749 §5.2)", async () => {
+      const t = setup({}, () => new Response("gone", { status: 404 }));
+      const response = await t.server.handleTokenRequest(
+        formRequest(`${ISSUER}/token`, { grant_type: "authorization_code", code: "x", redirect_uri: REDIRECT, code_verifier: RFC7636_VERIFIER, client_id: CLIENT_ID }),
+      );
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toBe("invalid_client");
+    });
     it("a failed fetch is cached briefly, then retried", async () => {
       let fail = true;
       const t = setup({ cache: { failure: 10 } }, () => (fail ? new Response("down", { status: 503 }) : Response.json(DOCUMENT)));
@@ -146,6 +197,17 @@ describe("client ID metadata documents", () => {
   });
 
   describe("caching honours Cache-Control within bounds", () => {
+    it("a second request does not fetch again", async () => {
+      const t = setup();
+      expect(await t.parse()).not.toBeInstanceOf(Response);
+      expect(await t.parse()).not.toBeInstanceOf(Response);
+      expect(t.requests).toHaveLength(1);
+    });
+    it("concurrent requests share one fetch", async () => {
+      const t = setup();
+      await Promise.all([t.parse(), t.parse(), t.parse()]);
+      expect(t.requests).toHaveLength(1);
+    });
     it("reuses a document for its max-age", async () => {
       const t = setup({}, () => Response.json(DOCUMENT, { headers: { "Cache-Control": "public, max-age=300" } }));
       await t.parse();
