@@ -1,44 +1,183 @@
 /**
- * Interop with the official MCP SDK client: `StreamableHTTPClientTransport` with an
- * `OAuthClientProvider` starts unauthenticated against the reference server, discovers the
- * authorization server from the 401 (RFC 9728 → RFC 8414), registers itself (RFC 7591), sends the
- * user through sign-in and consent (the test plays the user), exchanges the code with PKCE, calls
- * `whoami`, and refreshes when its access token stops working. No part of the SDK is mocked.
+ * MCP end to end, with the official SDK on both sides and nothing mocked:
+ *
+ * - the MCP server is the SDK's `McpServer` behind its `StreamableHTTPServerTransport` (stateless),
+ *   with one tool, `whoami`, that answers the access token's subject; `/mcp` is protected by
+ *   oauthkit's `validateBearerToken`;
+ * - oauthkit's `handleRequest` serves the authorization server (RFC 8414 and RFC 9728 metadata,
+ *   token, registration), and a tiny `/authorize` auto-approves as user `alice` (the test plays
+ *   the user);
+ * - all of it over real HTTP on 127.0.0.1 with `node:http`;
+ * - the SDK's own `Client` + `StreamableHTTPClientTransport`, with the `OAuthClientProvider` below,
+ *   starts unauthenticated and goes 401 → Protected Resource Metadata (RFC 9728) → AS metadata
+ *   (RFC 8414) → registration (RFC 7591 DCR, or a client ID metadata document) → authorization
+ *   with PKCE (RFC 7636) and `resource` (RFC 8707) → code exchange → `whoami` → refresh after the
+ *   access token expires (RFC 6749 §6) → `whoami` again.
+ *
+ * The MCP authorization specification (2025-11-25) requires metadata documents to be fetched over
+ * `https`. This test server speaks plain http, so the CIMD `fetch` injected into oauthkit maps the
+ * document's https URL onto the same test server (a real HTTP request to 127.0.0.1): every other
+ * rule — exact `client_id`, no redirects, JSON only, size and time caps — applies as in production.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryStorage, hashToken } from "../../src/index.js";
-import { createApp } from "../../examples/mcp-server/app.js";
-import { serve } from "../../examples/node-http/serve.js";
-// @ts-expect-error: plain JavaScript module shared with the CI smoke script
-import { signInAndDecide } from "../../scripts/example-flow.mjs";
+import { type AuthorizationServer, type ClientInfo, createAuthorizationServer, createMemoryStorage } from "../../src/index.js";
 
-const REDIRECT_URL = "http://127.0.0.1:8976/callback";
+const ACCESS_TOKEN_LIFETIME = 60;
+const CLIENT_DOCUMENT_URL = "https://mcp-client.example.com/oauth/client.json";
+const CLIENT_DOCUMENT_PATH = "/client-documents/client.json";
 
-/** An in-memory client, as a desktop MCP client would keep its state. */
+/** The server clock, in seconds: real time plus an offset the test moves to expire tokens. */
+let clockOffset = 0;
+const now = () => Math.floor(Date.now() / 1000) + clockOffset;
+
+let origin = "";
+let oauth: AuthorizationServer;
+const storage = createMemoryStorage({ now });
+/** What the consent screen would have shown, per authorization. */
+const consentShown: ClientInfo[] = [];
+/** Every metadata document fetch oauthkit made. */
+const documentFetches: string[] = [];
+let httpServer: ReturnType<typeof createServer>;
+
+/** The MCP server: a fresh McpServer per request (stateless Streamable HTTP). */
+function createMcpServer(): McpServer {
+  const server = new McpServer({ name: "oauthkit-interop", version: "0.0.0" });
+  server.registerTool("whoami", { description: "The subject of the access token" }, (extra) => ({
+    content: [{ type: "text", text: String(extra.authInfo?.extra?.["subject"]) }],
+  }));
+  return server;
+}
+
+/** node:http → Web Request (for oauthkit), reading the body unless `withoutBody`. */
+async function toWebRequest(req: IncomingMessage, options: { withoutBody?: boolean } = {}): Promise<Request> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  const hasBody = !options.withoutBody && req.method !== "GET" && req.method !== "HEAD";
+  let body: ArrayBuffer | undefined;
+  if (hasBody) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    body = Uint8Array.from(Buffer.concat(chunks)).buffer;
+  }
+  return new Request(new URL(req.url ?? "/", origin), { method: req.method ?? "GET", headers, ...(body === undefined ? {} : { body }) });
+}
+
+/** Web Response → node:http. */
+async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  response.headers.forEach((value, name) => res.setHeader(name, value));
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? "/", origin).pathname;
+
+  if (path === "/mcp") {
+    // Headers are enough to validate the token; the body stays unread for the SDK's transport.
+    const token = await oauth.validateBearerToken(await toWebRequest(req, { withoutBody: true }));
+    if (token instanceof Response) return sendWebResponse(res, token); // 401 + resource_metadata
+    const bearer = req.headers.authorization!.slice("Bearer ".length);
+    const auth = { token: bearer, clientId: token.clientId, scopes: token.scope, expiresAt: token.expiresAt, extra: { subject: token.subject } };
+    const server = createMcpServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on("close", () => void transport.close().then(() => server.close()));
+    await server.connect(transport);
+    return transport.handleRequest(Object.assign(req, { auth }), res);
+  }
+
+  if (path === "/authorize") {
+    // The host's page: here it approves at once, as user alice.
+    const request = await oauth.parseAuthorizationRequest(await toWebRequest(req));
+    if (request instanceof Response) return sendWebResponse(res, request);
+    consentShown.push(request.client);
+    return sendWebResponse(res, await oauth.issueAuthorizationCode(request, { subject: "alice" }));
+  }
+
+  if (path === CLIENT_DOCUMENT_PATH) {
+    // The MCP client's metadata document, as its owner would publish it at CLIENT_DOCUMENT_URL.
+    const document = { ...clientMetadata("CIMD client"), client_id: CLIENT_DOCUMENT_URL };
+    return sendWebResponse(res, Response.json(document, { headers: { "Cache-Control": "max-age=300" } }));
+  }
+
+  const handled = await oauth.handleRequest(await toWebRequest(req));
+  return sendWebResponse(res, handled ?? new Response("Not found", { status: 404 }));
+}
+
+beforeAll(async () => {
+  httpServer = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  oauth = createAuthorizationServer({
+    issuer: origin, // http is accepted for a loopback issuer (RFC 8414 §2 wants https elsewhere)
+    storage,
+    now,
+    scopesSupported: ["mcp"],
+    defaultScopes: ["mcp"],
+    resources: [`${origin}/mcp`],
+    accessTokenLifetime: ACCESS_TOKEN_LIFETIME,
+    endpoints: { registration: "/register" },
+    clientIdMetadataDocuments: {
+      // Test-only: the https document URL is served by this test server over http (see above).
+      fetch: (request) => {
+        documentFetches.push(request.url);
+        const url = new URL(request.url);
+        if (url.href !== CLIENT_DOCUMENT_URL) return Promise.resolve(new Response("Not found", { status: 404 }));
+        return fetch(new Request(`${origin}${CLIENT_DOCUMENT_PATH}`, request));
+      },
+    },
+  });
+});
+afterAll(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
+
+function clientMetadata(name: string): OAuthClientMetadata {
+  return {
+    client_name: name,
+    redirect_uris: ["http://127.0.0.1:8976/callback"],
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "none",
+  };
+}
+
+/**
+ * An in-memory OAuthClientProvider, as a desktop MCP client keeps its state. Its
+ * `redirectToAuthorization` plays the browser: it follows the authorization URL and keeps the
+ * code from the redirect's `Location`.
+ */
 class TestOAuthProvider implements OAuthClientProvider {
   authorizationUrl: URL | undefined;
-  /** Set to use a client ID metadata document instead of registering. */
-  clientMetadataUrl: string | undefined;
+  code: string | undefined;
   private information: OAuthClientInformationMixed | undefined;
   private savedTokens: OAuthTokens | undefined;
   private verifier = "";
 
+  constructor(
+    private readonly name: string,
+    /** Set to identify the client by a metadata document instead of registering. */
+    readonly clientMetadataUrl?: string,
+  ) {}
+
   get redirectUrl(): string {
-    return REDIRECT_URL;
+    return "http://127.0.0.1:8976/callback";
   }
   get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: "MCP SDK interop test",
-      redirect_uris: [REDIRECT_URL],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    };
+    return clientMetadata(this.name);
   }
   clientInformation() {
     return this.information;
@@ -52,8 +191,15 @@ class TestOAuthProvider implements OAuthClientProvider {
   saveTokens(tokens: OAuthTokens) {
     this.savedTokens = tokens;
   }
-  redirectToAuthorization(url: URL) {
+  async redirectToAuthorization(url: URL) {
     this.authorizationUrl = url;
+    const response = await fetch(url, { redirect: "manual" });
+    const location = response.headers.get("location");
+    if (response.status !== 302 || location === null) throw new Error(`authorization failed: ${response.status} ${await response.text()}`);
+    const callback = new URL(location);
+    expect(callback.origin + callback.pathname).toBe(this.redirectUrl);
+    expect(callback.searchParams.get("iss")).toBe(origin); // RFC 9207
+    this.code = callback.searchParams.get("code") ?? undefined;
   }
   saveCodeVerifier(verifier: string) {
     this.verifier = verifier;
@@ -63,22 +209,14 @@ class TestOAuthProvider implements OAuthClientProvider {
   }
 }
 
-let running: Awaited<ReturnType<typeof serve>>;
-const storage = createMemoryStorage();
+function transportFor(provider: TestOAuthProvider) {
+  return new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
+}
 
-beforeAll(async () => {
-  running = await serve(
-    (origin) => createApp({ issuer: origin, storage, demo: { username: "demo", password: "demo" } }).handle,
-    { port: 0, hostname: "127.0.0.1" },
-  );
-});
-afterAll(() => running.close());
-
-async function connect(provider: TestOAuthProvider) {
-  const transport = new StreamableHTTPClientTransport(new URL(`${running.origin}/mcp`), { authProvider: provider });
-  const client = new Client({ name: "oauthkit-interop", version: "0.0.0" });
-  await client.connect(transport);
-  return { client, transport };
+async function connect(provider: TestOAuthProvider): Promise<Client> {
+  const client = new Client({ name: "oauthkit-interop-client", version: "0.0.0" });
+  await client.connect(transportFor(provider));
+  return client;
 }
 
 async function whoami(client: Client): Promise<string> {
@@ -86,79 +224,67 @@ async function whoami(client: Client): Promise<string> {
   return (result.content as { type: string; text: string }[])[0]!.text;
 }
 
-describe("MCP SDK client against the reference server", () => {
-  it("identifies itself by a client ID metadata document (CIMD) instead of registering", async () => {
-    // The document is served by the test: CIMD needs https, so the server's fetch is injected.
-    const documentUrl = "https://mcp-client.example.com/oauth/client.json";
-    const fetched: string[] = [];
-    const cimdStorage = createMemoryStorage();
-    const cimd = await serve(
-      (origin) =>
-        createApp({
-          issuer: origin,
-          storage: cimdStorage,
-          demo: { username: "demo", password: "demo" },
-          clientIdMetadataDocuments: {
-            fetch: async (request) => {
-              fetched.push(request.url);
-              return Response.json({ ...new TestOAuthProvider().clientMetadata, client_id: documentUrl, client_name: "CIMD client" });
-            },
-          },
-        }).handle,
-      { port: 0, hostname: "127.0.0.1" },
-    );
-    try {
-      const provider = new TestOAuthProvider();
-      provider.clientMetadataUrl = documentUrl;
-      const transport = new StreamableHTTPClientTransport(new URL(`${cimd.origin}/mcp`), { authProvider: provider });
-      await expect(new Client({ name: "oauthkit-interop", version: "0.0.0" }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
-      expect(provider.authorizationUrl!.searchParams.get("client_id")).toBe(documentUrl);
-      expect(await cimdStorage.countClients()).toBe(0); // nothing registered
-      const callback: URL = await signInAndDecide(provider.authorizationUrl!, { expectClientName: "CIMD client" });
-      await transport.finishAuth(callback.searchParams.get("code")!);
-      const client = new Client({ name: "oauthkit-interop", version: "0.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${cimd.origin}/mcp`), { authProvider: provider }));
-      expect(await whoami(client)).toBe("demo");
-      await client.close();
-      expect(fetched[0]).toBe(documentUrl);
-    } finally {
-      await cimd.close();
-    }
+/** The whole flow for one provider: unauthenticated start, authorization, whoami, refresh, whoami. */
+async function runFlow(provider: TestOAuthProvider): Promise<void> {
+  // 1. Unauthenticated: 401 → discovery → registration → authorization (auto-approved) → redirect.
+  const transport = transportFor(provider);
+  await expect(new Client({ name: "oauthkit-interop-client", version: "0.0.0" }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+  const authorizationUrl = provider.authorizationUrl!;
+  expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256"); // RFC 7636 §4.3
+  expect(authorizationUrl.searchParams.get("resource")).toBe(`${origin}/mcp`); // RFC 8707 §2
+  expect(provider.code).toBeTruthy();
+
+  // 2. The SDK exchanges the code (with its PKCE verifier) and keeps the tokens.
+  await transport.finishAuth(provider.code!);
+  const first = provider.tokens()!;
+  expect(first.refresh_token).toBeTruthy();
+  expect(first.expires_in).toBe(ACCESS_TOKEN_LIFETIME);
+
+  // 3. Reconnected with the token: whoami is the approving user.
+  const client = await connect(provider);
+  expect(await whoami(client)).toBe("alice");
+  await client.close();
+
+  // 4. The access token expires; the next request gets a 401, the SDK refreshes (RFC 6749 §6,
+  //    with rotation) and retries.
+  clockOffset += ACCESS_TOKEN_LIFETIME + 1;
+  const expired = await oauth.validateBearerToken(new Request(`${origin}/mcp`, { headers: { Authorization: `Bearer ${first.access_token}` } }));
+  expect((expired as Response).status).toBe(401);
+  const again = await connect(provider);
+  expect(await whoami(again)).toBe("alice");
+  const second = provider.tokens()!;
+  expect(second.access_token).not.toBe(first.access_token);
+  expect(second.refresh_token).not.toBe(first.refresh_token);
+  await again.close();
+}
+
+describe("MCP SDK client and server with oauthkit (MCP authorization 2025-11-25)", () => {
+  it("advertises DCR and client ID metadata documents (RFC 8414 §2, RFC 9728 §3)", async () => {
+    const resource = await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json();
+    expect(resource).toMatchObject({ resource: `${origin}/mcp`, authorization_servers: [origin] });
+    const metadata = await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json();
+    expect(metadata).toMatchObject({ registration_endpoint: `${origin}/register`, client_id_metadata_document_supported: true });
   });
 
-  it("discovers, registers (DCR), authorizes, calls whoami, and refreshes", async () => {
-    const provider = new TestOAuthProvider();
+  it("registers by DCR (RFC 7591), authorizes, calls whoami, refreshes and calls again", async () => {
+    const provider = new TestOAuthProvider("DCR client");
+    await runFlow(provider);
+    const clientId = provider.clientInformation()!.client_id;
+    expect(clientId).not.toMatch(/^https:/);
+    expect(await storage.getClient(clientId)).toMatchObject({ client_name: "DCR client", token_endpoint_auth_method: "none", scope: "mcp" });
+    expect(consentShown.at(-1)).toEqual({ client_id: clientId, client_name: "DCR client" });
+  });
 
-    // 1. Unauthenticated: the SDK follows the 401 to the metadata, registers and asks for authorization.
-    const transport = new StreamableHTTPClientTransport(new URL(`${running.origin}/mcp`), { authProvider: provider });
-    await expect(new Client({ name: "oauthkit-interop", version: "0.0.0" }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
-    const registered = provider.clientInformation();
-    expect(registered?.client_id).toBeTruthy();
-    expect(await storage.getClient(registered!.client_id)).toMatchObject({ client_name: "MCP SDK interop test", token_endpoint_auth_method: "none" });
-    const authorizationUrl = provider.authorizationUrl!;
-    expect(authorizationUrl.searchParams.get("code_challenge_method")).toBe("S256");
-    expect(authorizationUrl.searchParams.get("resource")).toBe(`${running.origin}/mcp`);
-
-    // 2. The user signs in and approves; the SDK exchanges the code.
-    const callback: URL = await signInAndDecide(authorizationUrl, { expectClientName: "MCP SDK interop test" });
-    expect(callback.searchParams.get("iss")).toBe(running.origin);
-    await transport.finishAuth(callback.searchParams.get("code")!);
-    const first = provider.tokens()!;
-    expect(first.refresh_token).toBeTruthy();
-
-    // 3. Connected: whoami answers with the token's subject.
-    const { client } = await connect(provider);
-    expect(await whoami(client)).toBe("demo");
-    await client.close();
-
-    // 4. The access token stops working (revoked here, as expiry would); the SDK refreshes on the
-    //    401 and retries with the new token.
-    await storage.revokeAccessToken(hashToken(first.access_token));
-    const again = await connect(provider);
-    expect(await whoami(again.client)).toBe("demo");
-    const second = provider.tokens()!;
-    expect(second.access_token).not.toBe(first.access_token);
-    expect(second.refresh_token).not.toBe(first.refresh_token);
-    await again.client.close();
+  it("identifies the client by a client ID metadata document, with nothing registered", async () => {
+    const before = await storage.countClients();
+    const provider = new TestOAuthProvider("CIMD client", CLIENT_DOCUMENT_URL);
+    await runFlow(provider);
+    expect(provider.clientInformation()!.client_id).toBe(CLIENT_DOCUMENT_URL);
+    expect(provider.authorizationUrl!.searchParams.get("client_id")).toBe(CLIENT_DOCUMENT_URL);
+    expect(await storage.countClients()).toBe(before);
+    // The consent screen gets the document's name and the host that vouches for it.
+    expect(consentShown.at(-1)).toEqual({ client_id: CLIENT_DOCUMENT_URL, client_name: "CIMD client", host: "mcp-client.example.com" });
+    // Fetched once: authorization, code exchange and refresh all used the cached document (max-age=300).
+    expect(documentFetches).toEqual([CLIENT_DOCUMENT_URL]);
   });
 });
