@@ -83,7 +83,10 @@ export interface IntrospectionCredential {
 export type RegistrationPolicy = (input: {
   request: Request;
   metadata: ClientMetadata;
-  /** On an RFC 7592 update: the client as currently registered. Absent on a new registration. */
+  /**
+   * On an RFC 7592 update: the client as currently registered (its registration access token, in
+   * the request's `Authorization` header, is already verified). Absent on a new registration.
+   */
   client?: ClientRecord;
 }) => ClientMetadata | undefined | Promise<ClientMetadata | undefined>;
 

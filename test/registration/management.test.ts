@@ -111,6 +111,21 @@ describe("client configuration endpoint (RFC 7592)", () => {
     expect(seen).toEqual([undefined, t.registered.client_id]);
   });
 
+  it("takes the secret away from a client that becomes public, and issues one when it becomes confidential again (RFC 7592 §2.2)", async () => {
+    const t = await setup();
+    const base = { client_id: t.registered.client_id, redirect_uris: ["https://app.example.com/cb"] };
+    const asPublic = await t.call("PUT", t.registered.registration_access_token, { ...base, token_endpoint_auth_method: "none" });
+    expect(asPublic.status).toBe(200);
+    expect(asPublic.body.client_secret).toBeUndefined();
+    expect(asPublic.body.client_secret_expires_at).toBeUndefined();
+    expect((await t.storage.getClient(t.registered.client_id))?.client_secret_hash).toBeUndefined();
+
+    const confidential = await t.call("PUT", t.registered.registration_access_token, { ...base, token_endpoint_auth_method: "client_secret_post" });
+    expect(confidential.body.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(confidential.body.client_secret).not.toBe(t.registered.client_secret);
+    expect((await t.storage.getClient(t.registered.client_id))?.client_secret_hash).toBe(hashToken(confidential.body.client_secret));
+  });
+
   it("answers other methods with 405", async () => {
     const t = await setup();
     expect((await t.call("PATCH", t.registered.registration_access_token, {})).status).toBe(405);
