@@ -167,8 +167,9 @@ export function createClientIdMetadataDocumentResolver(
       await response.body?.cancel().catch(() => undefined);
       throw fail(`fetching it answered ${response.status}`);
     }
+    // The draft allows application/json or a more specific application/<something>+json.
     const [mediaType = ""] = (response.headers.get("content-type") ?? "").split(";");
-    if (mediaType.trim().toLowerCase() !== "application/json") {
+    if (!/^application\/(?:[a-z0-9.!#$&^_-]+\+)?json$/.test(mediaType.trim().toLowerCase())) {
       await response.body?.cancel().catch(() => undefined);
       throw fail("it is not application/json");
     }
@@ -189,6 +190,8 @@ export function createClientIdMetadataDocumentResolver(
     const method = fields["token_endpoint_auth_method"] ?? "none";
     if (method === "private_key_jwt") throw fail("private_key_jwt client authentication is not supported yet");
     if (method !== "none") throw fail("a metadata document client must use token_endpoint_auth_method none");
+    // There is no way to share a secret with a document-identified client (the draft, §4.1).
+    if ("client_secret" in fields || "client_secret_expires_at" in fields) throw fail("it must not contain client_secret");
     if (!Array.isArray(fields["redirect_uris"]) || fields["redirect_uris"].length === 0) throw fail("it has no redirect_uris");
     try {
       const metadata = validateClientMetadata({ ...fields, token_endpoint_auth_method: "none" }, config);

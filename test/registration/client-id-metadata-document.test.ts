@@ -67,6 +67,11 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
     expect(t.requests[0]!.redirect).toBe("manual");
   });
 
+  it("accepts a more specific application/<something>+json content type", async () => {
+    const t = setup({}, () => new Response(JSON.stringify(DOCUMENT), { headers: { "Content-Type": "application/oauth-client+json; charset=utf-8" } }));
+    expect(await t.parse()).not.toBeInstanceOf(Response);
+  });
+
   it("lets the client complete the code flow as a public client", async () => {
     const t = setup();
     const request = (await t.parse()) as AuthorizationRequest;
@@ -125,6 +130,10 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       expect(await refused(await jwt.parse())).toMatch(/private_key_jwt client authentication is not supported yet/);
       const secret = setup({}, () => Response.json({ ...DOCUMENT, token_endpoint_auth_method: "client_secret_basic" }));
       expect(await refused(await secret.parse())).toMatch(/must use token_endpoint_auth_method none/);
+    });
+    it("a document carrying a client secret (no shared secret is possible)", async () => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, client_secret: "s3cret" }));
+      expect(await refused(await t.parse())).toMatch(/must not contain client_secret/);
     });
     it("missing or dangerous redirect URIs", async () => {
       const none = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [] }));
