@@ -8,6 +8,7 @@
 import type { ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
 import { parseUrl } from "../http/url.js";
+import { isSpecialUseHost } from "./special-use-host.js";
 import { validateClientMetadata } from "../registration/metadata.js";
 import type { ClientRecord } from "../storage/types.js";
 
@@ -17,7 +18,9 @@ export interface ClientIdMetadataDocumentConfig {
   fetch?: (input: Request) => Promise<Response>;
   /**
    * Vetoes a fetch before it happens (SSRF guard): return `false` for targets the server must not
-   * reach. The Node example resolves the host and refuses private, loopback and link-local addresses.
+   * reach. oauthkit itself refuses hosts written as loopback, private or link-local IP literals and
+   * `localhost` names; names that resolve to such addresses need this hook (the Node example
+   * resolves the host and refuses them).
    */
   allowFetch?: (url: URL) => boolean | Promise<boolean>;
   /** Largest document accepted, in bytes (default 5 KiB). */
@@ -141,6 +144,8 @@ export function createClientIdMetadataDocumentResolver(
     const problem = documentUrlProblem(clientId);
     if (problem !== undefined) throw fail(problem);
     const url = new URL(clientId);
+    // Loopback, private and link-local literals are refused before the host's own guard is asked.
+    if (isSpecialUseHost(url)) throw fail("its host is a loopback, private or special-use address");
     if (options.allowFetch !== undefined && !(await options.allowFetch(url))) throw fail("fetching it is not allowed");
 
     // One deadline for the fetch and the body, enforced here too, so that an injected fetch that

@@ -152,6 +152,23 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       expect(await refused(await t.parse("https://@app.example.com/oauth/client.json"))).toMatch(/must not contain credentials/);
       expect(t.requests).toHaveLength(0);
     });
+    it.each([
+      "https://127.0.0.1/client.json",
+      "https://2130706433/client.json",
+      "https://10.1.2.3/client.json",
+      "https://169.254.169.254/latest/meta-data",
+      "https://[::1]/client.json",
+      "https://[::ffff:127.0.0.1]/client.json",
+      "https://[fd00::1]/client.json",
+      "https://localhost/client.json",
+      "https://app.localhost/client.json",
+    ])("a loopback, private or link-local host, without fetching it or asking allowFetch (SSRF): %s", async (clientId) => {
+      const asked: string[] = [];
+      const t = setup({ allowFetch: (url) => (asked.push(url.href), true) });
+      expect(await refused(await t.parse(clientId))).toMatch(/loopback, private or special-use/);
+      expect(t.requests).toHaveLength(0);
+      expect(asked).toHaveLength(0);
+    });
     it("a client_id with a fragment or without a path (§3)", async () => {
       const t = setup();
       expect(await refused(await t.parse("https://app.example.com/oauth/client.json#x"))).toMatch(/must not contain a fragment/);
