@@ -43,10 +43,11 @@ const httpUrl = z.string().refine((value) => {
 // Unknown fields are ignored (RFC 7591 §2: "The authorization server MUST ignore any client
 // metadata sent by the client that it does not understand").
 const schema = z.object({
-  redirect_uris: z.array(z.string()).optional(),
+  // Bounds keep one registration from filling the store (the body cap alone allows thousands).
+  redirect_uris: z.array(z.string().max(2048)).max(100).optional(),
   token_endpoint_auth_method: z.string().optional(),
-  grant_types: z.array(z.string()).optional(),
-  response_types: z.array(z.string()).optional(),
+  grant_types: z.array(z.string()).max(10).optional(),
+  response_types: z.array(z.string()).max(10).optional(),
   client_name: z.string().max(200).optional(),
   client_uri: httpUrl.optional(),
   logo_uri: httpUrl.optional(),

@@ -35,6 +35,9 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (uri.includes("#")) return "must not contain a fragment (RFC 6749 §3.1.2)";
   if (DANGEROUS_SCHEMES.has(url.protocol)) return `must not use the ${url.protocol} scheme`;
   if (url.username !== "" || url.password !== "") return "must not contain credentials";
+  // "https:cb" parses (as https://cb/), but what is registered is compared as a string later: the
+  // authority must be written out.
+  if ((url.protocol === "https:" || url.protocol === "http:") && !/^https?:\/\/[^/]/i.test(uri)) return "must be a valid URI";
   if (url.protocol === "https:") return undefined;
   if (url.protocol === "http:") {
     return LOOPBACK_HOSTS.has(url.hostname) ? undefined : "must use https, except on a loopback host (RFC 8252 §7.3)";

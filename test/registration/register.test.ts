@@ -85,6 +85,12 @@ describe("dynamic client registration (RFC 7591)", () => {
       ["non-loopback http", "http://app.example.com/cb"],
       ["a relative URI", "/cb"],
       ["credentials", "https://user:pass@app.example.com/cb"],
+      ["an upper-case JAVASCRIPT:", "JAVASCRIPT:alert(1)"],
+      ["a leading space", " javascript:alert(1)"],
+      ["a tab inside the scheme", "java\tscript:alert(1)"],
+      ["an empty fragment", "https://app.example.com/cb#"],
+      ["https without an authority", "https:app.example.com/cb"],
+      ["loopback look-alike http", "http://127.0.0.1.evil.example/cb"],
     ])("refuses %s", async (_name, uri) => {
       const t = setup();
       const result = await t.register({ redirect_uris: [uri] });
@@ -103,6 +109,11 @@ describe("dynamic client registration (RFC 7591)", () => {
     ])("accepts %s", async (_name, uri) => {
       const t = setup();
       expect((await t.register({ redirect_uris: [uri], token_endpoint_auth_method: "none" })).status).toBe(201);
+    });
+
+    it("refuses an unreasonable number of redirect URIs", async () => {
+      const uris = Array.from({ length: 101 }, (_, i) => `https://app.example.com/cb${i}`);
+      expect((await setup().register({ redirect_uris: uris })).body.error).toBe("invalid_client_metadata");
     });
 
     it("requires a redirect URI for the code flow", async () => {
