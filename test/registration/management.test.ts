@@ -47,6 +47,20 @@ describe("client configuration endpoint (RFC 7592)", () => {
     expect(unknown.status).toBe(401);
   });
 
+  it("refuses updates and deletions with a wrong or missing token, changing nothing (RFC 7592 §2.2, §2.3)", async () => {
+    const t = await setup();
+    const update = { client_id: t.registered.client_id, redirect_uris: ["https://evil.example.com/cb"] };
+    for (const token of ["wrong", t.registered.client_secret, undefined]) {
+      const put = await t.call("PUT", token, update);
+      expect(put.status).toBe(401);
+      expect(put.body.error).toBe("invalid_token");
+      expect(put.headers.get("www-authenticate")).toMatch(/^Bearer /);
+      const del = await t.call("DELETE", token);
+      expect(del.status).toBe(401);
+    }
+    expect((await t.storage.getClient(t.registered.client_id))?.redirect_uris).toEqual(["https://app.example.com/cb"]);
+  });
+
   it("updates the registration, replacing its metadata (RFC 7592 §2.2)", async () => {
     const t = await setup();
     const update = {
