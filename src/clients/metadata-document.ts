@@ -7,6 +7,7 @@
  */
 import type { ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
+import { readStreamCapped } from "../http/form.js";
 import { parseUrl } from "../http/url.js";
 import { isSpecialUseHost } from "./special-use-host.js";
 import { validateClientMetadata } from "../registration/metadata.js";
@@ -219,30 +220,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
     throw tooLarge();
   }
   if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (error instanceof OAuthError) throw error;
-    throw fail("it could not be read", error);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readStreamCapped(response.body, maxBytes, { tooLarge, unreadable: (cause) => fail("it could not be read", cause) });
   try {
     return utf8.decode(bytes);
   } catch (error) {

@@ -153,7 +153,25 @@ export async function readBodyText(request: Request | Response, maxBytes: number
   // A declared length within the cap lets the runtime read the body in one go (the common case,
   // and measurably faster); the length is checked again in case the header understated it.
   if (declared !== null) return decodeUtf8(await readWhole(request), maxBytes, tooLarge);
-  const reader = request.body.getReader();
+  const bytes = await readStreamCapped(request.body, maxBytes, {
+    tooLarge,
+    unreadable: (cause) => new OAuthError("invalid_request", "The request body could not be read.", { cause }),
+  });
+  return decodeUtf8(bytes, maxBytes, tooLarge);
+}
+
+/** How {@link readStreamCapped} reports its two failures. */
+export interface CappedReadErrors {
+  tooLarge: () => OAuthError;
+  unreadable: (cause: unknown) => OAuthError;
+}
+
+/**
+ * Reads a body stream chunk by chunk, cancelling it as soon as it passes `maxBytes`, so an
+ * oversized body is never held whole in memory, whatever `Content-Length` claimed.
+ */
+export async function readStreamCapped(stream: ReadableStream<Uint8Array>, maxBytes: number, errors: CappedReadErrors): Promise<Uint8Array> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -162,16 +180,16 @@ export async function readBodyText(request: Request | Response, maxBytes: number
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
-        await reader.cancel();
-        throw tooLarge();
+        await reader.cancel().catch(() => undefined);
+        throw errors.tooLarge();
       }
       chunks.push(value);
     }
   } catch (error) {
     if (error instanceof OAuthError) throw error;
-    throw new OAuthError("invalid_request", "The request body could not be read.", { cause: error });
+    throw errors.unreadable(error);
   }
-  return decodeUtf8(chunks.length === 1 ? chunks[0]! : concat(chunks, size), maxBytes, tooLarge);
+  return chunks.length === 1 ? chunks[0]! : concat(chunks, size);
 }
 
 async function readWhole(request: Request | Response): Promise<Uint8Array> {
