@@ -1,0 +1,74 @@
+/**
+ * Starting an example as its own process on a free port, and stopping it: the examples import
+ * "oauthkit" from the built dist/, as a user's code does.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+export const root = join(import.meta.dirname, "..", "..");
+
+/** Whether dist/ is built; in CI a missing build is a failure, locally a skip. */
+export function distBuilt(suite: string): boolean {
+  if (existsSync(join(root, "dist", "index.js"))) return true;
+  if (process.env.CI === "true") throw new Error("dist/ is missing: npm test builds it before running the tests");
+  console.warn(`[skip] ${suite}: dist/ not built (npx tsup)`);
+  return false;
+}
+
+/** A port nothing listens on (port 0 semantics, then released for the child to take). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "localhost", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningExample {
+  origin: string;
+  child: ChildProcess;
+  /** Everything the child printed so far. */
+  output(): string;
+  stop(): void;
+}
+
+/** Spawns `node --import tsx <file>` with PORT set and waits until its AS metadata answers. */
+export async function startExample(file: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<RunningExample> {
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const child = spawn(process.execPath, ["--import", "tsx", file], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const running: RunningExample = {
+    origin,
+    child,
+    output: () => output,
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${file} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+    const ready = await fetch(`${origin}/.well-known/oauth-authorization-server`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return running;
+    if (Date.now() > deadline) {
+      running.stop();
+      throw new Error(`${file} did not answer within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
