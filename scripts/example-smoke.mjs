@@ -19,6 +19,14 @@ const child = spawn(process.execPath, ["--import", "tsx", "examples/mcp-server/s
   stdio: ["ignore", "inherit", "inherit"],
 });
 
+// A hung flow must not hang CI: give up after a minute, still stopping the server.
+const watchdog = setTimeout(() => {
+  console.error("example smoke: FAIL: no result within 60 s");
+  child.kill();
+  process.exit(1);
+}, 60_000);
+watchdog.unref();
+
 try {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -36,5 +44,11 @@ try {
   console.error(`example smoke: FAIL: ${error instanceof Error ? error.message : error}`);
   process.exitCode = 1;
 } finally {
-  child.kill();
+  // Wait for the server to be gone, so nothing outlives the script.
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill();
+    await exited;
+  }
+  clearTimeout(watchdog);
 }
