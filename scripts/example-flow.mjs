@@ -44,7 +44,15 @@ export async function callWhoami(origin, accessToken) {
 export async function signInAndDecide(authorizationUrl, { username = "demo", password = "demo", decision = "approve", expectClientName } = {}) {
   const signIn = await fetch(authorizationUrl, { redirect: "manual" });
   check(signIn.status === 200, `sign-in page answered ${signIn.status}: ${await signIn.clone().text()}`);
-  const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
+  // The session cookie, as a browser keeps it: replaced when the server sets a new one (sign-in
+  // starts a fresh session).
+  let cookie = "";
+  const keepCookie = (response) => {
+    const set = response.headers.get("set-cookie");
+    if (set) cookie = set.split(";")[0];
+    return response;
+  };
+  keepCookie(signIn);
   const signInFields = hiddenFields(await signIn.text());
   const post = (fields) =>
     fetch(new URL("/authorize", authorizationUrl), {
@@ -52,7 +60,7 @@ export async function signInAndDecide(authorizationUrl, { username = "demo", pas
       redirect: "manual",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
       body: new URLSearchParams(fields),
-    });
+    }).then(keepCookie);
   const consent = await post({ ...signInFields, username, password });
   const consentHtml = await consent.text();
   check(consent.status === 200 && consentHtml.includes('name="approve"'), "consent page after sign-in");

@@ -39,7 +39,7 @@ export function signInPage(options: { csrf: string; query: string; error?: strin
   );
 }
 
-export function consentPage(options: { csrf: string; query: string; request: AuthorizationRequest; user: string }): Response {
+export function consentPage(options: { csrf: string; query: string; request: AuthorizationRequest; user: string; setCookie?: string }): Response {
   const { client, scope, resource } = options.request;
   const name = client.client_name ?? client.client_id;
   const host = client.host === undefined ? "" : ` <small>(from <code>${escape(client.host)}</code>)</small>`;
@@ -52,5 +52,6 @@ export function consentPage(options: { csrf: string; query: string; request: Aut
 <h2>Scopes</h2>${list(scope, "No scopes.")}<h2>Resource</h2>${list(resource, "Any resource.")}
 <form method="post" action="/authorize">${hidden(options.csrf, options.query)}
 <button type="submit" name="approve" value="1">Approve</button><button type="submit" name="deny" value="1">Deny</button></form>`,
+    options.setCookie,
   );
 }

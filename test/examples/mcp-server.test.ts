@@ -59,4 +59,53 @@ describe("reference MCP server", () => {
   it("answers /mcp with a bad token with 401 invalid_token", async () => {
     await expect(callWhoami(running.origin, "not-a-token")).rejects.toThrow(/401/);
   });
+
+  describe("the sign-in session", () => {
+    async function signInPage() {
+      const metadata = await (await fetch(`${running.origin}/.well-known/oauth-authorization-server`)).json();
+      const client = await (await fetch(metadata.registration_endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ client_name: "Session test", redirect_uris: ["http://127.0.0.1/cb"], token_endpoint_auth_method: "none" }),
+      })).json();
+      const query = `response_type=code&client_id=${client.client_id}&redirect_uri=${encodeURIComponent("http://127.0.0.1/cb")}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`;
+      const page = await fetch(`${running.origin}/authorize?${query}`);
+      const setCookie = page.headers.get("set-cookie") ?? "";
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+      return { query, setCookie, cookie: setCookie.split(";")[0]!, csrf };
+    }
+    const post = (cookie: string, fields: Record<string, string>) =>
+      fetch(`${running.origin}/authorize`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
+        body: new URLSearchParams(fields),
+      });
+
+    it("lives in an HttpOnly, SameSite=Lax cookie", async () => {
+      const { setCookie } = await signInPage();
+      expect(setCookie).toMatch(/^oauthkit_demo_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=900; HttpOnly; SameSite=Lax$/);
+    });
+
+    it("is replaced at sign-in, so a session id planted before it is worthless after (session fixation)", async () => {
+      const before = await signInPage();
+      const consent = await post(before.cookie, { csrf: before.csrf, query: before.query, username: "alice", password: "wonderland" });
+      expect(consent.status).toBe(200);
+      const after = (consent.headers.get("set-cookie") ?? "").split(";")[0]!;
+      expect(after).toMatch(/^oauthkit_demo_session=/);
+      expect(after).not.toBe(before.cookie);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await consent.text())?.[1] ?? "";
+      expect(csrf).not.toBe(before.csrf);
+
+      expect((await post(before.cookie, { csrf, query: before.query, approve: "1" })).status).toBe(403);
+      const approved = await post(after, { csrf, query: before.query, approve: "1" });
+      expect(approved.status).toBe(302);
+      expect(new URL(approved.headers.get("location")!).searchParams.has("code")).toBe(true);
+    });
+
+    it("refuses a form over 64 KiB with 413, before reading it whole", async () => {
+      const { cookie, csrf, query } = await signInPage();
+      expect((await post(cookie, { csrf, query, username: "x".repeat(70_000), password: "p" })).status).toBe(413);
+    });
+  });
 });
