@@ -4,6 +4,7 @@
  * Environment: PORT, ISSUER (default http://localhost:PORT), DEMO_USER / DEMO_PASSWORD (default
  * demo / demo), REDIS_URL or DATABASE_URL (default: in-memory storage).
  */
+import type { AddressInfo } from "node:net";
 import { serve } from "../node-http/serve.js";
 import { createApp } from "./app.js";
 import { allowPublicHostsOnly } from "./ssrf.js";
@@ -13,11 +14,15 @@ const port = Number(process.env.PORT ?? 3000);
 const { storage, kind } = await storageFromEnvironment(process.env);
 const demo = { username: process.env.DEMO_USER ?? "demo", password: process.env.DEMO_PASSWORD ?? "demo" };
 
-const { origin } = await serve(
+// Behind a proxy or tunnel (ISSUER set), requests are addressed to the public origin, so that
+// oauthkit's routes (keyed by absolute URL) and the issuer agree.
+const publicOrigin = process.env.ISSUER === undefined ? undefined : new URL(process.env.ISSUER).origin;
+const { origin, server } = await serve(
   (origin) =>
     createApp({ issuer: process.env.ISSUER ?? origin, storage, demo, clientIdMetadataDocuments: { allowFetch: allowPublicHostsOnly } }).handle,
-  { port, hostname: "localhost" },
+  { port, hostname: "localhost", ...(publicOrigin === undefined ? {} : { origin: publicOrigin }) },
 );
 const issuer = process.env.ISSUER ?? origin;
-console.log(`oauthkit reference MCP server ready on ${origin} (issuer ${issuer}, ${kind} storage)`);
+const local = `http://localhost:${(server.address() as AddressInfo).port}`;
+console.log(`oauthkit reference MCP server ready on ${local} (issuer ${issuer}, ${kind} storage)`);
 console.log(`MCP endpoint: ${issuer}/mcp — sign in as ${demo.username} / ${"*".repeat(demo.password.length)}`);
