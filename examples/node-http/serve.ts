@@ -5,6 +5,8 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -15,7 +17,10 @@ export function toWebRequest(req: IncomingMessage, origin: string): Request {
     for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
+  // The path is appended to the origin, never resolved against it: a target like `//other.host/x`
+  // must stay a path on this origin.
+  const path = req.url?.startsWith("/") ? req.url : "/";
+  return new Request(`${origin}${path}`, {
     method: req.method ?? "GET",
     headers,
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
@@ -30,9 +35,11 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
   if (response.body === null) return void res.end();
-  const reader = response.body.getReader();
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) res.write(chunk.value);
-  res.end();
+  // pipeline respects backpressure and cancels the body when the client goes away (an MCP event
+  // stream may be long-lived); it destroys both ends on failure, so there is nothing left to answer.
+  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res).catch((error: { code?: string }) => {
+    if (error.code !== "ERR_STREAM_PREMATURE_CLOSE") console.error(error);
+  });
 }
 
 /** Starts a server; `port: 0` picks a free one. Resolves once it listens. */

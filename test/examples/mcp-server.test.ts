@@ -2,6 +2,7 @@
  * The reference MCP server (examples/mcp-server), run in-process on a real port: the full flow a
  * user's MCP client goes through, plus the sign-in and consent pages' failure paths.
  */
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStorage } from "../../src/index.js";
 import { createApp } from "../../examples/mcp-server/app.js";
@@ -58,6 +59,17 @@ describe("reference MCP server", () => {
 
   it("answers /mcp with a bad token with 401 invalid_token", async () => {
     await expect(callWhoami(running.origin, "not-a-token")).rejects.toThrow(/401/);
+  });
+
+  it("keeps a request target like //other.host/mcp a path on its own origin", async () => {
+    const { hostname, port } = new URL(running.origin);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      httpRequest({ hostname, port, path: "//other.example/mcp", method: "POST" }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      }).on("error", reject).end();
+    });
+    expect(status).toBe(404);
   });
 
   describe("the sign-in session", () => {
