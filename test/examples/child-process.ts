@@ -38,10 +38,22 @@ export interface RunningExample {
 }
 
 /** Spawns `node --import tsx <file>` with PORT set and waits until its AS metadata answers. */
-export async function startExample(file: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<RunningExample> {
+export function startExample(file: string, env: Record<string, string> = {}): Promise<RunningExample> {
+  return startProcess({ command: process.execPath, args: ["--import", "tsx", file], env });
+}
+
+/** Spawns any command (a Bun or Deno example too) with PORT set and waits until its AS metadata answers. */
+export async function startProcess(options: {
+  command: string;
+  args: readonly string[];
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<RunningExample> {
+  const { command, args, env = {}, timeoutMs = 30_000 } = options;
+  const name = args.at(-1) ?? command;
   const port = await freePort();
   const origin = `http://localhost:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", file], {
+  const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,7 +71,7 @@ export async function startExample(file: string, env: Record<string, string> = {
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${file} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${output}`);
     const ready = await fetch(`${origin}/.well-known/oauth-authorization-server`, { signal: AbortSignal.timeout(2_000) }).then(
       (response) => response.ok,
       () => false,
@@ -67,7 +79,7 @@ export async function startExample(file: string, env: Record<string, string> = {
     if (ready) return running;
     if (Date.now() > deadline) {
       running.stop();
-      throw new Error(`${file} did not answer within ${timeoutMs} ms:\n${output}`);
+      throw new Error(`${name} did not answer within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
