@@ -12,6 +12,8 @@ export interface AppOptions {
   demo: DemoUser;
   /** Client ID metadata documents (on by default); server.ts adds an SSRF guard. */
   clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
+  /** Registrations accepted before DCR answers 503 (default 10,000): open DCR must not fill memory. */
+  maxClients?: number;
 }
 
 export function createApp(options: AppOptions) {
@@ -22,7 +24,8 @@ export function createApp(options: AppOptions) {
     scopesSupported: ["mcp"],
     defaultScopes: ["mcp"],
     resources: [resource],
-    endpoints: { registration: "/register" }, // open dynamic client registration
+    endpoints: { registration: "/register" }, // open dynamic client registration…
+    registration: { maxClients: options.maxClients ?? 10_000 }, // …bounded
     clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {}, // client_id as an https URL
   });
   const authorize = createAuthorizeHandler(oauth, options.issuer, options.demo);

@@ -57,6 +57,23 @@ describe("reference MCP server", () => {
     expect(await page.text()).toContain('name="username"');
   });
 
+  it("bounds open registration: beyond maxClients DCR answers 503 temporarily_unavailable (RFC 7591 §3.2.2)", async () => {
+    const storage = createMemoryStorage();
+    const app = createApp({ issuer: "http://localhost:1", storage, demo: { username: "a", password: "b" }, maxClients: 2 });
+    const register = () =>
+      app.handle(new Request("http://localhost:1/register", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ redirect_uris: ["http://127.0.0.1/cb"], token_endpoint_auth_method: "none" }),
+      }));
+    expect((await register()).status).toBe(201);
+    expect((await register()).status).toBe(201);
+    const refused = await register();
+    expect(refused.status).toBe(503);
+    expect((await refused.json()).error).toBe("temporarily_unavailable");
+    expect(await storage.countClients()).toBe(2);
+  });
+
   it("answers /mcp with a bad token with 401 invalid_token", async () => {
     await expect(callWhoami(running.origin, "not-a-token")).rejects.toThrow(/401/);
   });
