@@ -8,14 +8,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type AuthorizationServer,
   type ClientAuthenticationMethod,
-  createAuthorizationServer,
   createMemoryStorage,
   generateToken,
   hashToken,
 } from "../../src/index.js";
-import { type RunningServer, serve } from "../support/http.js";
+import { type RunningServer, serveApprovingHost } from "../support/http.js";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = join(import.meta.dirname, "authlib_client.py");
@@ -35,7 +33,6 @@ function authlibAvailable(): boolean {
 const available = authlibAvailable();
 
 let running: RunningServer;
-let server: AuthorizationServer;
 const storage = createMemoryStorage();
 
 async function register(method: ClientAuthenticationMethod, chosenSecret?: string) {
@@ -79,33 +76,14 @@ async function runScript(
 
 describe.skipIf(!available)("authlib (Python) interop", () => {
   beforeAll(async () => {
-    running = await serve((origin) => {
-      server = createAuthorizationServer({
-        issuer: origin,
-        storage,
-        scopesSupported: ["read", "write"],
-        resources: [`${origin}/api`],
-        endpoints: { registration: "/register" },
-        introspectionCredentials: [{ id: RS.id, secretHash: hashToken(RS.secret) }],
-      });
-      return async (request) => {
-        const handled = await server.handleRequest(request);
-        if (handled !== null) return handled;
-        const url = new URL(request.url);
-        if (url.pathname === "/authorize") {
-          // The host's sign-in and consent, reduced to "alice approves".
-          const parsed = await server.parseAuthorizationRequest(request);
-          if (parsed instanceof Response) return parsed;
-          return server.issueAuthorizationCode(parsed, { subject: "alice" });
-        }
-        if (url.pathname === "/api") {
-          const token = await server.validateBearerToken(request, { requiredScopes: ["read"] });
-          if (token instanceof Response) return token;
-          return Response.json({ hello: token.subject });
-        }
-        return new Response("not found", { status: 404 });
-      };
-    });
+    running = await serveApprovingHost((origin) => ({
+      issuer: origin,
+      storage,
+      scopesSupported: ["read", "write"],
+      resources: [`${origin}/api`],
+      endpoints: { registration: "/register" },
+      introspectionCredentials: [{ id: RS.id, secretHash: hashToken(RS.secret) }],
+    }));
   });
 
   afterAll(() => running?.close());

@@ -7,14 +7,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type AuthorizationServer,
   type ClientAuthenticationMethod,
-  createAuthorizationServer,
   createMemoryStorage,
   generateToken,
   hashToken,
 } from "../../src/index.js";
-import { type RunningServer, serve } from "../support/http.js";
+import { type RunningServer, serveApprovingHost } from "../support/http.js";
 
 /** Where curl is, or undefined; in CI its absence is a failure. */
 function findCurl(): string | undefined {
@@ -32,7 +30,6 @@ const REDIRECT_URI = "http://127.0.0.1:53123/callback";
 const AWKWARD_SECRET = "pa+ss%word: with spaces";
 
 let running: RunningServer;
-let server: AuthorizationServer;
 const storage = createMemoryStorage();
 
 interface CurlResponse {
@@ -100,25 +97,7 @@ const tokenEndpoint = () => `${running.url}/token`;
 
 describe.skipIf(CURL === undefined)("curl interop", () => {
   beforeAll(async () => {
-    running = await serve((origin) => {
-      server = createAuthorizationServer({ issuer: origin, storage, scopesSupported: ["read", "write"], resources: [`${origin}/api`] });
-      return async (request) => {
-        const handled = await server.handleRequest(request);
-        if (handled !== null) return handled;
-        const url = new URL(request.url);
-        if (url.pathname === "/authorize") {
-          const parsed = await server.parseAuthorizationRequest(request);
-          if (parsed instanceof Response) return parsed;
-          return server.issueAuthorizationCode(parsed, { subject: "alice" });
-        }
-        if (url.pathname === "/api") {
-          const token = await server.validateBearerToken(request, { requiredScopes: ["read"] });
-          if (token instanceof Response) return token;
-          return Response.json({ hello: token.subject });
-        }
-        return new Response("not found", { status: 404 });
-      };
-    });
+    running = await serveApprovingHost((origin) => ({ issuer: origin, storage, scopesSupported: ["read", "write"], resources: [`${origin}/api`] }));
   });
 
   afterAll(() => running?.close());

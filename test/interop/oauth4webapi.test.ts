@@ -4,49 +4,27 @@
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type AuthorizationServer,
   type ClientAuthenticationMethod,
-  createAuthorizationServer,
   createMemoryStorage,
   generateToken,
   hashToken,
 } from "../../src/index.js";
-import { type RunningServer, serve } from "../support/http.js";
+import { type RunningServer, serveApprovingHost } from "../support/http.js";
 
 const insecure = { [oauth.allowInsecureRequests]: true };
 const REDIRECT_URI = "http://127.0.0.1/callback";
 
 let running: RunningServer;
-let server: AuthorizationServer;
 const storage = createMemoryStorage();
 
 beforeAll(async () => {
-  running = await serve((origin) => {
-    server = createAuthorizationServer({
-      issuer: origin,
-      storage,
-      scopesSupported: ["read", "write"],
-      resources: [`${origin}/api`],
-      introspectionCredentials: [{ id: "rs", secretHash: hashToken("rs-secret") }],
-    });
-    return async (request) => {
-      const handled = await server.handleRequest(request);
-      if (handled !== null) return handled;
-      const url = new URL(request.url);
-      if (url.pathname === "/authorize") {
-        // The host's sign-in and consent, reduced to "alice approves".
-        const parsed = await server.parseAuthorizationRequest(request);
-        if (parsed instanceof Response) return parsed;
-        return server.issueAuthorizationCode(parsed, { subject: "alice" });
-      }
-      if (url.pathname === "/api") {
-        const token = await server.validateBearerToken(request, { requiredScopes: ["read"] });
-        if (token instanceof Response) return token;
-        return Response.json({ hello: token.subject });
-      }
-      return new Response("not found", { status: 404 });
-    };
-  });
+  running = await serveApprovingHost((origin) => ({
+    issuer: origin,
+    storage,
+    scopesSupported: ["read", "write"],
+    resources: [`${origin}/api`],
+    introspectionCredentials: [{ id: "rs", secretHash: hashToken("rs-secret") }],
+  }));
 });
 
 afterAll(() => running.close());
