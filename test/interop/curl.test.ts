@@ -95,6 +95,12 @@ async function authorize(clientId: string) {
 
 const tokenEndpoint = () => `${running.url}/token`;
 
+/** curl arguments posting an authorization_code exchange, each value form-urlencoded by curl. */
+function codeExchangeForm(code: string, verifier: string): string[] {
+  const fields = { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier };
+  return Object.entries(fields).flatMap(([name, value]) => ["--data-urlencode", `${name}=${value}`]);
+}
+
 describe.skipIf(CURL === undefined)("curl interop", () => {
   beforeAll(async () => {
     running = await serveApprovingHost((origin) => ({ issuer: origin, storage, scopesSupported: ["read", "write"], resources: [`${origin}/api`] }));
@@ -109,14 +115,7 @@ describe.skipIf(CURL === undefined)("curl interop", () => {
       const response = await curl([
         "-u",
         `${formUrlEncode(clientId)}:${formUrlEncode(secret!)}`,
-        "--data-urlencode",
-        "grant_type=authorization_code",
-        "--data-urlencode",
-        `code=${code}`,
-        "--data-urlencode",
-        `redirect_uri=${REDIRECT_URI}`,
-        "--data-urlencode",
-        `code_verifier=${verifier}`,
+        ...codeExchangeForm(code, verifier),
         tokenEndpoint(),
       ]);
       expect(response.status).toBe(200);
@@ -155,14 +154,7 @@ describe.skipIf(CURL === undefined)("curl interop", () => {
       const credentials = ["--data-urlencode", `client_id=${clientId}`, "--data-urlencode", `client_secret=${secret}`];
       const response = await curl([
         ...credentials,
-        "--data-urlencode",
-        "grant_type=authorization_code",
-        "--data-urlencode",
-        `code=${code}`,
-        "--data-urlencode",
-        `redirect_uri=${REDIRECT_URI}`,
-        "--data-urlencode",
-        `code_verifier=${verifier}`,
+        ...codeExchangeForm(code, verifier),
         tokenEndpoint(),
       ]);
       expect(response.status).toBe(200);
@@ -182,14 +174,7 @@ describe.skipIf(CURL === undefined)("curl interop", () => {
         `client_id=${clientId}`,
         "--data-urlencode",
         `client_secret=${AWKWARD_SECRET.replace("+", " ")}`,
-        "--data-urlencode",
-        "grant_type=authorization_code",
-        "--data-urlencode",
-        `code=${code}`,
-        "--data-urlencode",
-        `redirect_uri=${REDIRECT_URI}`,
-        "--data-urlencode",
-        `code_verifier=${verifier}`,
+        ...codeExchangeForm(code, verifier),
         tokenEndpoint(),
       ]);
       expect(response.status).toBe(401);
