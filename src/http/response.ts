@@ -11,6 +11,8 @@ import { OAuthError } from "../errors.js";
  * no-store` and `Pragma: no-cache`).
  */
 const NO_STORE_HEADERS = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
+/** The headers of most JSON answers, built once: the Response constructor reads a shared object faster. */
+const JSON_NO_STORE_HEADERS = { "Content-Type": "application/json", ...NO_STORE_HEADERS } as const;
 
 /** Options of {@link jsonResponse}. */
 export interface JsonResponseOptions {
@@ -26,7 +28,7 @@ export interface JsonResponseOptions {
 export function jsonResponse(body: unknown, options: JsonResponseOptions = {}): Response {
   return new Response(JSON.stringify(body), {
     status: options.status ?? 200,
-    headers: { "Content-Type": "application/json", ...NO_STORE_HEADERS, ...options.headers },
+    headers: options.headers === undefined ? JSON_NO_STORE_HEADERS : { ...JSON_NO_STORE_HEADERS, ...options.headers },
   });
 }
 
@@ -49,9 +51,20 @@ export function redirectResponse(location: string): Response {
 export type ErrorReporter = (error: unknown, request: Request) => void;
 
 /**
- * Runs an endpoint and turns whatever it throws into a response: an {@link OAuthError} into its
- * RFC-shaped answer, anything else into `500 server_error` without detail, reported to `onError`.
+ * What a failure becomes: an {@link OAuthError} its RFC-shaped answer, anything else `500
+ * server_error` without detail, reported to `onError`.
  */
+export function errorToResponse(error: unknown, request: Request, onError: ErrorReporter | undefined): Response {
+  if (error instanceof OAuthError) return errorResponse(error);
+  try {
+    onError?.(error, request);
+  } catch {
+    // A failing reporter must not turn a 500 into a crash.
+  }
+  return errorResponse(new OAuthError("server_error", "The server encountered an unexpected error."));
+}
+
+/** Runs an endpoint and turns whatever it throws into a response ({@link errorToResponse}). */
 export async function respondToErrors<T>(
   request: Request,
   onError: ErrorReporter | undefined,
@@ -60,12 +73,6 @@ export async function respondToErrors<T>(
   try {
     return await handler();
   } catch (error) {
-    if (error instanceof OAuthError) return errorResponse(error);
-    try {
-      onError?.(error, request);
-    } catch {
-      // A failing reporter must not turn a 500 into a crash.
-    }
-    return errorResponse(new OAuthError("server_error", "The server encountered an unexpected error."));
+    return errorToResponse(error, request, onError);
   }
 }

@@ -57,22 +57,29 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
-export async function validateBearerToken(
+export function validateBearerToken(request: Request, options: BearerValidationOptions): Promise<BearerTokenInfo | Response> {
+  return validateBearerTokenFor(request, options, options.requiredScopes);
+}
+
+/**
+ * {@link validateBearerToken} with the route's scopes apart from the (cached, shared) options, so
+ * a server validating for many routes builds no options object per request.
+ *
+ * @internal
+ */
+export async function validateBearerTokenFor(
   request: Request,
   options: BearerValidationOptions,
+  requiredScopes: readonly string[] | undefined,
 ): Promise<BearerTokenInfo | Response> {
-  const header = request.headers.get("authorization");
-  const space = header?.indexOf(" ") ?? -1;
-  if (header === null || header.slice(0, Math.max(space, 0)).toLowerCase() !== "bearer") {
-    return challenge(options, 401, {});
-  }
-  const token = header.slice(space + 1).trim();
-  if (!B64TOKEN.test(token)) {
+  const token = bearerToken(request.headers.get("authorization"));
+  if (token === undefined) return challenge(options, 401, {});
+  if (token === null) {
     return challenge(options, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
   }
   const record = await options.storage.getAccessToken(hashToken(token));
   const now = options.now?.() ?? Math.floor(Date.now() / 1000);
-  const refusal = refuse(record, options, now);
+  const refusal = refuse(record, options, requiredScopes, now);
   if (refusal !== undefined) return refusal;
   const valid = record!;
   return {
@@ -86,7 +93,31 @@ export async function validateBearerToken(
   };
 }
 
-function refuse(record: AccessTokenRecord | null, options: BearerValidationOptions, now: number): Response | undefined {
+/**
+ * The token of an `Authorization: Bearer` header: `undefined` when there is no bearer credential
+ * (another scheme or none), `null` when it is malformed (RFC 6750 §2.1). The scheme is
+ * case-insensitive (RFC 9110 §11.1); the common spelling is checked first.
+ */
+function bearerToken(header: string | null): string | null | undefined {
+  if (header === null) return undefined;
+  let token: string;
+  if (header.startsWith("Bearer ")) {
+    token = header.slice(7);
+  } else {
+    const space = header.indexOf(" ");
+    if (space === -1 || header.slice(0, space).toLowerCase() !== "bearer") return undefined;
+    token = header.slice(space + 1);
+  }
+  token = token.trim();
+  return B64TOKEN.test(token) ? token : null;
+}
+
+function refuse(
+  record: AccessTokenRecord | null,
+  options: BearerValidationOptions,
+  requiredScopes: readonly string[] | undefined,
+  now: number,
+): Response | undefined {
   if (record === null || record.expiresAt <= now) {
     return challenge(options, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
   }
@@ -94,12 +125,11 @@ function refuse(record: AccessTokenRecord | null, options: BearerValidationOptio
   if (options.resource !== undefined && !record.audience.includes(options.resource)) {
     return challenge(options, 401, { error: "invalid_token", error_description: "The access token was not issued for this resource." });
   }
-  const required = options.requiredScopes ?? [];
-  if (!isScopeSubset(required, record.scope)) {
+  if (requiredScopes !== undefined && !isScopeSubset(requiredScopes, record.scope)) {
     return challenge(options, 403, {
       error: "insufficient_scope",
       error_description: "The access token lacks a required scope.",
-      scope: formatScope(required),
+      scope: formatScope(requiredScopes),
     });
   }
   return undefined;
