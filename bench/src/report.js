@@ -104,7 +104,7 @@ export function renderReport({ machine: m, load = [NaN, NaN], rounds, roundSecon
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}`,
     `- Node.js ${m.node}; 1-minute load average ${load[0].toFixed(2)} at the start, ${load[1].toFixed(2)} at the end (the machine is shared: other work on it shows up as spread)`,
     `- Contenders: ${versions}`,
-    `- ${rounds} measured rounds after one warmup round; each round runs every scenario on every contender, in an order that rotates each round. Each contender runs in its own process; a round lasts about ${roundSeconds} s per contender and scenario.`,
+    `- ${rounds} measured rounds after one warmup round (at least ${Number(process.env.BENCH_WARMUP_SECONDS ?? 1)} s per contender, scenario and mode, for the JIT); each round runs every scenario on every contender, in an order that rotates each round. Each contender runs in its own process; a round lasts about ${roundSeconds} s per contender and scenario.`,
     "- ops/s: median over rounds. p50/p99: per-round latency percentiles (ms, from the start of one request to its response body read), median over rounds. spread: (max − min) / median of the rounds' ops/s.",
     "- ×floor, ×oauthkit: this contender's ops/s divided by the floor's / oauthkit's in the same round (the two ran back to back), median over rounds; the targets use the same paired ratios. Storage calls: adapter/model/store calls per operation during the timed section.",
     "",

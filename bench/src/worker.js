@@ -6,6 +6,7 @@ import { measure } from "./harness.js";
 
 const roundSeconds = Number(process.env.BENCH_ROUND_SECONDS ?? 0.5);
 const WARMUP_OPS = Number(process.env.BENCH_WARMUP_OPS ?? 300);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const MIN_OPS = 200;
 const MAX_OPS = 40_000;
 
@@ -19,16 +20,24 @@ async function run({ scenario, concurrency, warmup }) {
   const impl = contender.scenarios[scenario];
   if (impl === null || impl === undefined) return { unavailable: contender.unavailable?.[scenario] ?? "n/a" };
   const key = `${scenario}/${concurrency}`;
-  const count = warmup ? WARMUP_OPS : sizes.get(key);
-  const items = await impl.prepare(count);
+  if (warmup) {
+    // Batches until the JIT has settled (WARMUP_SECONDS): a few hundred operations leave most of
+    // the code unoptimised, and then the rounds would measure the compiler rather than the code.
+    const started = performance.now();
+    let result;
+    do {
+      const items = await impl.prepare(WARMUP_OPS);
+      result = await measure(impl, items, concurrency);
+    } while (performance.now() - started < WARMUP_SECONDS * 1000);
+    // Size the measured rounds from the last, warm batch so each lasts about roundSeconds.
+    sizes.set(key, Math.max(MIN_OPS, Math.min(MAX_OPS, Math.round(result.opsPerSec * roundSeconds))));
+    return result;
+  }
+  const items = await impl.prepare(sizes.get(key));
   globalThis.gc?.();
   contender.storage.reset();
   const result = await measure(impl, items, concurrency);
   result.storageCallsPerOp = contender.storage.total() / result.ops;
-  if (warmup) {
-    // Size the measured rounds so each lasts about roundSeconds.
-    sizes.set(key, Math.max(MIN_OPS, Math.min(MAX_OPS, Math.round(result.opsPerSec * roundSeconds))));
-  }
   return result;
 }
 

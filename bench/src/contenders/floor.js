@@ -10,7 +10,7 @@
  */
 import { sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
-import { decodeBase64, encodeBase64urlNoPadding } from "@oslojs/encoding";
+import { decodeBase64 } from "@oslojs/encoding";
 import {
   CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, REGISTRATION_BODY, RESOURCE, SCOPE, SUBJECT, TOKEN_URL,
   codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody,
@@ -18,6 +18,33 @@ import {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const ALPHABET = new TextEncoder().encode("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+/**
+ * base64url without padding, written as ASCII codes and decoded once: a flat string in one pass,
+ * the fastest encoding measured here (a character-at-a-time string is a rope that every Map lookup
+ * must flatten; `btoa` needs three replacements after it).
+ */
+function encodeBase64urlNoPadding(bytes) {
+  const out = new Uint8Array(Math.ceil((bytes.length * 4) / 3));
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const group = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = ALPHABET[group >> 18];
+    out[o++] = ALPHABET[(group >> 12) & 63];
+    out[o++] = ALPHABET[(group >> 6) & 63];
+    out[o++] = ALPHABET[group & 63];
+  }
+  if (i < bytes.length) {
+    const group = (bytes[i] << 16) | (i + 1 < bytes.length ? bytes[i + 1] << 8 : 0);
+    out[o++] = ALPHABET[group >> 18];
+    out[o++] = ALPHABET[(group >> 12) & 63];
+    if (i + 1 < bytes.length) out[o++] = ALPHABET[(group >> 6) & 63];
+  }
+  return decoder.decode(out);
+}
+
 const hash = (value) => encodeBase64urlNoPadding(sha256(encoder.encode(value)));
 
 function randomToken() {
