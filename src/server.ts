@@ -26,7 +26,7 @@ import {
   buildProtectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from "./resource/metadata.js";
-import { errorToResponse, respondToErrors } from "./http/response.js";
+import { respondToErrors } from "./http/response.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";
 import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
 import { handleRevocationRequest } from "./revocation.js";
@@ -152,7 +152,7 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   const bearerOptions = (resource: string | undefined): BearerValidationOptions => {
     let options = bearerOptionsByResource.get(resource);
     if (options === undefined) {
-      options = { storage: config.storage, now: config.now };
+      options = { storage: config.storage, now: config.now, onError: config.onError };
       if (resource !== undefined) Object.assign(options, { resource, resourceMetadataUrl: protectedResourceMetadataUrl(resource) });
       // Only the configured resources are cached, so the map stays as small as the configuration.
       if (resource === undefined || config.resources?.includes(resource)) bearerOptionsByResource.set(resource, options);
@@ -197,11 +197,8 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     issueAuthorizationCode: (request, approval) => issueAuthorizationCode(ctx, request, approval),
     denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
     validateBearerToken(request, routeOptions = {}) {
-      // On every protected request: cached options, no wrapper function, one promise for errors.
-      const options = bearerOptions(routeOptions.resource ?? config.resources?.[0]);
-      return validateBearerTokenFor(request, options, routeOptions.requiredScopes).catch((error: unknown) =>
-        errorToResponse(error, request, config.onError),
-      );
+      // On every protected request: cached options, nothing built per request.
+      return validateBearerTokenFor(request, bearerOptions(routeOptions.resource ?? config.resources?.[0]), routeOptions.requiredScopes);
     },
     protectedResourceMetadata(resource) {
       const found = resourceMetadata.get(resource);

@@ -4,6 +4,7 @@
  * @module
  */
 import { hashToken } from "../crypto.js";
+import { type ErrorReporter, errorToResponse } from "../http/response.js";
 import { formatScope, isScopeSubset } from "../scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore } from "../storage/types.js";
 
@@ -21,6 +22,8 @@ export interface BearerValidationOptions {
   realm?: string;
   /** Clock in seconds since the epoch. */
   now?: () => number;
+  /** Hears about unexpected failures (a store that is down), which are answered `500 server_error`. */
+  onError?: ErrorReporter;
 }
 
 /** What a valid token grants, for the protected route. */
@@ -48,7 +51,8 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  *   (no error code when no token was sent, RFC 6750 §3.1; `invalid_token` for an unknown, expired,
  *   revoked or wrong-audience token), `400 invalid_request` for a malformed header, or `403
  *   insufficient_scope` naming the needed `scope`. Every challenge carries `resource_metadata`
- *   (RFC 9728 §5.1) when configured.
+ *   (RFC 9728 §5.1) when configured. A store that fails gives `500 server_error` (RFC 6749 §5.2
+ *   shape, no detail), reported to `onError`; the promise never rejects.
  * @example
  * ```ts
  * const result = await validateBearerToken(request, { storage, resource: "https://api.example.com/mcp" });
@@ -77,7 +81,12 @@ export async function validateBearerTokenFor(
   if (token === null) {
     return challenge(options, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
   }
-  const record = await options.storage.getAccessToken(hashToken(token));
+  let record: AccessTokenRecord | null;
+  try {
+    record = await options.storage.getAccessToken(hashToken(token));
+  } catch (error) {
+    return errorToResponse(error, request, options.onError);
+  }
   const now = options.now?.() ?? Math.floor(Date.now() / 1000);
   const refusal = refuse(record, options, requiredScopes, now);
   if (refusal !== undefined) return refusal;

@@ -10,8 +10,8 @@ import {
 
 const METADATA = "https://api.example.com/.well-known/oauth-protected-resource/mcp";
 
-async function start() {
-  const t = createTestServer();
+async function start(config: Parameters<typeof createTestServer>[0] = {}) {
+  const t = createTestServer(config);
   const client = await registerClient(t.storage);
   const tokens = await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { scope: "read" }))).json();
   const validate = (headers: Record<string, string>, options = {}) =>
@@ -104,14 +104,35 @@ describe("bearer token validation (RFC 6750, RFC 9728 §5.1)", () => {
     expect(result.body).toEqual({ error: "insufficient_scope", error_description: "The access token lacks a required scope." });
   });
 
-  it("answers a storage failure with 500 server_error instead of throwing", async () => {
-    const t = await start();
+  it("answers a storage failure with 500 server_error instead of throwing, reported to the server's onError", async () => {
+    const reported: unknown[] = [];
+    const t = await start({ onError: (error) => reported.push(error) });
+    const failure = new Error("db down");
     t.storage.getAccessToken = async () => {
-      throw new Error("db down");
+      throw failure;
     };
     const result = await refusal(await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` }));
     expect(result.status).toBe(500);
-    expect(result.body.error).toBe("server_error");
+    expect(result.body).toEqual({ error: "server_error", error_description: "The server encountered an unexpected error." });
+    expect(reported).toEqual([failure]);
+  });
+
+  it("on its own, answers a failing store with 500 server_error without detail and reports it to onError", async () => {
+    const failure = new Error("db down at 10.0.0.7");
+    const reported: unknown[] = [];
+    const result = await validateBearerToken(new Request(RESOURCE, { headers: { Authorization: "Bearer tok" } }), {
+      storage: { getAccessToken: async () => Promise.reject(failure) },
+      resource: RESOURCE,
+      onError: (error) => reported.push(error),
+    });
+    expect(result).toBeInstanceOf(Response);
+    const response = result as Response;
+    expect(response.status).toBe(500);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const text = await response.text();
+    expect(JSON.parse(text).error).toBe("server_error");
+    expect(text).not.toContain("10.0.0.7");
+    expect(reported).toEqual([failure]);
   });
 
   it("is usable on its own over any store, with exactly one storage call", async () => {
