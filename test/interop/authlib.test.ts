@@ -13,6 +13,7 @@ import {
   generateToken,
   hashToken,
 } from "../../src/index.js";
+import { registerClient } from "../support/fixtures.js";
 import { type RunningServer, serveApprovingHost } from "../support/http.js";
 
 const PYTHON = "/usr/bin/python3";
@@ -36,16 +37,8 @@ let running: RunningServer;
 const storage = createMemoryStorage();
 
 async function register(method: ClientAuthenticationMethod, chosenSecret?: string) {
-  const secret = method === "none" ? undefined : (chosenSecret ?? generateToken());
   const clientId = `authlib-${method}-${generateToken().slice(0, 8)}`;
-  await storage.createClient({
-    client_id: clientId,
-    token_endpoint_auth_method: method,
-    redirect_uris: [REDIRECT_URI],
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    ...(secret === undefined ? {} : { client_secret_hash: hashToken(secret) }),
-  });
+  const { secret } = await registerClient(storage, { method, clientId, redirectUris: [REDIRECT_URI], ...(chosenSecret === undefined ? {} : { secret: chosenSecret }) });
   return { clientId, secret, method };
 }
 

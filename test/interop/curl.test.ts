@@ -12,6 +12,7 @@ import {
   generateToken,
   hashToken,
 } from "../../src/index.js";
+import { registerClient } from "../support/fixtures.js";
 import { type RunningServer, serveApprovingHost } from "../support/http.js";
 
 /** Where curl is, or undefined; in CI its absence is a failure. */
@@ -62,14 +63,7 @@ async function curl(args: string[]): Promise<CurlResponse> {
 const formUrlEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
 
 async function register(method: ClientAuthenticationMethod, clientId: string, secret?: string) {
-  await storage.createClient({
-    client_id: clientId,
-    token_endpoint_auth_method: method,
-    redirect_uris: ["http://127.0.0.1/callback"],
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    ...(secret === undefined ? {} : { client_secret_hash: hashToken(secret) }),
-  });
+  await registerClient(storage, { method, clientId, redirectUris: ["http://127.0.0.1/callback"], ...(secret === undefined ? {} : { secret }) });
   return { clientId, secret };
 }
 

@@ -9,6 +9,7 @@ import {
   generateToken,
   hashToken,
 } from "../../src/index.js";
+import { registerClient } from "../support/fixtures.js";
 import { type RunningServer, serveApprovingHost } from "../support/http.js";
 
 const insecure = { [oauth.allowInsecureRequests]: true };
@@ -30,16 +31,8 @@ beforeAll(async () => {
 afterAll(() => running.close());
 
 async function register(method: ClientAuthenticationMethod, chosenSecret?: string) {
-  const secret = method === "none" ? undefined : (chosenSecret ?? generateToken());
   const clientId = `interop-${method}-${generateToken().slice(0, 6)}`;
-  await storage.createClient({
-    client_id: clientId,
-    token_endpoint_auth_method: method,
-    redirect_uris: [REDIRECT_URI],
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    ...(secret === undefined ? {} : { client_secret_hash: hashToken(secret) }),
-  });
+  const { secret } = await registerClient(storage, { method, clientId, redirectUris: [REDIRECT_URI], ...(chosenSecret === undefined ? {} : { secret: chosenSecret }) });
   const auth = method === "client_secret_basic" ? oauth.ClientSecretBasic(secret!) : method === "client_secret_post" ? oauth.ClientSecretPost(secret!) : oauth.None();
   return { client: { client_id: clientId } satisfies oauth.Client, auth };
 }
