@@ -37,10 +37,14 @@ describe("client authentication (RFC 6749 §2.3)", () => {
     const t = createTestServer();
     const secret = "s3cr+t %41:with spaces&=";
     const client = await registerClient(t.storage, { clientId: "id:with%odd chars", secret, grantTypes: ["client_credentials"] });
-    const header = basicAuth(client.clientId, secret);
-    // The encoded form really differs from the raw one: "+" for spaces, %2B for "+", %25 for "%", %3A for ":".
-    expect(atob(header.slice(6))).toBe("id%3Awith%25odd+chars:s3cr%2Bt+%2541%3Awith+spaces%26%3D");
+    // Written out by hand, not by the fixture's encoder: "+" for spaces, %2B for "+", %25 for "%",
+    // %3A for ":", %26 for "&", %3D for "=". Only a server that form-decodes both halves accepts it.
+    const header = `Basic ${btoa("id%3Awith%25odd+chars:s3cr%2Bt+%2541%3Awith+spaces%26%3D")}`;
     const response = await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, { grant_type: "client_credentials" }, { Authorization: header }));
+    // The same bytes read without decoding (or with "+" kept as "+") name another secret.
+    const undecoded = `Basic ${btoa("id%3Awith%25odd+chars:s3cr+t %41:with spaces&=")}`;
+    const refused = await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, { grant_type: "client_credentials" }, { Authorization: undecoded }));
+    expect(refused.status).toBe(401);
     expect(response.status).toBe(200);
   });
 
