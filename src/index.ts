@@ -37,6 +37,7 @@ export type {
 } from "./clients/authenticate.js";
 export { isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
 export type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
+export { isPublicAddress } from "./clients/special-use-host.js";
 export { findRegisteredRedirectUri, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
 
 // PKCE

@@ -19,9 +19,10 @@ export interface ClientIdMetadataDocumentConfig {
   fetch?: (input: Request) => Promise<Response>;
   /**
    * Vetoes a fetch before it happens (SSRF guard): return `false` for targets the server must not
-   * reach. oauthkit itself refuses hosts written as loopback, private or link-local IP literals and
-   * `localhost` names; names that resolve to such addresses need this hook (the Node example
-   * resolves the host and refuses them).
+   * reach. oauthkit itself refuses hosts written as loopback, private, link-local or other
+   * special-use IP literals (IPv4 embedded in IPv6 included) and names only local resolvers answer
+   * (`localhost`, `.local`, `.internal`…); names that resolve to such addresses need this hook,
+   * which can judge each resolved address with `isPublicAddress` (the Node example does).
    */
   allowFetch?: (url: URL) => boolean | Promise<boolean>;
   /** Largest document accepted, in bytes (default 5 KiB). */
@@ -145,7 +146,7 @@ export function createClientIdMetadataDocumentResolver(
     const problem = documentUrlProblem(clientId);
     if (problem !== undefined) throw fail(problem);
     const url = new URL(clientId);
-    // Loopback, private and link-local literals are refused before the host's own guard is asked.
+    // Special-use literals and local names are refused before the host's own guard is asked.
     if (isSpecialUseHost(url)) throw fail("its host is a loopback, private or special-use address");
     if (options.allowFetch !== undefined && !(await options.allowFetch(url))) throw fail("fetching it is not allowed");
 

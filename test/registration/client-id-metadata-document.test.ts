@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { type AuthorizationRequest, type ClientIdMetadataDocumentConfig, isClientIdMetadataDocumentUrl } from "../../src/index.js";
 import { ISSUER, RFC7636_CHALLENGE, RFC7636_VERIFIER, authorizeUrl, createTestServer, formRequest } from "../support/fixtures.js";
+import { HOST_FORMS } from "../support/special-use-hosts.js";
 
 const CLIENT_ID = "https://app.example.com/oauth/client.json";
 const REDIRECT = "http://127.0.0.1/callback";
@@ -94,6 +95,18 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
     expect(await refused(result)).toBe("The client is unknown.");
   });
 
+  it.each(HOST_FORMS.filter((form) => !form.blocked).map((form) => [form.host, form.why] as const))(
+    "fetches a public host, asking allowFetch first (SSRF guard lets it through): https://%s/ — %s",
+    async (host) => {
+      const clientId = `https://${host}/client.json`;
+      const asked: string[] = [];
+      const t = setup({ allowFetch: (url) => (asked.push(url.href), true) }, () => Response.json({ ...DOCUMENT, client_id: clientId }));
+      expect(await t.parse(clientId)).toMatchObject({ client: { client_id: clientId } });
+      expect(t.requests.map((request) => request.url)).toEqual([new URL(clientId).href]);
+      expect(asked).toEqual([new URL(clientId).href]);
+    },
+  );
+
   describe("refusals (never redirected, cached briefly)", () => {
     it("a document whose client_id is not its URL", async () => {
       const t = setup({}, () => Response.json({ ...DOCUMENT, client_id: "https://evil.example.com/client.json" }));
@@ -152,22 +165,21 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       expect(await refused(await t.parse("https://@app.example.com/oauth/client.json"))).toMatch(/must not contain credentials/);
       expect(t.requests).toHaveLength(0);
     });
-    it.each([
-      "https://127.0.0.1/client.json",
-      "https://2130706433/client.json",
-      "https://10.1.2.3/client.json",
-      "https://169.254.169.254/latest/meta-data",
-      "https://[::1]/client.json",
-      "https://[::ffff:127.0.0.1]/client.json",
-      "https://[fd00::1]/client.json",
-      "https://localhost/client.json",
-      "https://app.localhost/client.json",
-    ])("a loopback, private or link-local host, without fetching it or asking allowFetch (SSRF): %s", async (clientId) => {
-      const asked: string[] = [];
-      const t = setup({ allowFetch: (url) => (asked.push(url.href), true) });
-      expect(await refused(await t.parse(clientId))).toMatch(/loopback, private or special-use/);
+    it.each(HOST_FORMS.filter((form) => form.blocked).map((form) => [form.host, form.why] as const))(
+      "a special-use host, without fetching it or asking allowFetch (SSRF): https://%s/ — %s",
+      async (host) => {
+        const clientId = `https://${host}/client.json`;
+        const asked: string[] = [];
+        const t = setup({ allowFetch: (url) => (asked.push(url.href), true) }, () => Response.json({ ...DOCUMENT, client_id: clientId }));
+        expect(await refused(await t.parse(clientId))).toBe("The client metadata document was refused: its host is a loopback, private or special-use address.");
+        expect(t.requests).toHaveLength(0);
+        expect(asked).toHaveLength(0);
+      },
+    );
+    it("an IPv6 host with a zone id, without fetching it (the URL parser rejects it)", async () => {
+      const t = setup();
+      expect(await refused(await t.parse("https://[fe80::1%25eth0]/client.json"))).toMatch(/not a valid URL/);
       expect(t.requests).toHaveLength(0);
-      expect(asked).toHaveLength(0);
     });
     it("a client_id with a fragment or without a path (§3)", async () => {
       const t = setup();
