@@ -10,7 +10,10 @@
  * nothing.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../examples/mcp-server/app.js";
+import { serve } from "../../examples/node-http/serve.js";
+import { createMemoryStorage } from "../../src/index.js";
 // @ts-expect-error: plain JavaScript module shared with the CI smoke script
 import { callWhoami, signInAndDecide } from "../../scripts/example-flow.mjs";
 import {
@@ -190,6 +193,57 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
     }, 120_000);
   });
 }
+
+describe("reference server when the store fails while a code is issued", () => {
+  it("answers the approval with 500 server_error as JSON (RFC 6749 §5.2), the detail only in the log", async () => {
+    const storage = createMemoryStorage();
+    const failure = new Error("connect ECONNREFUSED 127.0.0.1:6379");
+    storage.saveAuthorizationCode = () => Promise.reject(failure);
+    const http = await serve((origin) => createApp({ issuer: origin, storage, demo: { username: "demo", password: "demo" } }).handle, {
+      port: 0,
+      hostname: "127.0.0.1",
+    });
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const { origin } = http;
+      const registration = await fetch(`${origin}/register`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
+      });
+      const { client_id: clientId } = (await registration.json()) as { client_id: string };
+      const query = new URLSearchParams({ response_type: "code", client_id: clientId, code_challenge: "a".repeat(43), code_challenge_method: "S256" });
+      // Sign in and approve through the forms, as a browser does.
+      let cookie = "";
+      const step = async (response: Response) => {
+        const set = response.headers.get("set-cookie");
+        if (set !== null) cookie = set.split(";")[0]!;
+        const fields = Object.fromEntries(
+          [...(await response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replaceAll("&amp;", "&")]),
+        );
+        return fields;
+      };
+      const post = (fields: Record<string, string>) =>
+        fetch(`${origin}/authorize`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
+          body: new URLSearchParams(fields),
+        });
+      const signInFields = await step(await fetch(`${origin}/authorize?${query}`));
+      const consentFields = await step(await post({ ...signInFields, username: "demo", password: "demo" }));
+      const approval = await post({ ...consentFields, approve: "1" });
+
+      expect(approval.status).toBe(500);
+      expect(approval.headers.get("content-type")).toBe("application/json");
+      expect(await approval.json()).toEqual(SERVER_ERROR);
+      expect(log).toHaveBeenCalledWith(failure);
+    } finally {
+      log.mockRestore();
+      await http.close();
+    }
+  });
+});
 
 const redis = redisBinary();
 if (redis === null) serverMissing("store outage with redis", "redis-server not found");
