@@ -2,7 +2,7 @@
  * The reference server as one fetch handler: oauthkit's endpoints, the demo authorization
  * endpoint, and the MCP endpoint, all on one origin.
  */
-import { type ClientIdMetadataDocumentConfig, type Storage, createAuthorizationServer } from "oauthkit";
+import { type ClientIdMetadataDocumentConfig, OAuthError, type Storage, createAuthorizationServer, errorResponse } from "oauthkit";
 import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
 import { createMcpHandler } from "./mcp.js";
 
@@ -31,7 +31,7 @@ export function createApp(options: AppOptions) {
   const authorize = createAuthorizeHandler(oauth, options.issuer, options.demo);
   const mcp = createMcpHandler(oauth);
 
-  async function handle(request: Request): Promise<Response> {
+  async function route(request: Request): Promise<Response> {
     const handled = await oauth.handleRequest(request); // metadata, token, revoke, introspect, register
     if (handled !== null) return handled;
     const { pathname } = new URL(request.url);
@@ -39,6 +39,17 @@ export function createApp(options: AppOptions) {
     if (pathname === "/mcp") return mcp(request);
     if (pathname === "/") return new Response(`oauthkit reference MCP server. MCP endpoint: ${resource}\n`);
     return new Response("Not found", { status: 404 });
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    try {
+      return await route(request);
+    } catch (error) {
+      // oauthkit's handlers answer a failing store themselves; what is left (issueAuthorizationCode
+      // when the store is down) gets the same answer: 500 server_error, the detail only in the log.
+      console.error(error);
+      return errorResponse(new OAuthError("server_error", "The server encountered an unexpected error."));
+    }
   }
   return { handle, oauth, resource };
 }

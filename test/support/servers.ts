@@ -9,7 +9,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { accessSync, chmodSync, constants, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { describe, it } from "vitest";
 
 /** Returns the absolute path of an executable, searching PATH then `extraDirs`, or null. */
@@ -188,6 +188,98 @@ export async function startPostgres(binaries: { initdb: string; postgres: string
         // already gone
       }
       await stopProcess(child, "SIGINT");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A server that can be stopped and started again on the same port and data, to test an outage. */
+export interface RestartableServer extends RunningServer {
+  /** Stops the server the way an operator would; its data stays. */
+  shutdown(): Promise<void>;
+  /** Starts it again on the same port and data directory. */
+  restart(): Promise<void>;
+}
+
+export interface RestartableRedis extends RestartableServer {
+  url: string;
+}
+
+/**
+ * Starts `redis-server` with AOF persistence (`appendfsync always`), so that `redis-cli shutdown`
+ * and a restart on the same directory keep every acknowledged write.
+ */
+export async function startRestartableRedis(binary: string): Promise<RestartableRedis> {
+  const dir = mkdtempSync(join(tmpdir(), "oauthkit-redis-"));
+  const port = await freePort();
+  const cli = findBinary("redis-cli", [dirname(binary)]);
+  if (cli === null) throw new Error("redis-cli not found next to redis-server");
+  let child: ChildProcess;
+  const start = async () => {
+    child = spawn(
+      binary,
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    await waitForOutput(child, /Ready to accept connections/, "redis-server");
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async shutdown() {
+      const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
+      execFileSync(cli, ["-h", "127.0.0.1", "-p", String(port), "shutdown"], { stdio: "pipe" });
+      await exited;
+    },
+    restart: start,
+    async stop() {
+      await stopProcess(child, "SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RestartablePostgres extends RestartableServer {
+  connection: { host: string; port: number; user: string; database: string };
+}
+
+/**
+ * initdb into a temp dir and runs postgres under `pg_ctl`, so that `pg_ctl stop -m fast` (every
+ * connection cut) and `pg_ctl start` on the same data directory simulate an outage.
+ */
+export async function startRestartablePostgres(binaries: { initdb: string; postgres: string }): Promise<RestartablePostgres> {
+  const pgCtl = findBinary("pg_ctl", [dirname(binaries.postgres)]);
+  if (pgCtl === null) throw new Error("pg_ctl not found next to postgres");
+  const dir = mkdtempSync(join(tmpdir(), "oauthkit-pg-"));
+  chmodSync(dir, 0o755);
+  const data = join(dir, "data");
+  const user = asPostgresUser();
+  user.chown(dir);
+  const [initCommand, initArgs] = user.wrap(binaries.initdb, ["-D", data, "-U", "oauthkit", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  execFileSync(initCommand, initArgs, { stdio: "pipe" });
+  const port = await freePort();
+  const options = [
+    `-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
+  ].join(" ");
+  const ctl = (args: string[]) => {
+    const [command, wrapped] = user.wrap(pgCtl, args);
+    execFileSync(command, wrapped, { stdio: "pipe", timeout: 60_000 });
+  };
+  const start = async () => ctl(["start", "-D", data, "-w", "-t", "30", "-l", join(dir, "postgres.log"), "-o", options]);
+  await start();
+  return {
+    port,
+    connection: { host: "127.0.0.1", port, user: "oauthkit", database: "postgres" },
+    // -m fast: active transactions are rolled back and every client is disconnected.
+    shutdown: async () => ctl(["stop", "-D", data, "-w", "-m", "fast"]),
+    restart: start,
+    async stop() {
+      try {
+        ctl(["stop", "-D", data, "-w", "-m", "immediate"]);
+      } catch {
+        // not running
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -22,7 +22,15 @@ export type { PostgresMigration } from "./migrations.js";
 
 /** Options of {@link createPostgresStorage}. */
 export interface PostgresStorageOptions {
-  /** A `pg` `Pool` (or anything with `query(text, values)`); the schema must be migrated ({@link migrate}). */
+  /**
+   * A `pg` `Pool` (or anything with `query(text, values)`); the schema must be migrated
+   * ({@link migrate}). Its connections are the host's: the store never retries or swallows a
+   * failure, each rejects the method's promise. Give the pool an `'error'` listener (idle
+   * connections error when the server stops), `connectionTimeoutMillis` and `query_timeout`, so
+   * that an outage neither ends the process nor holds requests.
+   *
+   * @see https://node-postgres.com/apis/pool
+   */
   pool: PostgresQueryable;
   /** The schema holding the tables (default `"oauthkit"`). */
   schema?: string;

@@ -102,9 +102,11 @@ async function sweepTable(db: PostgresQueryable, table: string, now: number, bat
  * tokens. Reads never return expired rows, so this only reclaims space: schedule it (every few
  * minutes to hourly) with cron, pg_cron or a timer in one instance.
  *
+ * @throws the driver's error when the database is unreachable: a timer must catch it, or the
+ *   rejection is unhandled and ends the process during an outage.
  * @example
  * ```ts
- * setInterval(() => void sweepExpired(pool), 10 * 60_000);
+ * setInterval(() => void sweepExpired(pool).catch((error) => console.error("sweep", error)), 10 * 60_000);
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2 (codes are short-lived)
  */

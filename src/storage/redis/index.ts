@@ -39,7 +39,14 @@ export interface RedisScriptingClient {
 
 /** Options of {@link createRedisStorage}. */
 export interface RedisStorageOptions {
-  /** A connected node-redis v5 client (or anything with `eval` and `evalSha`). */
+  /**
+   * A connected node-redis v5 client (or anything with `eval` and `evalSha`). Its connection is the
+   * host's: the store never retries or swallows a failure, each rejects the method's promise. Give it
+   * an `'error'` listener and `disableOfflineQueue: true`, so that an outage neither ends the process
+   * nor holds requests until Redis returns.
+   *
+   * @see https://github.com/redis/node-redis/blob/master/docs/client-configuration.md
+   */
   client: RedisScriptingClient;
   /**
    * Prepended to every key (default `"oauthkit:"`). In Redis Cluster, put a hash tag in it

@@ -1,0 +1,265 @@
+/**
+ * The store goes away and comes back (issue 10, item 8): the reference server runs as its own
+ * process on a real Redis / PostgreSQL, the database is stopped mid-test (`redis-cli shutdown`,
+ * `pg_ctl stop -m fast`) and started again on the same data.
+ *
+ * While it is down the process stays up, every request that needs the store gets `500
+ * server_error` as JSON within 5 s with nothing internal in the body (RFC 6749 §5.2), and the
+ * metadata documents are still served. Once it is back, the tokens issued before the outage work
+ * again and the refresh token redeems exactly once: the refresh tried during the outage rotated
+ * nothing.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../examples/mcp-server/app.js";
+import { serve } from "../../examples/node-http/serve.js";
+import { createMemoryStorage } from "../../src/index.js";
+// @ts-expect-error: plain JavaScript module shared with the CI smoke script
+import { callWhoami, signInAndDecide } from "../../scripts/example-flow.mjs";
+import {
+  type RestartableServer,
+  postgresBinaries,
+  redisBinary,
+  serverMissing,
+  startRestartablePostgres,
+  startRestartableRedis,
+} from "../support/servers.js";
+import { type RunningExample, distBuilt, startExample } from "./child-process.js";
+
+const REDIRECT_URI = "http://127.0.0.1:8976/callback";
+/** The one body a failing store may produce: no driver message, host, port or stack. */
+const SERVER_ERROR = { error: "server_error", error_description: "The server encountered an unexpected error." };
+/** The issue's bound on an answer while the store is down. */
+const WITHIN_MS = 5_000;
+
+interface Tokens {
+  access_token: string;
+  refresh_token: string;
+}
+
+async function postForm(url: string, fields: Record<string, string>): Promise<Response> {
+  return fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields),
+    signal: AbortSignal.timeout(30_000),
+  });
+}
+
+interface Endpoints {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  revocation_endpoint: string;
+  registration_endpoint: string;
+}
+
+const metadataOf = async (origin: string) => (await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json()) as Endpoints;
+
+/** Registers a public client and runs the authorization-code flow with PKCE up to the tokens. */
+async function obtainTokens(origin: string, endpoints: Endpoints): Promise<{ clientId: string; tokens: Tokens }> {
+  const registration = await fetch(endpoints.registration_endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] }),
+  });
+  expect(registration.status).toBe(201);
+  const clientId = ((await registration.json()) as { client_id: string }).client_id;
+  const verifier = randomBytes(32).toString("base64url");
+  const authorize = new URL(endpoints.authorization_endpoint);
+  for (const [name, value] of Object.entries({
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    scope: "mcp",
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+    resource: `${origin}/mcp`,
+  })) authorize.searchParams.set(name, value);
+  const callback: URL = await signInAndDecide(authorize);
+  const code = callback.searchParams.get("code");
+  expect(code).not.toBeNull();
+  const response = await postForm(endpoints.token_endpoint, {
+    grant_type: "authorization_code",
+    client_id: clientId,
+    code: code!,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+  });
+  expect(response.status).toBe(200);
+  return { clientId, tokens: (await response.json()) as Tokens };
+}
+
+function callMcp(origin: string, accessToken: string): Promise<Response> {
+  return fetch(`${origin}/mcp`, {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${accessToken}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      "MCP-Protocol-Version": "2025-06-18",
+    },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "whoami", arguments: {} } }),
+    signal: AbortSignal.timeout(30_000),
+  });
+}
+
+/** Sends a request while the store is down and checks the answer: 500 server_error, JSON, in time. */
+async function expectStoreError(send: () => Promise<Response>): Promise<void> {
+  const started = performance.now();
+  const response = await send();
+  const body = await response.text();
+  expect(performance.now() - started).toBeLessThan(WITHIN_MS);
+  expect(response.status).toBe(500);
+  expect(response.headers.get("content-type")).toBe("application/json");
+  expect(response.headers.get("cache-control")).toBe("no-store");
+  expect(JSON.parse(body)).toEqual(SERVER_ERROR);
+}
+
+/** Polls until the old access token is accepted again: the client reconnects on its own schedule. */
+async function waitUntilAccepted(origin: string, accessToken: string): Promise<Response> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const response = await callMcp(origin, accessToken);
+    if (response.status === 200 || Date.now() > deadline) return response;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ server: RestartableServer; env: Record<string, string> }>) {
+  describe.skipIf(!distBuilt(`store outage with ${kind}`))(`reference server when ${kind} goes away and comes back`, () => {
+    let database: RestartableServer | undefined;
+    let app: RunningExample | undefined;
+
+    beforeAll(async () => {
+      const started = await start();
+      database = started.server;
+      app = await startExample("examples/mcp-server/server.ts", started.env);
+    }, 90_000);
+
+    afterAll(async () => {
+      app?.stop();
+      await database?.stop();
+    });
+
+    it("stays up and answers 500 server_error within 5 s while the store is down (RFC 6749 §5.2), then recovers with nothing lost or half-rotated (RFC 9700 §4.14.2)", async () => {
+      const { origin } = app!;
+      const endpoints = await metadataOf(origin);
+      const { clientId, tokens } = await obtainTokens(origin, endpoints);
+      expect(await callWhoami(origin, tokens.access_token)).toBe("demo");
+
+      await database!.shutdown();
+
+      // Bearer validation: one store call, which fails.
+      await expectStoreError(() => callMcp(origin, tokens.access_token));
+      // The refresh fails at its first store call; it must not have rotated anything (checked below).
+      await expectStoreError(() => postForm(endpoints.token_endpoint, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token }));
+      await expectStoreError(() => postForm(endpoints.revocation_endpoint, { client_id: clientId, token: tokens.access_token }));
+      await expectStoreError(() =>
+        fetch(endpoints.registration_endpoint, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
+        }),
+      );
+      // The reference server's own authorization page reads the client from the store.
+      const authorize = new URL(endpoints.authorization_endpoint);
+      authorize.search = new URLSearchParams({ response_type: "code", client_id: clientId, code_challenge: "a".repeat(43), code_challenge_method: "S256" }).toString();
+      await expectStoreError(() => fetch(authorize));
+
+      // Metadata needs no store.
+      const metadata = await fetch(`${origin}/.well-known/oauth-authorization-server`);
+      expect(metadata.status).toBe(200);
+      expect(((await metadata.json()) as Endpoints).token_endpoint).toBe(endpoints.token_endpoint);
+      const resourceMetadata = await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`);
+      expect(resourceMetadata.status).toBe(200);
+      await resourceMetadata.body?.cancel();
+
+      // Reconnection attempts keep failing in the background meanwhile: the process must survive them.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(app!.child.exitCode).toBeNull();
+      expect(app!.child.signalCode).toBeNull();
+      expect(app!.output()).not.toMatch(/unhandled/i);
+
+      await database!.restart();
+
+      // The access token issued before the outage is valid again.
+      const accepted = await waitUntilAccepted(origin, tokens.access_token);
+      expect(accepted.status).toBe(200);
+      await accepted.body?.cancel();
+      expect(await callWhoami(origin, tokens.access_token)).toBe("demo");
+
+      // The refresh token issued before the outage redeems exactly once…
+      const refreshed = await postForm(endpoints.token_endpoint, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token });
+      expect(refreshed.status).toBe(200);
+      const next = (await refreshed.json()) as Tokens;
+      expect(next.refresh_token).not.toBe(tokens.refresh_token);
+      expect(await callWhoami(origin, next.access_token)).toBe("demo");
+      // …and a second use is a replay (RFC 9700 §4.14.2).
+      const replay = await postForm(endpoints.token_endpoint, { grant_type: "refresh_token", client_id: clientId, refresh_token: tokens.refresh_token });
+      expect(replay.status).toBe(400);
+      expect(((await replay.json()) as { error: string }).error).toBe("invalid_grant");
+
+      expect(app!.child.exitCode).toBeNull();
+    }, 120_000);
+  });
+}
+
+describe("reference server when the store fails while a code is issued", () => {
+  it("answers the approval with 500 server_error as JSON (RFC 6749 §5.2), the detail only in the log", async () => {
+    const storage = createMemoryStorage();
+    const failure = new Error("connect ECONNREFUSED 127.0.0.1:6379");
+    storage.saveAuthorizationCode = () => Promise.reject(failure);
+    const http = await serve((origin) => createApp({ issuer: origin, storage, demo: { username: "demo", password: "demo" } }).handle, {
+      port: 0,
+      hostname: "127.0.0.1",
+    });
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    // Keeps a copy of every response, to read the answer to the approval that the flow refuses.
+    const responses: Response[] = [];
+    const realFetch = globalThis.fetch;
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (...args: Parameters<typeof fetch>) => {
+      const response = await realFetch(...args);
+      responses.push(response.clone());
+      return response;
+    });
+    try {
+      const endpoints = await metadataOf(http.origin);
+      const registration = await fetch(endpoints.registration_endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
+      });
+      const { client_id: clientId } = (await registration.json()) as { client_id: string };
+      const authorize = new URL(endpoints.authorization_endpoint);
+      authorize.search = new URLSearchParams({ response_type: "code", client_id: clientId, code_challenge: "a".repeat(43), code_challenge_method: "S256" }).toString();
+
+      await expect(signInAndDecide(authorize)).rejects.toThrow(/decision answered 500/);
+      const approval = responses.at(-1)!;
+      expect(approval.status).toBe(500);
+      expect(approval.headers.get("content-type")).toBe("application/json");
+      expect(await approval.json()).toEqual(SERVER_ERROR);
+      expect(log).toHaveBeenCalledWith(failure);
+    } finally {
+      spy.mockRestore();
+      log.mockRestore();
+      await http.close();
+    }
+  });
+});
+
+const redis = redisBinary();
+if (redis === null) serverMissing("store outage with redis", "redis-server not found");
+else describeOutage("redis", async () => {
+  const server = await startRestartableRedis(redis);
+  return { server, env: { REDIS_URL: server.url } };
+});
+
+const postgres = postgresBinaries();
+if (postgres === null) serverMissing("store outage with postgres", "initdb/postgres not found");
+else describeOutage("postgres", async () => {
+  const server = await startRestartablePostgres(postgres);
+  const { host, port, user, database } = server.connection;
+  return { server, env: { DATABASE_URL: `postgres://${user}@${host}:${port}/${database}` } };
+});
