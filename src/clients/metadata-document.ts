@@ -78,8 +78,16 @@ function documentUrlProblem(clientId: string): string | undefined {
   }
   if (url.hash !== "" || clientId.includes("#")) return "the client_id must not contain a fragment";
   if (url.pathname === "/") return "the client_id must have a path";
-  // The URL parser removes dot segments; the identifier must not have had any.
-  if (/\/\.\.?(\/|$|\?)/.test(clientId.slice(url.origin.length))) return "the client_id must not contain dot segments";
+  // The draft (§3) forbids dot segments. The URL parser removes them in every spelling (`/..`,
+  // `\..`, `%2e%2e`), so a path that is not already in the parser's normal form is refused rather
+  // than judged by a pattern: the document is fetched from exactly the path the client sent. (The
+  // host may be spelled in any form; the SSRF guard judges the address it parses to.)
+  const rawPath = clientId.slice(8).replace(/^[^/\\?]*/, "");
+  if (rawPath !== url.pathname + url.search) {
+    return /[/\\](\.|%2e){1,2}([/\\?]|$)/i.test(rawPath)
+      ? "the client_id must not contain dot segments"
+      : "the client_id path must be in normal form (no backslashes, characters percent-encoded)";
+  }
   return undefined;
 }
 

@@ -56,6 +56,14 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
     expect(isClientIdMetadataDocumentUrl("https://user:pw@app.example.com/client.json")).toBe(false);
     expect(isClientIdMetadataDocumentUrl("https://app.example.com/client.json#x")).toBe(false);
     expect(isClientIdMetadataDocumentUrl("https://app.example.com/a/../client.json")).toBe(false);
+    // Dot segments in every spelling the URL parser removes, and ids not in its normal form: the
+    // document must be fetched from exactly the string the client sent (the draft, §3).
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com\\a\\..\\client.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com/a/%2e%2e/client.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com/a/%2E/client.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://bücher.example/a/../client.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com/a b.json")).toBe(false);
+    expect(isClientIdMetadataDocumentUrl("https://app.example.com/a/..client.json")).toBe(true);
     expect(isClientIdMetadataDocumentUrl("plain-client-id")).toBe(false);
   });
 
@@ -179,6 +187,13 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
     it("an IPv6 host with a zone id, without fetching it (the URL parser rejects it)", async () => {
       const t = setup();
       expect(await refused(await t.parse("https://[fe80::1%25eth0]/client.json"))).toMatch(/not a valid URL/);
+      expect(t.requests).toHaveLength(0);
+    });
+    it("a client_id with dot segments in another spelling, or a path not in normal form, without fetching it (§3)", async () => {
+      const t = setup();
+      expect(await refused(await t.parse("https://app.example.com/x/%2e%2e/oauth/client.json"))).toMatch(/must not contain dot segments/);
+      expect(await refused(await t.parse("https://app.example.com\\x\\..\\oauth\\client.json"))).toMatch(/must not contain dot segments/);
+      expect(await refused(await t.parse("https://app.example.com/oauth/client one.json"))).toMatch(/normal form/);
       expect(t.requests).toHaveLength(0);
     });
     it("a client_id with a fragment or without a path (§3)", async () => {
