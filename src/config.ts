@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isLoopbackHost } from "./clients/redirect-uri.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
@@ -255,5 +256,5 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
 }
 
 function isLocalhost(url: URL): boolean {
-  return url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+  return isLoopbackHost(url.hostname);
 }

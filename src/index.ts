@@ -37,7 +37,7 @@ export type {
 } from "./clients/authenticate.js";
 export { isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
 export type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
-export { findRegisteredRedirectUri, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
+export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
 
 // PKCE
 export { isValidCodeChallenge, isValidCodeVerifier, verifyCodeVerifier } from "./pkce.js";
@@ -53,7 +53,8 @@ export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/res
 // Registration
 export { validateClientMetadata } from "./registration/metadata.js";
 export type { ClientMetadata } from "./registration/metadata.js";
-export { redirectUriProblem } from "./registration/redirect-uri.js";
+export { redirectUriProblem } from "./clients/redirect-uri.js";
+export type { RedirectUriRules } from "./clients/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata

@@ -4,11 +4,11 @@
  * @module
  */
 import { z } from "zod";
+import { redirectUriProblem } from "../clients/redirect-uri.js";
 import type { ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
 import { isScopeSubset, parseScope } from "../scope.js";
 import type { ClientAuthenticationMethod } from "../storage/types.js";
-import { redirectUriProblem } from "./redirect-uri.js";
 
 /**
  * Registered client metadata as oauthkit keeps it: RFC 7591 §2 names, defaults applied.
@@ -109,7 +109,7 @@ export function validateClientMetadata(input: unknown, config: ResolvedConfig): 
     throw new OAuthError("invalid_redirect_uri", "At least one redirect URI is required for the authorization code flow.");
   }
   for (const uri of redirectUris) {
-    const problem = redirectUriProblem(uri);
+    const problem = redirectUriProblem(uri, { publicClient: method === "none" });
     if (problem !== undefined) throw new OAuthError("invalid_redirect_uri", `The redirect URI ${problem}.`);
   }
 

@@ -141,6 +141,23 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       const bad = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: ["javascript:alert(1)"] }));
       expect(await refused(await bad.parse())).toMatch(/metadata is invalid/);
     });
+    it.each([
+      ["a private-use scheme without a dot (RFC 8252 §7.1)", "cursor://anysphere.cursor-retrieval/oauth/callback"],
+      ["ws:", "ws://app.example.com/cb"],
+      ["the out-of-band URN", "urn:ietf:wg:oauth:2.0:oob"],
+      ["localhost:8080", "localhost:8080"],
+      ["http to 127.1", "http://127.1/callback"],
+      ["an upper-case HTTP scheme", "HTTP://127.0.0.1/callback"],
+      ["a dot segment", "http://127.0.0.1/x/../callback"],
+      ["non-loopback http", "http://app.example.com/callback"],
+    ])("a redirect URI registration would refuse: %s", async (_name, uri) => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [uri] }));
+      expect(await refused(await t.parse())).toMatch(/metadata is invalid \(The redirect URI /);
+    });
+    it("accepts a reverse-domain private-use redirect URI: the client is public (RFC 8252 §7.1)", async () => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [REDIRECT, "com.example.app:/callback"] }));
+      expect(await t.parse()).toMatchObject({ redirectUri: REDIRECT });
+    });
     it("an http (not https) client_id, without fetching it (§3)", async () => {
       const t = setup();
       expect(await refused(await t.parse("http://app.example.com/oauth/client.json"))).toMatch(/must be an https URL/);

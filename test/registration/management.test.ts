@@ -91,6 +91,20 @@ describe("client configuration endpoint (RFC 7592)", () => {
     );
   });
 
+  it.each([
+    ["a private-use scheme for a confidential client", "com.example.app:/cb"],
+    ["a private-use scheme without a dot", "cursor://oauth/callback"],
+    ["http to 127.1", "http://127.1/cb"],
+    ["ws:", "ws://app.example.com/cb"],
+    ["a fragment", "https://app.example.com/cb#x"],
+  ])("refuses an update to a redirect URI registration would refuse: %s (RFC 7592 §2.2)", async (_name, uri) => {
+    const t = await setup();
+    const result = await t.call("PUT", t.registered.registration_access_token, { client_id: t.registered.client_id, redirect_uris: [uri] });
+    expect(result.status).toBe(400);
+    expect(result.body.error).toBe("invalid_redirect_uri");
+    expect((await t.storage.getClient(t.registered.client_id))?.redirect_uris).toEqual(["https://app.example.com/cb"]);
+  });
+
   it("deletes the registration and revokes its grants (RFC 7592 §2.3)", async () => {
     const t = await setup();
     const record = (await t.storage.getClient(t.registered.client_id))!;

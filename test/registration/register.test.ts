@@ -99,13 +99,88 @@ describe("dynamic client registration (RFC 7591)", () => {
       expect(await t.storage.countClients()).toBe(0);
     });
 
+    // Refused for public clients too, which are the only ones allowed private-use schemes.
+    it.each([
+      ["ws:", "ws://app.example.com/cb"],
+      ["wss:", "wss://app.example.com/cb"],
+      ["ftp:", "ftp://app.example.com/cb"],
+      ["view-source:", "view-source:https://app.example.com/cb"],
+      ["jar:", "jar:https://app.example.com/a.jar!/cb"],
+      ["filesystem:", "filesystem:https://app.example.com/temporary/cb"],
+      ["chrome:", "chrome://settings/"],
+      ["mailto:", "mailto:someone@example.com"],
+      ["tel:", "tel:+15555550100"],
+      ["the out-of-band URN", "urn:ietf:wg:oauth:2.0:oob"],
+      ["localhost:8080 (the scheme localhost:)", "localhost:8080"],
+      ["localhost:8080/cb", "localhost:8080/cb"],
+      ["a private-use scheme without a dot (RFC 8252 §7.1)", "cursor://anysphere.cursor-retrieval/oauth/callback"],
+      ["a one-word private-use scheme", "myapp:/callback"],
+      ["a reverse-domain scheme with nothing after it", "com.example.app:"],
+      ["an upper-case reverse-domain scheme", "Com.Example.App:/cb"],
+      ["credentials in a private-use URI", "com.example.app://user@host/cb"],
+      ["http to 127.1 (RFC 8252 §7.3: written 127.0.0.1)", "http://127.1/cb"],
+      ["http to 2130706433", "http://2130706433/cb"],
+      ["http to 127.0.0.1. (trailing dot)", "http://127.0.0.1./cb"],
+      ["http to 127.0.0.2", "http://127.0.0.2/cb"],
+      ["http to an expanded IPv6 loopback", "http://[0:0:0:0:0:0:0:1]/cb"],
+      ["http to LOCALHOST", "http://LOCALHOST/cb"],
+      ["http to localhost. (trailing dot)", "http://localhost./cb"],
+      ["an upper-case HTTP scheme", "HTTP://127.0.0.1/cb"],
+      ["an upper-case HTTPS scheme", "HTTPS://app.example.com/cb"],
+      ["backslashes", "http:\\\\127.0.0.1\\cb"],
+      ["a backslash before the host", "https:/\\app.example.com/cb"],
+      ["a backslash hiding credentials", "https://app.example.com\\@evil.example/cb"],
+      ["a dot segment", "http://127.0.0.1/x/../cb"],
+      ["a single-dot segment", "https://app.example.com/./cb"],
+      ["an empty port", "http://127.0.0.1:/cb"],
+      ["port 0", "http://127.0.0.1:0/cb"],
+      ["a port over 65535", "http://127.0.0.1:65536/cb"],
+      ["https with one slash", "https:/app.example.com/cb"],
+      ["a user name only", "https://user@app.example.com/cb"],
+      ["credentials on loopback", "http://user:pass@127.0.0.1/cb"],
+      ["a fragment on loopback", "http://127.0.0.1/cb#x"],
+      ["a fragment on a private-use scheme", "com.example.app:/cb#x"],
+      ["a space", "https://app.example.com/c b"],
+      ["non-ASCII", "https://app.example.com/caf\u00e9"],
+      ["a malformed percent-encoding", "https://app.example.com/%zz"],
+    ])("refuses %s, even for a public client", async (_name, uri) => {
+      const t = setup();
+      const result = await t.register({ redirect_uris: [uri], token_endpoint_auth_method: "none" });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_redirect_uri");
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("refuses a private-use scheme for a confidential client (RFC 8252 §7.1: native apps are public)", async () => {
+      const t = setup();
+      const result = await t.register({ redirect_uris: ["com.example.app:/oauth2redirect"] });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_redirect_uri");
+      expect(result.body.error_description).toMatch(/public client/);
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it.each([
+      ["https", "https://app.example.com/cb"],
+      ["https with a port and a query", "https://app.example.com:8443/cb?tenant=1"],
+      ["loopback IPv4", "http://127.0.0.1/cb"],
+      ["loopback IPv4 with a port", "http://127.0.0.1:65535/cb"],
+      ["loopback IPv6", "http://[::1]:8080/cb"],
+      ["localhost", "http://localhost:6274/oauth/callback"],
+    ])("accepts %s for a confidential client", async (_name, uri) => {
+      const t = setup();
+      const result = await t.register({ redirect_uris: [uri] });
+      expect(result.status).toBe(201);
+      expect(result.body.redirect_uris).toEqual([uri]);
+    });
+
     it.each([
       ["https", "https://app.example.com/cb"],
       ["loopback IPv4 (RFC 8252 §7.3)", "http://127.0.0.1:8080/cb"],
       ["loopback IPv6", "http://[::1]/cb"],
       ["localhost", "http://localhost:6274/oauth/callback"],
-      ["a private-use scheme (RFC 8252 §7.1)", "cursor://anysphere.cursor-retrieval/oauth/callback"],
-      ["a reverse-domain scheme", "com.example.app:/oauth2redirect"],
+      ["a reverse-domain scheme (RFC 8252 §7.1)", "com.example.app:/oauth2redirect"],
+      ["a reverse-domain scheme with an authority", "com.example.app://oauth/callback"],
     ])("accepts %s", async (_name, uri) => {
       const t = setup();
       expect((await t.register({ redirect_uris: [uri], token_endpoint_auth_method: "none" })).status).toBe(201);
