@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { redirectUriProblem } from "../clients/redirect-uri.js";
-import type { ResolvedConfig } from "../config.js";
+import type { GrantType, ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
 import { isScopeSubset, parseScope } from "../scope.js";
 import type { ClientAuthenticationMethod } from "../storage/types.js";
@@ -59,19 +59,35 @@ const schema = z.object({
   software_version: z.string().max(200).optional(),
 });
 
+/** Options of {@link validateClientMetadata}. */
+export interface ClientMetadataValidationOptions {
+  /**
+   * The grant types this metadata may name. Default: `registration.allowedGrantTypes` of the
+   * configuration, or, with registration off, `authorization_code` and `refresh_token` (those the
+   * server supports) — `client_credentials`, which issues tokens without a user, only when a host
+   * opts in.
+   */
+  allowedGrantTypes?: readonly string[];
+}
+
+/** What dynamically registered clients may use unless the host says otherwise. */
+export const DEFAULT_REGISTRATION_GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token"];
+
 const invalid = (description: string) => new OAuthError("invalid_client_metadata", description);
 
 /**
  * Validates client metadata against RFC 7591 §2 and this server's configuration, applying the §2
  * defaults (`token_endpoint_auth_method` `client_secret_basic`, `grant_types`
- * `["authorization_code"]`, `response_types` `["code"]`).
+ * `["authorization_code"]`, `response_types` `["code"]`), with only the grant types the
+ * registration allows.
  *
+ * @param options which grant types the metadata may name (default: the registration's).
  * @throws {OAuthError} `invalid_redirect_uri` for a redirect URI that may not be registered;
- *   `invalid_client_metadata` for anything else (wrong types, unsupported grant types or methods,
+ *   `invalid_client_metadata` for anything else (wrong types, unsupported or not allowed grant types or methods,
  *   grant and response types that do not match, RFC 7591 §2.1).
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
-export function validateClientMetadata(input: unknown, config: ResolvedConfig): ClientMetadata {
+export function validateClientMetadata(input: unknown, config: ResolvedConfig, options: ClientMetadataValidationOptions = {}): ClientMetadata {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw invalid("The client metadata must be a JSON object.");
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
@@ -86,8 +102,18 @@ export function validateClientMetadata(input: unknown, config: ResolvedConfig): 
   }
   const grantTypes = unique(raw.grant_types ?? ["authorization_code"]);
   const responseTypes = unique(raw.response_types ?? ["code"]);
+  const allowed =
+    options.allowedGrantTypes ??
+    config.registration?.allowedGrantTypes ??
+    DEFAULT_REGISTRATION_GRANT_TYPES.filter((grant) => config.grantTypes.includes(grant));
   for (const grant of grantTypes) {
     if (!(config.grantTypes as readonly string[]).includes(grant)) throw invalid(`Unsupported grant type: ${grant}.`);
+    if (!allowed.includes(grant)) {
+      // client_credentials tokens act without a user: open registration must not hand them out
+      // to whoever asks, so it takes the host's explicit opt-in.
+      const why = grant === "client_credentials" ? " It issues tokens without a user, so the server must allow it explicitly (registration.allowedGrantTypes)." : "";
+      throw invalid(`The ${grant} grant is not available to self-registered clients on this server (allowed: ${allowed.join(", ") || "none"}).${why}`);
+    }
   }
   for (const type of responseTypes) {
     if (type !== "code") throw invalid(`Unsupported response type: ${type}.`);

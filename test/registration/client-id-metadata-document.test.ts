@@ -158,6 +158,21 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       const t = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [REDIRECT, "com.example.app:/callback"] }));
       expect(await t.parse()).toMatchObject({ redirectUri: REDIRECT });
     });
+    it("client_credentials, even when registration.allowedGrantTypes opens it to registered clients", async () => {
+      const server = documentServer(() => Response.json({ ...DOCUMENT, grant_types: ["authorization_code", "client_credentials"] }));
+      const t = createTestServer({
+        endpoints: { registration: "/register" },
+        registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] },
+        clientIdMetadataDocuments: { fetch: server.fetch },
+      });
+      const result = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: CLIENT_ID, redirect_uri: REDIRECT, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+      expect(await refused(result)).toMatch(/client_credentials grant is not available/);
+      const token = await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, { grant_type: "client_credentials", client_id: CLIENT_ID }));
+      expect(token.status).toBe(400);
+      expect((await token.json()).error).toBe("invalid_client");
+    });
     it("an http (not https) client_id, without fetching it (§3)", async () => {
       const t = setup();
       expect(await refused(await t.parse("http://app.example.com/oauth/client.json"))).toMatch(/must be an https URL/);

@@ -105,6 +105,21 @@ describe("client configuration endpoint (RFC 7592)", () => {
     expect((await t.storage.getClient(t.registered.client_id))?.redirect_uris).toEqual(["https://app.example.com/cb"]);
   });
 
+  it("refuses an update that adds client_credentials unless registration.allowedGrantTypes allows it (RFC 7592 §2.2)", async () => {
+    const t = await setup();
+    const update = { client_id: t.registered.client_id, redirect_uris: ["https://app.example.com/cb"], grant_types: ["authorization_code", "client_credentials"] };
+    const result = await t.call("PUT", t.registered.registration_access_token, update);
+    expect(result.status).toBe(400);
+    expect(result.body.error).toBe("invalid_client_metadata");
+    expect(result.body.error_description).toMatch(/registration\.allowedGrantTypes/);
+    expect((await t.storage.getClient(t.registered.client_id))?.grant_types).toEqual(["authorization_code", "refresh_token"]);
+
+    const open = await setup({ registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] } });
+    const allowed = await open.call("PUT", open.registered.registration_access_token, { ...update, client_id: open.registered.client_id });
+    expect(allowed.status).toBe(200);
+    expect((await open.storage.getClient(open.registered.client_id))?.grant_types).toEqual(["authorization_code", "client_credentials"]);
+  });
+
   it("deletes the registration and revokes its grants (RFC 7592 §2.3)", async () => {
     const t = await setup();
     const record = (await t.storage.getClient(t.registered.client_id))!;

@@ -258,8 +258,8 @@ describe("dynamic client registration (RFC 7591)", () => {
       const result = await t.register({ grant_types: ["client_credentials"], response_types: [], token_endpoint_auth_method: "none" });
       expect(result.body.error).toBe("invalid_client_metadata");
     });
-    it("registers a client_credentials client without redirect URIs", async () => {
-      const t = setup();
+    it("registers a client_credentials client without redirect URIs when the host allows the grant", async () => {
+      const t = setup({ registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] } });
       const result = await t.register({ grant_types: ["client_credentials"], response_types: [] });
       expect(result.status).toBe(201);
       const token = await t.server.handleTokenRequest(
@@ -296,6 +296,85 @@ describe("dynamic client registration (RFC 7591)", () => {
       const result = await setup().register({ ...client, frobnicate: true });
       expect(result.status).toBe(201);
       expect(result.body.frobnicate).toBeUndefined();
+    });
+  });
+
+  describe("no user-less tokens through open registration: client_credentials only with registration.allowedGrantTypes", () => {
+    const CC = { grant_types: ["client_credentials"], response_types: [] };
+    const ALL = { registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] as const } };
+
+    it.each([
+      ["alone", CC],
+      ["with the code flow", { ...client, grant_types: ["authorization_code", "client_credentials"] }],
+    ])("refuses client_credentials %s by default: 400 invalid_client_metadata saying why (RFC 7591 §3.2.2)", async (_name, metadata) => {
+      const t = setup();
+      const result = await t.register(metadata);
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+      expect(result.body.error_description).toMatch(/client_credentials grant is not available.*without a user.*registration\.allowedGrantTypes/);
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("so a self-registered client cannot get a client_credentials token: unauthorized_client at the token endpoint (RFC 6749 §5.2)", async () => {
+      const t = setup();
+      const refused = await t.register({ ...client, grant_types: ["authorization_code", "client_credentials"] });
+      expect(refused.status).toBe(400);
+      const { body } = await t.register(client);
+      expect(body.grant_types).toEqual(["authorization_code"]);
+      const response = await t.server.handleTokenRequest(
+        new Request(`${ISSUER}/token`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: basicAuth(body.client_id, body.client_secret) },
+          body: "grant_type=client_credentials",
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toBe("unauthorized_client");
+    });
+
+    it("a policy cannot add client_credentials without the opt-in (its output is validated like the client's own)", async () => {
+      const t = setup({ registration: { policy: ({ metadata }) => ({ ...metadata, grant_types: [...metadata.grant_types, "client_credentials"] }) } });
+      const result = await t.register(client);
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+      expect(result.body.error_description).toMatch(/registration\.allowedGrantTypes/);
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("with the opt-in, a policy can still refuse client_credentials per client (e.g. without an initial access token)", async () => {
+      const t = setup({
+        registration: {
+          ...ALL.registration,
+          policy: ({ request, metadata }) => {
+            if (metadata.grant_types.includes("client_credentials") && request.headers.get("authorization") !== "Bearer partner") {
+              throw new OAuthError("invalid_client_metadata", "client_credentials needs an initial access token.", { status: 401 });
+            }
+            return undefined;
+          },
+        },
+      });
+      expect((await t.register(CC)).status).toBe(401);
+      const allowed = await t.register(CC, { headers: { Authorization: "Bearer partner" } });
+      expect(allowed.status).toBe(201);
+      expect(allowed.body.grant_types).toEqual(["client_credentials"]);
+    });
+
+    it("applies to every grant: refresh_token is refused when the host allows only authorization_code", async () => {
+      const t = setup({ registration: { allowedGrantTypes: ["authorization_code"] } });
+      const result = await t.register({ ...client, grant_types: ["authorization_code", "refresh_token"] });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+      expect(result.body.error_description).toMatch(/refresh_token grant is not available/);
+      expect((await t.register(client)).status).toBe(201);
+    });
+
+    it("refuses at startup an allowedGrantTypes naming a grant the server does not accept (TypeError naming the option)", () => {
+      expect(() => setup({ grantTypes: ["authorization_code"], registration: { allowedGrantTypes: ["authorization_code", "client_credentials"] } })).toThrow(
+        new TypeError("registration.allowedGrantTypes names client_credentials, which is not one of grantTypes (authorization_code)."),
+      );
+      // The default follows grantTypes instead of failing.
+      const t = setup({ grantTypes: ["authorization_code"] });
+      expect(t.server.metadata.grant_types_supported).toEqual(["authorization_code"]);
     });
   });
 
