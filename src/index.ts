@@ -51,7 +51,7 @@ export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
 export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/response.js";
 
 // Registration
-export { DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./registration/metadata.js";
+export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./registration/metadata.js";
 export type { ClientMetadata, ClientMetadataValidationOptions } from "./registration/metadata.js";
 export { redirectUriProblem } from "./clients/redirect-uri.js";
 export type { RedirectUriRules } from "./clients/redirect-uri.js";

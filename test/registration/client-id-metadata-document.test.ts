@@ -158,6 +158,15 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       const t = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [REDIRECT, "com.example.app:/callback"] }));
       expect(await t.parse()).toMatchObject({ redirectUri: REDIRECT });
     });
+    it.each([
+      ["21 redirect_uris", { redirect_uris: Array.from({ length: 21 }, (_, i) => `http://127.0.0.1/cb${i}`) }],
+      ["a 201-character client_name", { client_name: "n".repeat(201) }],
+      ["a 1001-character scope", { scope: "a".repeat(1001) }],
+      ["11 contacts", { contacts: Array.from({ length: 11 }, (_, i) => `a${i}@example.com`) }],
+    ])("metadata over a registration bound: %s", async (_name, extra) => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, ...extra }));
+      expect(await refused(await t.parse())).toMatch(/metadata is invalid \(Invalid client metadata at /);
+    });
     it("client_credentials, even when registration.allowedGrantTypes opens it to registered clients", async () => {
       const server = documentServer(() => Response.json({ ...DOCUMENT, grant_types: ["authorization_code", "client_credentials"] }));
       const t = createTestServer({

@@ -120,6 +120,20 @@ describe("client configuration endpoint (RFC 7592)", () => {
     expect((await open.storage.getClient(open.registered.client_id))?.grant_types).toEqual(["authorization_code", "client_credentials"]);
   });
 
+  it("bounds updates like registrations: at the limit accepted, one over invalid_client_metadata, scope normalised (RFC 7592 §2.2)", async () => {
+    const t = await setup({ scopesSupported: undefined });
+    const base = { client_id: t.registered.client_id, redirect_uris: ["https://app.example.com/cb"] };
+    const at = await t.call("PUT", t.registered.registration_access_token, { ...base, client_name: "n".repeat(200), scope: "b a b" });
+    expect(at.status).toBe(200);
+    expect(at.body.scope).toBe("b a");
+    for (const over of [{ client_name: "n".repeat(201) }, { scope: "a".repeat(1001) }, { redirect_uris: Array.from({ length: 21 }, (_, i) => `https://app.example.com/cb${i}`) }]) {
+      const result = await t.call("PUT", t.registered.registration_access_token, { ...base, ...over });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+    }
+    expect((await t.storage.getClient(t.registered.client_id))?.client_name).toBe("n".repeat(200));
+  });
+
   it("deletes the registration and revokes its grants (RFC 7592 §2.3)", async () => {
     const t = await setup();
     const record = (await t.storage.getClient(t.registered.client_id))!;

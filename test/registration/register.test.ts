@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OAuthError, hashToken } from "../../src/index.js";
+import { CLIENT_METADATA_LIMITS, OAuthError, hashToken } from "../../src/index.js";
 import { ISSUER, basicAuth, createTestServer, exchangeCode, obtainCode } from "../support/fixtures.js";
 
 const REGISTER = `${ISSUER}/register`;
@@ -186,10 +186,6 @@ describe("dynamic client registration (RFC 7591)", () => {
       expect((await t.register({ redirect_uris: [uri], token_endpoint_auth_method: "none" })).status).toBe(201);
     });
 
-    it("refuses an unreasonable number of redirect URIs", async () => {
-      const uris = Array.from({ length: 101 }, (_, i) => `https://app.example.com/cb${i}`);
-      expect((await setup().register({ redirect_uris: uris })).body.error).toBe("invalid_client_metadata");
-    });
 
     it("requires a redirect URI for the code flow", async () => {
       const t = setup();
@@ -296,6 +292,75 @@ describe("dynamic client registration (RFC 7591)", () => {
       const result = await setup().register({ ...client, frobnicate: true });
       expect(result.status).toBe(201);
       expect(result.body.frobnicate).toBeUndefined();
+    });
+  });
+
+  describe("bounded metadata: every string and list has a limit (CLIENT_METADATA_LIMITS), beyond it invalid_client_metadata", () => {
+    const L = CLIENT_METADATA_LIMITS;
+    // A URI of exactly `length` characters.
+    const uri = (length: number, base = "https://app.example.com/") => base + "a".repeat(length - base.length);
+    const values = (count: number) => Array.from({ length: count }, (_, i) => `s${i}`).join(" ");
+
+    it("the limits are the documented ones", () => {
+      expect(L).toEqual({
+        scopeLength: 1000,
+        scopeValues: 100,
+        clientNameLength: 200,
+        uriLength: 2000,
+        redirectUris: 20,
+        contacts: 10,
+        contactLength: 320,
+        grantTypes: 10,
+        responseTypes: 10,
+        softwareLength: 200,
+      });
+    });
+
+    it.each<[string, (n: number) => Record<string, unknown>, number]>([
+      ["scope length", (n) => ({ scope: "a".repeat(n) }), L.scopeLength],
+      ["scope values", (n) => ({ scope: values(n) }), L.scopeValues],
+      ["client_name length", (n) => ({ client_name: "n".repeat(n) }), L.clientNameLength],
+      ["redirect URI length", (n) => ({ redirect_uris: [uri(n)] }), L.uriLength],
+      ["redirect_uris count", (n) => ({ redirect_uris: Array.from({ length: n }, (_, i) => `https://app.example.com/cb${i}`) }), L.redirectUris],
+      ["client_uri length", (n) => ({ client_uri: uri(n) }), L.uriLength],
+      ["logo_uri length", (n) => ({ logo_uri: uri(n) }), L.uriLength],
+      ["tos_uri length", (n) => ({ tos_uri: uri(n) }), L.uriLength],
+      ["policy_uri length", (n) => ({ policy_uri: uri(n) }), L.uriLength],
+      ["contacts count", (n) => ({ contacts: Array.from({ length: n }, (_, i) => `admin${i}@example.com`) }), L.contacts],
+      ["contact length", (n) => ({ contacts: [`${"c".repeat(n - "@example.com".length)}@example.com`] }), L.contactLength],
+      ["grant_types entries", (n) => ({ grant_types: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? "authorization_code" : "refresh_token")) }), L.grantTypes],
+      ["response_types entries", (n) => ({ response_types: Array.from({ length: n }, () => "code") }), L.responseTypes],
+      ["software_id length", (n) => ({ software_id: "i".repeat(n) }), L.softwareLength],
+      ["software_version length", (n) => ({ software_version: "v".repeat(n) }), L.softwareLength],
+    ])("%s: accepted at the limit, refused one over", async (_name, metadata, limit) => {
+      const t = setup({ scopesSupported: undefined });
+      const at = await t.register({ ...client, ...metadata(limit) });
+      expect(at.status).toBe(201);
+      const over = await t.register({ ...client, ...metadata(limit + 1) });
+      expect(over.status).toBe(400);
+      expect(over.body.error).toBe("invalid_client_metadata");
+      expect(await t.storage.countClients()).toBe(1);
+    });
+
+    it("refuses a 60 KB scope of repeated mcp", async () => {
+      const t = setup({ scopesSupported: ["mcp"] });
+      const result = await t.register({ ...client, scope: Array.from({ length: 15_000 }, () => "mcp").join(" ") });
+      expect(result.status).toBe(400);
+      expect(result.body).toEqual({ error: "invalid_client_metadata", error_description: "Invalid client metadata at scope: must be at most 1000 characters." });
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("stores the scope normalised: single spaces, each value once", async () => {
+      const t = setup();
+      const result = await t.register({ ...client, scope: "  write read  write read " });
+      expect(result.body.scope).toBe("write read");
+      expect((await t.storage.getClient(result.body.client_id))?.scope).toBe("write read");
+    });
+
+    it("stores grant_types and response_types de-duplicated", async () => {
+      const t = setup();
+      const result = await t.register({ ...client, grant_types: ["authorization_code", "refresh_token", "authorization_code"], response_types: ["code", "code"] });
+      expect(result.body).toMatchObject({ grant_types: ["authorization_code", "refresh_token"], response_types: ["code"] });
     });
   });
 
