@@ -5,13 +5,14 @@
  *
  * @module
  */
+import { isLoopbackHost } from "./clients/redirect-uri.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";
 import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 import type { CodeChallengeMethod } from "./pkce.js";
-import type { ClientMetadata } from "./registration/metadata.js";
+import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./registration/metadata.js";
 import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
 
 /** The grant types oauthkit implements. */
@@ -98,6 +99,14 @@ export interface RegistrationConfig {
   maxClients?: number;
   /** Seconds an issued client secret lives; 0 (default): it does not expire. */
   clientSecretLifetime?: number;
+  /**
+   * The grant types a dynamically registered client may register, at registration, on RFC 7592
+   * updates and in what the `policy` returns; each must be one of `grantTypes`. Default
+   * `["authorization_code", "refresh_token"]` (those of them in `grantTypes`): `client_credentials`
+   * issues tokens without a user, so open registration offers it only when listed here (then the
+   * `policy` can still refuse it per client, e.g. without an initial access token).
+   */
+  allowedGrantTypes?: readonly GrantType[];
 }
 
 /** Configuration of {@link createAuthorizationServer}. */
@@ -167,7 +176,9 @@ export interface ResolvedConfig {
   accessTokenLifetime: number;
   introspectionCredentials: readonly IntrospectionCredential[];
   /** Present when registration is on. */
-  registration: { policy: RegistrationPolicy | undefined; maxClients: number; clientSecretLifetime: number } | undefined;
+  registration:
+    | { policy: RegistrationPolicy | undefined; maxClients: number; clientSecretLifetime: number; allowedGrantTypes: readonly GrantType[] }
+    | undefined;
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
   maxBodyBytes: number;
   onError: ErrorReporter | undefined;
@@ -246,6 +257,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
             policy: config.registration?.policy,
             maxClients: config.registration?.maxClients ?? Number.POSITIVE_INFINITY,
             clientSecretLifetime: positive(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
+            allowedGrantTypes: registrationGrantTypes(config.registration?.allowedGrantTypes, grantTypes),
           },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -255,5 +267,16 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
 }
 
 function isLocalhost(url: URL): boolean {
-  return url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+  return isLoopbackHost(url.hostname);
+}
+
+function registrationGrantTypes(allowed: readonly GrantType[] | undefined, grantTypes: readonly GrantType[]): readonly GrantType[] {
+  if (allowed === undefined) return DEFAULT_REGISTRATION_GRANT_TYPES.filter((grant) => grantTypes.includes(grant));
+  if (!Array.isArray(allowed)) throw new TypeError("registration.allowedGrantTypes must be an array of grant types.");
+  for (const grant of allowed) {
+    if (!grantTypes.includes(grant)) {
+      throw new TypeError(`registration.allowedGrantTypes names ${String(grant)}, which is not one of grantTypes (${grantTypes.join(", ")}).`);
+    }
+  }
+  return [...new Set(allowed)];
 }

@@ -38,7 +38,7 @@ export type {
 export { isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
 export type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 export { isPublicAddress } from "./clients/special-use-host.js";
-export { findRegisteredRedirectUri, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
+export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
 
 // PKCE
 export { isValidCodeChallenge, isValidCodeVerifier, verifyCodeVerifier } from "./pkce.js";
@@ -52,9 +52,10 @@ export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
 export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/response.js";
 
 // Registration
-export { validateClientMetadata } from "./registration/metadata.js";
-export type { ClientMetadata } from "./registration/metadata.js";
-export { redirectUriProblem } from "./registration/redirect-uri.js";
+export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./registration/metadata.js";
+export type { ClientMetadata, ClientMetadataValidationOptions } from "./registration/metadata.js";
+export { redirectUriProblem } from "./clients/redirect-uri.js";
+export type { RedirectUriRules } from "./clients/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata

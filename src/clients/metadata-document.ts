@@ -10,7 +10,7 @@ import { OAuthError } from "../errors.js";
 import { readStreamCapped } from "../http/form.js";
 import { parseUrl } from "../http/url.js";
 import { isSpecialUseHost } from "./special-use-host.js";
-import { validateClientMetadata } from "../registration/metadata.js";
+import { DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "../registration/metadata.js";
 import type { ClientRecord } from "../storage/types.js";
 
 /** Configuration of client ID metadata document support. */
@@ -113,6 +113,7 @@ export function createClientIdMetadataDocumentResolver(
     if (!Number.isFinite(value) || value < 0) throw new TypeError(`clientIdMetadataDocuments.${name} must be a non-negative number.`);
   }
   if (minSeconds > maxSeconds) throw new TypeError("clientIdMetadataDocuments.cache.min must not exceed cache.max.");
+  const documentGrantTypes = DEFAULT_REGISTRATION_GRANT_TYPES.filter((grant) => config.grantTypes.includes(grant));
   const cache = new Map<string, CacheEntry>();
   // Concurrent lookups of one document share one fetch.
   const inFlight = new Map<string, Promise<ClientRecord>>();
@@ -209,7 +210,9 @@ export function createClientIdMetadataDocumentResolver(
     if ("client_secret" in fields || "client_secret_expires_at" in fields) throw fail("it must not contain client_secret");
     if (!Array.isArray(fields["redirect_uris"]) || fields["redirect_uris"].length === 0) throw fail("it has no redirect_uris");
     try {
-      const metadata = validateClientMetadata({ ...fields, token_endpoint_auth_method: "none" }, config);
+      // Public clients, identified by a URL anyone can serve: never client_credentials, whatever
+      // registration.allowedGrantTypes opens to registered clients.
+      const metadata = validateClientMetadata({ ...fields, token_endpoint_auth_method: "none" }, config, { allowedGrantTypes: documentGrantTypes });
       return { ...metadata, client_id: clientId };
     } catch (error) {
       if (error instanceof OAuthError) throw fail(`its metadata is invalid (${error.description})`);

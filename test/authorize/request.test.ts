@@ -122,7 +122,7 @@ describe("authorization request (RFC 6749 §4.1.1)", () => {
     expect((await direct(await parse({ redirect_uri: "http://localhost:49152/cb" }))).status).toBe(400);
   });
 
-  it("accepts a private-use scheme redirect URI registered exactly (RFC 8252 §7.1)", async () => {
+  it("matches a host's pre-registered private-use scheme redirect URI exactly, whatever the scheme (RFC 8252 §7.1)", async () => {
     const { parse } = await setup();
     expect(await parse({ redirect_uri: "cursor://oauth/callback" })).toMatchObject({ redirectUri: "cursor://oauth/callback" });
   });
@@ -265,5 +265,81 @@ describe("authorization response (RFC 6749 §4.1.2, RFC 9207)", () => {
     const request = (await parse({ redirect_uri: "cursor://oauth/callback" })) as AuthorizationRequest;
     const location = (await server.issueAuthorizationCode(request, { subject: "a" })).headers.get("location")!;
     expect(location.startsWith("cursor://oauth/callback?code=")).toBe(true);
+  });
+});
+
+describe("redirect URI matching: exact, only the port of a loopback URI may differ (RFC 6749 §3.1.2.3, RFC 8252 §7.3)", () => {
+  const REGISTERED = ["http://127.0.0.1/cb", "http://[::1]/cb", "http://localhost/cb", "https://client.example.com/cb", "com.example.app:/cb"];
+
+  // The same rule for a client the host put in the store and for one registered through RFC 7591.
+  async function clients() {
+    const t = createTestServer({ endpoints: { registration: "/register" } });
+    const stored = await registerClient(t.storage, { method: "none", redirectUris: REGISTERED });
+    const response = await t.server.handleRequest(
+      new Request(`${ISSUER}/register`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ redirect_uris: REGISTERED, token_endpoint_auth_method: "none" }),
+      }),
+    );
+    expect(response?.status).toBe(201);
+    const registered = (await response!.json()).client_id as string;
+    const parse = (clientId: string, redirectUri: string) =>
+      t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: clientId, redirect_uri: redirectUri, state: "s", code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+    return { parse, ids: [stored.clientId, registered] };
+  }
+
+  it.each([
+    "http://127.0.0.1/cb",
+    "http://127.0.0.1:5555/cb",
+    "http://127.0.0.1:65535/cb",
+    "http://[::1]:5555/cb",
+    "http://localhost:5555/cb",
+    "https://client.example.com/cb",
+    "com.example.app:/cb",
+  ])("%s matches", async (uri) => {
+    const { parse, ids } = await clients();
+    for (const id of ids) expect(await parse(id, uri)).toMatchObject({ redirectUri: uri, redirectUriSent: true });
+  });
+
+  it.each([
+    ["127.1", "http://127.1:5555/cb"],
+    ["a decimal IPv4", "http://2130706433:5555/cb"],
+    ["a hex IPv4", "http://0x7f000001:5555/cb"],
+    ["a dot segment", "http://127.0.0.1:5555/x/../cb"],
+    ["an encoded dot segment", "http://127.0.0.1:5555/x/%2e%2e/cb"],
+    ["a trailing dot on the host", "http://127.0.0.1.:5555/cb"],
+    ["an upper-case scheme", "HTTP://127.0.0.1:5555/cb"],
+    ["backslashes", "http:\\\\127.0.0.1:5555\\cb"],
+    ["a backslash in the path", "http://127.0.0.1:5555\\cb"],
+    ["an expanded IPv6 loopback", "http://[0:0:0:0:0:0:0:1]:5555/cb"],
+    ["LOCALHOST", "http://LOCALHOST:5555/cb"],
+    ["localhost. (trailing dot)", "http://localhost.:5555/cb"],
+    ["another loopback host than registered", "http://127.0.0.2:5555/cb"],
+    ["https instead of http on loopback", "https://127.0.0.1:5555/cb"],
+    ["a different path", "http://127.0.0.1:5555/cb/"],
+    ["a different case in the path", "http://127.0.0.1:5555/CB"],
+    ["an added query", "http://127.0.0.1:5555/cb?x=1"],
+    ["a fragment", "http://127.0.0.1:5555/cb#x"],
+    ["credentials", "http://user@127.0.0.1:5555/cb"],
+    ["an empty port", "http://127.0.0.1:/cb"],
+    ["port 0", "http://127.0.0.1:0/cb"],
+    ["a port over 65535", "http://127.0.0.1:65536/cb"],
+    ["http on a port for a registered https URI", "http://client.example.com:8080/cb"],
+    ["another port for a registered https URI", "https://client.example.com:8443/cb"],
+    ["the default port written out for a registered https URI", "https://client.example.com:443/cb"],
+    ["an upper-case host for a registered https URI", "https://CLIENT.example.com/cb"],
+    ["a trailing slash variant of a private-use URI", "com.example.app:/cb/"],
+    ["a private-use URI with an authority", "com.example.app://cb"],
+  ])("%s does not match, and is answered 400 without a redirect (RFC 6749 §4.1.2.1)", async (_name, uri) => {
+    const { parse, ids } = await clients();
+    for (const id of ids) {
+      expect(await direct(await parse(id, uri))).toEqual({
+        status: 400,
+        body: { error: "invalid_request", error_description: "The redirect_uri does not match a registered redirect URI." },
+      });
+    }
   });
 });

@@ -162,6 +162,47 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       const bad = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: ["javascript:alert(1)"] }));
       expect(await refused(await bad.parse())).toMatch(/metadata is invalid/);
     });
+    it.each([
+      ["a private-use scheme without a dot (RFC 8252 §7.1)", "cursor://anysphere.cursor-retrieval/oauth/callback"],
+      ["ws:", "ws://app.example.com/cb"],
+      ["the out-of-band URN", "urn:ietf:wg:oauth:2.0:oob"],
+      ["localhost:8080", "localhost:8080"],
+      ["http to 127.1", "http://127.1/callback"],
+      ["an upper-case HTTP scheme", "HTTP://127.0.0.1/callback"],
+      ["a dot segment", "http://127.0.0.1/x/../callback"],
+      ["non-loopback http", "http://app.example.com/callback"],
+    ])("a redirect URI registration would refuse: %s", async (_name, uri) => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [uri] }));
+      expect(await refused(await t.parse())).toMatch(/metadata is invalid \(The redirect URI /);
+    });
+    it("accepts a reverse-domain private-use redirect URI: the client is public (RFC 8252 §7.1)", async () => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, redirect_uris: [REDIRECT, "com.example.app:/callback"] }));
+      expect(await t.parse()).toMatchObject({ redirectUri: REDIRECT });
+    });
+    it.each([
+      ["21 redirect_uris", { redirect_uris: Array.from({ length: 21 }, (_, i) => `http://127.0.0.1/cb${i}`) }],
+      ["a 201-character client_name", { client_name: "n".repeat(201) }],
+      ["a 1001-character scope", { scope: "a".repeat(1001) }],
+      ["11 contacts", { contacts: Array.from({ length: 11 }, (_, i) => `a${i}@example.com`) }],
+    ])("metadata over a registration bound: %s", async (_name, extra) => {
+      const t = setup({}, () => Response.json({ ...DOCUMENT, ...extra }));
+      expect(await refused(await t.parse())).toMatch(/metadata is invalid \(Invalid client metadata at /);
+    });
+    it("client_credentials, even when registration.allowedGrantTypes opens it to registered clients", async () => {
+      const server = documentServer(() => Response.json({ ...DOCUMENT, grant_types: ["authorization_code", "client_credentials"] }));
+      const t = createTestServer({
+        endpoints: { registration: "/register" },
+        registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] },
+        clientIdMetadataDocuments: { fetch: server.fetch },
+      });
+      const result = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: CLIENT_ID, redirect_uri: REDIRECT, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+      expect(await refused(result)).toMatch(/client_credentials grant is not available/);
+      const token = await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, { grant_type: "client_credentials", client_id: CLIENT_ID }));
+      expect(token.status).toBe(400);
+      expect((await token.json()).error).toBe("invalid_client");
+    });
     it("an http (not https) client_id, without fetching it (§3)", async () => {
       const t = setup();
       expect(await refused(await t.parse("http://app.example.com/oauth/client.json"))).toMatch(/must be an https URL/);

@@ -91,6 +91,49 @@ describe("client configuration endpoint (RFC 7592)", () => {
     );
   });
 
+  it.each([
+    ["a private-use scheme for a confidential client", "com.example.app:/cb"],
+    ["a private-use scheme without a dot", "cursor://oauth/callback"],
+    ["http to 127.1", "http://127.1/cb"],
+    ["ws:", "ws://app.example.com/cb"],
+    ["a fragment", "https://app.example.com/cb#x"],
+  ])("refuses an update to a redirect URI registration would refuse: %s (RFC 7592 §2.2)", async (_name, uri) => {
+    const t = await setup();
+    const result = await t.call("PUT", t.registered.registration_access_token, { client_id: t.registered.client_id, redirect_uris: [uri] });
+    expect(result.status).toBe(400);
+    expect(result.body.error).toBe("invalid_redirect_uri");
+    expect((await t.storage.getClient(t.registered.client_id))?.redirect_uris).toEqual(["https://app.example.com/cb"]);
+  });
+
+  it("refuses an update that adds client_credentials unless registration.allowedGrantTypes allows it (RFC 7592 §2.2)", async () => {
+    const t = await setup();
+    const update = { client_id: t.registered.client_id, redirect_uris: ["https://app.example.com/cb"], grant_types: ["authorization_code", "client_credentials"] };
+    const result = await t.call("PUT", t.registered.registration_access_token, update);
+    expect(result.status).toBe(400);
+    expect(result.body.error).toBe("invalid_client_metadata");
+    expect(result.body.error_description).toMatch(/registration\.allowedGrantTypes/);
+    expect((await t.storage.getClient(t.registered.client_id))?.grant_types).toEqual(["authorization_code", "refresh_token"]);
+
+    const open = await setup({ registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] } });
+    const allowed = await open.call("PUT", open.registered.registration_access_token, { ...update, client_id: open.registered.client_id });
+    expect(allowed.status).toBe(200);
+    expect((await open.storage.getClient(open.registered.client_id))?.grant_types).toEqual(["authorization_code", "client_credentials"]);
+  });
+
+  it("bounds updates like registrations: at the limit accepted, one over invalid_client_metadata, scope normalised (RFC 7592 §2.2)", async () => {
+    const t = await setup({ scopesSupported: undefined });
+    const base = { client_id: t.registered.client_id, redirect_uris: ["https://app.example.com/cb"] };
+    const at = await t.call("PUT", t.registered.registration_access_token, { ...base, client_name: "n".repeat(200), scope: "b a b" });
+    expect(at.status).toBe(200);
+    expect(at.body.scope).toBe("b a");
+    for (const over of [{ client_name: "n".repeat(201) }, { scope: "a".repeat(1001) }, { redirect_uris: Array.from({ length: 21 }, (_, i) => `https://app.example.com/cb${i}`) }]) {
+      const result = await t.call("PUT", t.registered.registration_access_token, { ...base, ...over });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+    }
+    expect((await t.storage.getClient(t.registered.client_id))?.client_name).toBe("n".repeat(200));
+  });
+
   it("deletes the registration and revokes its grants (RFC 7592 §2.3)", async () => {
     const t = await setup();
     const record = (await t.storage.getClient(t.registered.client_id))!;

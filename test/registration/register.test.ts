@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OAuthError, hashToken } from "../../src/index.js";
+import { CLIENT_METADATA_LIMITS, OAuthError, hashToken } from "../../src/index.js";
 import { ISSUER, basicAuth, createTestServer, exchangeCode, obtainCode } from "../support/fixtures.js";
 
 const REGISTER = `${ISSUER}/register`;
@@ -99,22 +99,93 @@ describe("dynamic client registration (RFC 7591)", () => {
       expect(await t.storage.countClients()).toBe(0);
     });
 
+    // Refused for public clients too, which are the only ones allowed private-use schemes.
+    it.each([
+      ["ws:", "ws://app.example.com/cb"],
+      ["wss:", "wss://app.example.com/cb"],
+      ["ftp:", "ftp://app.example.com/cb"],
+      ["view-source:", "view-source:https://app.example.com/cb"],
+      ["jar:", "jar:https://app.example.com/a.jar!/cb"],
+      ["filesystem:", "filesystem:https://app.example.com/temporary/cb"],
+      ["chrome:", "chrome://settings/"],
+      ["mailto:", "mailto:someone@example.com"],
+      ["tel:", "tel:+15555550100"],
+      ["the out-of-band URN", "urn:ietf:wg:oauth:2.0:oob"],
+      ["localhost:8080 (the scheme localhost:)", "localhost:8080"],
+      ["localhost:8080/cb", "localhost:8080/cb"],
+      ["a private-use scheme without a dot (RFC 8252 §7.1)", "cursor://anysphere.cursor-retrieval/oauth/callback"],
+      ["a one-word private-use scheme", "myapp:/callback"],
+      ["a reverse-domain scheme with nothing after it", "com.example.app:"],
+      ["an upper-case reverse-domain scheme", "Com.Example.App:/cb"],
+      ["credentials in a private-use URI", "com.example.app://user@host/cb"],
+      ["http to 127.1 (RFC 8252 §7.3: written 127.0.0.1)", "http://127.1/cb"],
+      ["http to 2130706433", "http://2130706433/cb"],
+      ["http to 127.0.0.1. (trailing dot)", "http://127.0.0.1./cb"],
+      ["http to 127.0.0.2", "http://127.0.0.2/cb"],
+      ["http to an expanded IPv6 loopback", "http://[0:0:0:0:0:0:0:1]/cb"],
+      ["http to LOCALHOST", "http://LOCALHOST/cb"],
+      ["http to localhost. (trailing dot)", "http://localhost./cb"],
+      ["an upper-case HTTP scheme", "HTTP://127.0.0.1/cb"],
+      ["an upper-case HTTPS scheme", "HTTPS://app.example.com/cb"],
+      ["backslashes", "http:\\\\127.0.0.1\\cb"],
+      ["a backslash before the host", "https:/\\app.example.com/cb"],
+      ["a backslash hiding credentials", "https://app.example.com\\@evil.example/cb"],
+      ["a dot segment", "http://127.0.0.1/x/../cb"],
+      ["a single-dot segment", "https://app.example.com/./cb"],
+      ["an empty port", "http://127.0.0.1:/cb"],
+      ["port 0", "http://127.0.0.1:0/cb"],
+      ["a port over 65535", "http://127.0.0.1:65536/cb"],
+      ["https with one slash", "https:/app.example.com/cb"],
+      ["a user name only", "https://user@app.example.com/cb"],
+      ["credentials on loopback", "http://user:pass@127.0.0.1/cb"],
+      ["a fragment on loopback", "http://127.0.0.1/cb#x"],
+      ["a fragment on a private-use scheme", "com.example.app:/cb#x"],
+      ["a space", "https://app.example.com/c b"],
+      ["non-ASCII", "https://app.example.com/caf\u00e9"],
+      ["a malformed percent-encoding", "https://app.example.com/%zz"],
+    ])("refuses %s, even for a public client", async (_name, uri) => {
+      const t = setup();
+      const result = await t.register({ redirect_uris: [uri], token_endpoint_auth_method: "none" });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_redirect_uri");
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("refuses a private-use scheme for a confidential client (RFC 8252 §7.1: native apps are public)", async () => {
+      const t = setup();
+      const result = await t.register({ redirect_uris: ["com.example.app:/oauth2redirect"] });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_redirect_uri");
+      expect(result.body.error_description).toMatch(/public client/);
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it.each([
+      ["https", "https://app.example.com/cb"],
+      ["https with a port and a query", "https://app.example.com:8443/cb?tenant=1"],
+      ["loopback IPv4", "http://127.0.0.1/cb"],
+      ["loopback IPv4 with a port", "http://127.0.0.1:65535/cb"],
+      ["loopback IPv6", "http://[::1]:8080/cb"],
+      ["localhost", "http://localhost:6274/oauth/callback"],
+    ])("accepts %s for a confidential client", async (_name, uri) => {
+      const t = setup();
+      const result = await t.register({ redirect_uris: [uri] });
+      expect(result.status).toBe(201);
+      expect(result.body.redirect_uris).toEqual([uri]);
+    });
+
     it.each([
       ["https", "https://app.example.com/cb"],
       ["loopback IPv4 (RFC 8252 §7.3)", "http://127.0.0.1:8080/cb"],
       ["loopback IPv6", "http://[::1]/cb"],
       ["localhost", "http://localhost:6274/oauth/callback"],
-      ["a private-use scheme (RFC 8252 §7.1)", "cursor://anysphere.cursor-retrieval/oauth/callback"],
-      ["a reverse-domain scheme", "com.example.app:/oauth2redirect"],
+      ["a reverse-domain scheme (RFC 8252 §7.1)", "com.example.app:/oauth2redirect"],
+      ["a reverse-domain scheme with an authority", "com.example.app://oauth/callback"],
     ])("accepts %s", async (_name, uri) => {
       const t = setup();
       expect((await t.register({ redirect_uris: [uri], token_endpoint_auth_method: "none" })).status).toBe(201);
     });
 
-    it("refuses an unreasonable number of redirect URIs", async () => {
-      const uris = Array.from({ length: 101 }, (_, i) => `https://app.example.com/cb${i}`);
-      expect((await setup().register({ redirect_uris: uris })).body.error).toBe("invalid_client_metadata");
-    });
 
     it("requires a redirect URI for the code flow", async () => {
       const t = setup();
@@ -183,8 +254,8 @@ describe("dynamic client registration (RFC 7591)", () => {
       const result = await t.register({ grant_types: ["client_credentials"], response_types: [], token_endpoint_auth_method: "none" });
       expect(result.body.error).toBe("invalid_client_metadata");
     });
-    it("registers a client_credentials client without redirect URIs", async () => {
-      const t = setup();
+    it("registers a client_credentials client without redirect URIs when the host allows the grant", async () => {
+      const t = setup({ registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] } });
       const result = await t.register({ grant_types: ["client_credentials"], response_types: [] });
       expect(result.status).toBe(201);
       const token = await t.server.handleTokenRequest(
@@ -221,6 +292,154 @@ describe("dynamic client registration (RFC 7591)", () => {
       const result = await setup().register({ ...client, frobnicate: true });
       expect(result.status).toBe(201);
       expect(result.body.frobnicate).toBeUndefined();
+    });
+  });
+
+  describe("bounded metadata: every string and list has a limit (CLIENT_METADATA_LIMITS), beyond it invalid_client_metadata", () => {
+    const L = CLIENT_METADATA_LIMITS;
+    // A URI of exactly `length` characters.
+    const uri = (length: number, base = "https://app.example.com/") => base + "a".repeat(length - base.length);
+    const values = (count: number) => Array.from({ length: count }, (_, i) => `s${i}`).join(" ");
+
+    it("the limits are the documented ones", () => {
+      expect(L).toEqual({
+        scopeLength: 1000,
+        scopeValues: 100,
+        clientNameLength: 200,
+        uriLength: 2000,
+        redirectUris: 20,
+        contacts: 10,
+        contactLength: 320,
+        grantTypes: 10,
+        responseTypes: 10,
+        softwareLength: 200,
+      });
+    });
+
+    it.each<[string, (n: number) => Record<string, unknown>, number]>([
+      ["scope length", (n) => ({ scope: "a".repeat(n) }), L.scopeLength],
+      ["scope values", (n) => ({ scope: values(n) }), L.scopeValues],
+      ["client_name length", (n) => ({ client_name: "n".repeat(n) }), L.clientNameLength],
+      ["redirect URI length", (n) => ({ redirect_uris: [uri(n)] }), L.uriLength],
+      ["redirect_uris count", (n) => ({ redirect_uris: Array.from({ length: n }, (_, i) => `https://app.example.com/cb${i}`) }), L.redirectUris],
+      ["client_uri length", (n) => ({ client_uri: uri(n) }), L.uriLength],
+      ["logo_uri length", (n) => ({ logo_uri: uri(n) }), L.uriLength],
+      ["tos_uri length", (n) => ({ tos_uri: uri(n) }), L.uriLength],
+      ["policy_uri length", (n) => ({ policy_uri: uri(n) }), L.uriLength],
+      ["contacts count", (n) => ({ contacts: Array.from({ length: n }, (_, i) => `admin${i}@example.com`) }), L.contacts],
+      ["contact length", (n) => ({ contacts: [`${"c".repeat(n - "@example.com".length)}@example.com`] }), L.contactLength],
+      ["grant_types entries", (n) => ({ grant_types: Array.from({ length: n }, (_, i) => (i % 2 === 0 ? "authorization_code" : "refresh_token")) }), L.grantTypes],
+      ["response_types entries", (n) => ({ response_types: Array.from({ length: n }, () => "code") }), L.responseTypes],
+      ["software_id length", (n) => ({ software_id: "i".repeat(n) }), L.softwareLength],
+      ["software_version length", (n) => ({ software_version: "v".repeat(n) }), L.softwareLength],
+    ])("%s: accepted at the limit, refused one over", async (_name, metadata, limit) => {
+      const t = setup({ scopesSupported: undefined });
+      const at = await t.register({ ...client, ...metadata(limit) });
+      expect(at.status).toBe(201);
+      const over = await t.register({ ...client, ...metadata(limit + 1) });
+      expect(over.status).toBe(400);
+      expect(over.body.error).toBe("invalid_client_metadata");
+      expect(await t.storage.countClients()).toBe(1);
+    });
+
+    it("refuses a 60 KB scope of repeated mcp", async () => {
+      const t = setup({ scopesSupported: ["mcp"] });
+      const result = await t.register({ ...client, scope: Array.from({ length: 15_000 }, () => "mcp").join(" ") });
+      expect(result.status).toBe(400);
+      expect(result.body).toEqual({ error: "invalid_client_metadata", error_description: "Invalid client metadata at scope: must be at most 1000 characters." });
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("stores the scope normalised: single spaces, each value once", async () => {
+      const t = setup();
+      const result = await t.register({ ...client, scope: "  write read  write read " });
+      expect(result.body.scope).toBe("write read");
+      expect((await t.storage.getClient(result.body.client_id))?.scope).toBe("write read");
+    });
+
+    it("stores grant_types and response_types de-duplicated", async () => {
+      const t = setup();
+      const result = await t.register({ ...client, grant_types: ["authorization_code", "refresh_token", "authorization_code"], response_types: ["code", "code"] });
+      expect(result.body).toMatchObject({ grant_types: ["authorization_code", "refresh_token"], response_types: ["code"] });
+    });
+  });
+
+  describe("no user-less tokens through open registration: client_credentials only with registration.allowedGrantTypes", () => {
+    const CC = { grant_types: ["client_credentials"], response_types: [] };
+    const ALL = { registration: { allowedGrantTypes: ["authorization_code", "refresh_token", "client_credentials"] as const } };
+
+    it.each([
+      ["alone", CC],
+      ["with the code flow", { ...client, grant_types: ["authorization_code", "client_credentials"] }],
+    ])("refuses client_credentials %s by default: 400 invalid_client_metadata saying why (RFC 7591 §3.2.2)", async (_name, metadata) => {
+      const t = setup();
+      const result = await t.register(metadata);
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+      expect(result.body.error_description).toMatch(/client_credentials grant is not available.*without a user.*registration\.allowedGrantTypes/);
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("so a self-registered client cannot get a client_credentials token: unauthorized_client at the token endpoint (RFC 6749 §5.2)", async () => {
+      const t = setup();
+      const refused = await t.register({ ...client, grant_types: ["authorization_code", "client_credentials"] });
+      expect(refused.status).toBe(400);
+      const { body } = await t.register(client);
+      expect(body.grant_types).toEqual(["authorization_code"]);
+      const response = await t.server.handleTokenRequest(
+        new Request(`${ISSUER}/token`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: basicAuth(body.client_id, body.client_secret) },
+          body: "grant_type=client_credentials",
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toBe("unauthorized_client");
+    });
+
+    it("a policy cannot add client_credentials without the opt-in (its output is validated like the client's own)", async () => {
+      const t = setup({ registration: { policy: ({ metadata }) => ({ ...metadata, grant_types: [...metadata.grant_types, "client_credentials"] }) } });
+      const result = await t.register(client);
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+      expect(result.body.error_description).toMatch(/registration\.allowedGrantTypes/);
+      expect(await t.storage.countClients()).toBe(0);
+    });
+
+    it("with the opt-in, a policy can still refuse client_credentials per client (e.g. without an initial access token)", async () => {
+      const t = setup({
+        registration: {
+          ...ALL.registration,
+          policy: ({ request, metadata }) => {
+            if (metadata.grant_types.includes("client_credentials") && request.headers.get("authorization") !== "Bearer partner") {
+              throw new OAuthError("invalid_client_metadata", "client_credentials needs an initial access token.", { status: 401 });
+            }
+            return undefined;
+          },
+        },
+      });
+      expect((await t.register(CC)).status).toBe(401);
+      const allowed = await t.register(CC, { headers: { Authorization: "Bearer partner" } });
+      expect(allowed.status).toBe(201);
+      expect(allowed.body.grant_types).toEqual(["client_credentials"]);
+    });
+
+    it("applies to every grant: refresh_token is refused when the host allows only authorization_code", async () => {
+      const t = setup({ registration: { allowedGrantTypes: ["authorization_code"] } });
+      const result = await t.register({ ...client, grant_types: ["authorization_code", "refresh_token"] });
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("invalid_client_metadata");
+      expect(result.body.error_description).toMatch(/refresh_token grant is not available/);
+      expect((await t.register(client)).status).toBe(201);
+    });
+
+    it("refuses at startup an allowedGrantTypes naming a grant the server does not accept (TypeError naming the option)", () => {
+      expect(() => setup({ grantTypes: ["authorization_code"], registration: { allowedGrantTypes: ["authorization_code", "client_credentials"] } })).toThrow(
+        new TypeError("registration.allowedGrantTypes names client_credentials, which is not one of grantTypes (authorization_code)."),
+      );
+      // The default follows grantTypes instead of failing.
+      const t = setup({ grantTypes: ["authorization_code"] });
+      expect(t.server.metadata.grant_types_supported).toEqual(["authorization_code"]);
     });
   });
 

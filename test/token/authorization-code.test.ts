@@ -111,6 +111,39 @@ describe("authorization_code grant (RFC 6749 §4.1.3)", () => {
     expect((await missing.json()).error).toBe("invalid_grant");
   });
 
+  describe("a loopback redirect URI must be the very one the code was issued for (RFC 6749 §4.1.3; the port exemption of RFC 8252 §7.3 is for /authorize)", () => {
+    const SENT = "http://127.0.0.1:5555/cb";
+    async function loopbackCode() {
+      const { server, storage } = createTestServer();
+      const client = await registerClient(storage, { redirectUris: ["http://127.0.0.1/cb"] });
+      const code = await obtainCode(server, { ...client, record: { ...client.record, redirect_uris: [SENT] } });
+      return { server, client, code };
+    }
+
+    it("accepts the URI sent at /authorize", async () => {
+      const { server, client, code } = await loopbackCode();
+      expect((await exchangeCode(server, client, code, { redirect_uri: SENT })).status).toBe(200);
+    });
+
+    it.each([
+      ["the registered URI, without the port", "http://127.0.0.1/cb"],
+      ["another port", "http://127.0.0.1:5556/cb"],
+      ["127.1", "http://127.1:5555/cb"],
+      ["a decimal IPv4", "http://2130706433:5555/cb"],
+      ["a dot segment", "http://127.0.0.1:5555/x/../cb"],
+      ["a trailing dot on the host", "http://127.0.0.1.:5555/cb"],
+      ["an upper-case scheme", "HTTP://127.0.0.1:5555/cb"],
+      ["backslashes", "http:\\\\127.0.0.1:5555\\cb"],
+      ["localhost", "http://localhost:5555/cb"],
+      ["a trailing slash", "http://127.0.0.1:5555/cb/"],
+    ])("refuses %s with invalid_grant", async (_name, uri) => {
+      const { server, client, code } = await loopbackCode();
+      const response = await exchangeCode(server, client, code, { redirect_uri: uri });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The redirect_uri does not match the authorization request." });
+    });
+  });
+
   it("refuses an expired code; codes live 60 s by default and the lifetime is configurable", async () => {
     const { server, storage, clock } = createTestServer();
     const client = await registerClient(storage);
