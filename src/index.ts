@@ -68,5 +68,6 @@ export type { BearerTokenInfo, BearerValidationOptions } from "./resource/bearer
 
 // Storage
 export type * from "./storage/types.js";
+export { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "./storage/types.js";
 export { createMemoryStorage } from "./storage/memory.js";
 export type { MemoryStorage, MemoryStorageOptions } from "./storage/memory.js";
