@@ -70,7 +70,6 @@ function copyGrant(grant: GrantRecord): GrantRecord {
     expiresAt: grant.expiresAt,
   };
   if (grant.refresh !== undefined) copy.refresh = { ...grant.refresh };
-  if (grant.rotationKey !== undefined) copy.rotationKey = grant.rotationKey;
   if (grant.props !== undefined) copy.props = copyProps(grant.props)!;
   return copy;
 }

@@ -115,8 +115,6 @@ export interface GrantRecord {
   expiresAt: number;
   /** Present when the grant has a refresh token. */
   refresh?: RefreshTokenState;
-  /** Key for deriving refresh-token successors (grace window); never a credential by itself. */
-  rotationKey?: string;
 }
 
 /**

@@ -60,8 +60,6 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
       tokenHash: hashToken(refreshToken),
       expiresAt: Math.min(now + ctx.config.refreshTokens.idleLifetime, grant.expiresAt),
     };
-    // Only needed to reproduce a rotated token's successor inside the grace window.
-    if (ctx.config.refreshTokens.gracePeriod > 0) grant.rotationKey = generateToken();
   }
   const access = mintAccessToken(ctx, grant, code.scope, audience);
   // false: a replay of this code revoked the grant id while we were redeeming it (storage contract).
