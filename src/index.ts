@@ -15,6 +15,7 @@ export type {
   RegistrationConfig,
   RegistrationPolicy,
   ResolvedConfig,
+  ResolvedRefreshTokenConfig,
 } from "./config.js";
 export { OAuthError, isOAuthError } from "./errors.js";
 export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
