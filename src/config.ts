@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { isLoopbackHost } from "./clients/redirect-uri.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
@@ -59,10 +60,24 @@ export interface RefreshTokenConfig {
   absoluteLifetime?: number;
   /**
    * Seconds after a rotation during which the token just rotated out may be presented again and
-   * receives the same successor (default 0: off). See docs/token.md.
+   * receives the same successor (default 0: off). Needs `rotationSecret`. See
+   * docs/token-endpoint.md#grace-window.
    */
   gracePeriod?: number;
+  /**
+   * The host's secret from which refresh-token successors are derived while `gracePeriod` > 0
+   * (required then): base64url of at least 32 random bytes (`generateToken()` makes one), the same
+   * on every instance, kept out of the store — so that a storage dump plus an old refresh token
+   * does not compute the current one. To rotate it, give a list, newest first: successors are
+   * derived with the first, and a repeat inside the grace window is recognised with any of them.
+   */
+  rotationSecret?: string | readonly string[];
 }
+
+/** The refresh-token policy with every default applied; the rotation secrets decoded, newest first. */
+export type ResolvedRefreshTokenConfig = Required<Omit<RefreshTokenConfig, "rotationSecret">> & {
+  rotationKeys: readonly Uint8Array[];
+};
 
 /** A resource server allowed to call the introspection endpoint (RFC 7662 §2.1). */
 export interface IntrospectionCredential {
@@ -171,7 +186,7 @@ export interface ResolvedConfig {
   clientAuthenticationMethods: readonly ClientAuthenticationMethod[];
   grantTypes: readonly GrantType[];
   pkce: { required: "all-clients" | "public-clients"; methods: readonly CodeChallengeMethod[] };
-  refreshTokens: Required<RefreshTokenConfig>;
+  refreshTokens: ResolvedRefreshTokenConfig;
   authorizationCodeLifetime: number;
   accessTokenLifetime: number;
   introspectionCredentials: readonly IntrospectionCredential[];
@@ -223,6 +238,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     if (!Number.isFinite(chosen) || chosen < 0) throw new TypeError(`${name} must be a non-negative number of seconds.`);
     return chosen;
   };
+  const gracePeriod = positive(config.refreshTokens?.gracePeriod, 0, "refreshTokens.gracePeriod");
   return {
     issuer,
     issuerUrl,
@@ -245,7 +261,8 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
       rotation: config.refreshTokens?.rotation ?? "always",
       idleLifetime: positive(config.refreshTokens?.idleLifetime, 30 * DAY, "refreshTokens.idleLifetime"),
       absoluteLifetime: positive(config.refreshTokens?.absoluteLifetime, 90 * DAY, "refreshTokens.absoluteLifetime"),
-      gracePeriod: positive(config.refreshTokens?.gracePeriod, 0, "refreshTokens.gracePeriod"),
+      gracePeriod,
+      rotationKeys: rotationKeys(config.refreshTokens?.rotationSecret, gracePeriod),
     },
     authorizationCodeLifetime: positive(config.authorizationCodeLifetime, 60, "authorizationCodeLifetime"),
     accessTokenLifetime: positive(config.accessTokenLifetime, 3600, "accessTokenLifetime"),
@@ -264,6 +281,29 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     onError: config.onError,
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
   };
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** Decodes `refreshTokens.rotationSecret`; the messages never quote a secret. */
+function rotationKeys(secret: string | readonly string[] | undefined, gracePeriod: number): Uint8Array[] {
+  const secrets = secret === undefined ? [] : typeof secret === "string" ? [secret] : [...secret];
+  if (gracePeriod > 0 && secrets.length === 0) {
+    throw new TypeError(
+      "refreshTokens.rotationSecret is required when refreshTokens.gracePeriod > 0: successors are derived from it, so that the store alone cannot compute them (generateToken() makes one; use the same on every instance).",
+    );
+  }
+  return secrets.map((value, index) => {
+    const name = typeof secret === "string" ? "refreshTokens.rotationSecret" : `refreshTokens.rotationSecret[${index}]`;
+    let bytes: Uint8Array | undefined;
+    try {
+      if (typeof value === "string" && BASE64URL.test(value)) bytes = decodeBase64urlIgnorePadding(value);
+    } catch {
+      // a length no base64url encoding has: refused below
+    }
+    if (bytes === undefined || bytes.length < 32) throw new TypeError(`${name} must be base64url of at least 32 bytes (generateToken() makes one).`);
+    return bytes;
+  });
 }
 
 function isLocalhost(url: URL): boolean {

@@ -94,13 +94,16 @@ export function verifyTokenHash(value: string, expectedHash: string): boolean {
 }
 
 /**
- * Derives a credential from another with a key: base64url(HMAC-SHA256(key, value)). Used to make
- * the successor of a rotated refresh token reproducible by the server alone (grace window).
+ * Derives a credential from another with a key: base64url(HMAC-SHA256(key, value)), the key as
+ * bytes or as a UTF-8 string. Used to make the successor of a rotated refresh token reproducible
+ * by the server alone (grace window), with a key the store never holds.
  *
+ * @param key - The secret key (raw bytes, or a string taken as its UTF-8 bytes).
+ * @param value - What to derive from.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
  */
-export function deriveToken(key: string, value: string): string {
-  return encodeBase64url(hmac(SHA256, encoder.encode(key), encoder.encode(value)));
+export function deriveToken(key: string | Uint8Array, value: string): string {
+  return encodeBase64url(hmac(SHA256, typeof key === "string" ? encoder.encode(key) : key, encoder.encode(value)));
 }
 
 /**

@@ -15,6 +15,7 @@ export type {
   RegistrationConfig,
   RegistrationPolicy,
   ResolvedConfig,
+  ResolvedRefreshTokenConfig,
 } from "./config.js";
 export { OAuthError, isOAuthError } from "./errors.js";
 export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
@@ -70,5 +71,6 @@ export type { BearerTokenInfo, BearerValidationOptions } from "./resource/bearer
 
 // Storage
 export type * from "./storage/types.js";
+export { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "./storage/types.js";
 export { createMemoryStorage } from "./storage/memory.js";
 export type { MemoryStorage, MemoryStorageOptions } from "./storage/memory.js";

@@ -1,12 +1,13 @@
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  ClientRecord,
-  GrantProps,
-  GrantRecord,
-  RedeemedAuthorizationCode,
-  RefreshTokenRotation,
-  Storage,
+import {
+  type AccessTokenRecord,
+  type AuthorizationCodeRecord,
+  type ClientRecord,
+  type GrantProps,
+  type GrantRecord,
+  type RedeemedAuthorizationCode,
+  type RefreshTokenRotation,
+  type Storage,
+  GRANT_TOMBSTONE_DEFAULT_SECONDS,
 } from "./types.js";
 
 /** Options of {@link createMemoryStorage}. */
@@ -69,7 +70,6 @@ function copyGrant(grant: GrantRecord): GrantRecord {
     expiresAt: grant.expiresAt,
   };
   if (grant.refresh !== undefined) copy.refresh = { ...grant.refresh };
-  if (grant.rotationKey !== undefined) copy.rotationKey = grant.rotationKey;
   if (grant.props !== undefined) copy.props = copyProps(grant.props)!;
   return copy;
 }
@@ -113,6 +113,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const grants = new Map<string, GrantEntry>();
   const accessTokens = new Map<string, AccessTokenRecord>();
   const refreshIndex = new Map<string, string>(); // refresh token hash -> grant id
+  const revoked = new Map<string, number>(); // grant id -> tombstone horizon (storage contract)
 
   function removeGrant(grantId: string): void {
     const entry = grants.get(grantId);
@@ -153,11 +154,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   function sweep(): number {
     const now = clock();
-    const before = codes.size + grants.size + accessTokens.size;
+    const size = () => codes.size + grants.size + accessTokens.size + revoked.size;
+    const before = size();
     for (const [hash, entry] of codes) if (entry.code.expiresAt <= now) codes.delete(hash);
     for (const [id, entry] of grants) if (entry.grant.expiresAt <= now) removeGrant(id);
     for (const [hash, token] of accessTokens) if (token.expiresAt <= now) removeAccessToken(hash, token);
-    return before - (codes.size + grants.size + accessTokens.size);
+    for (const [id, until] of revoked) if (until <= now) revoked.delete(id);
+    return before - size();
   }
 
   return {
@@ -204,6 +207,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
     async createGrant(grant, accessToken) {
       const now = clock();
+      // Checked in the same synchronous step as the write: a revoked id never becomes live.
+      if ((revoked.get(grant.grantId) ?? 0) > now) return false;
       const entry: GrantEntry = { grant: copyGrant(grant), accessTokenHashes: new Set(), refreshTokenHashes: new Set() };
       grants.set(grant.grantId, entry);
       if (grant.refresh) {
@@ -212,6 +217,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       }
       addAccessToken(entry, accessToken);
       maybeSweep(now);
+      return true;
     },
     async saveAccessToken(accessToken) {
       const now = clock();
@@ -246,8 +252,15 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       maybeSweep(now);
       return true;
     },
-    async revokeGrant(grantId) {
+    async revokeGrant(grantId, options = {}) {
+      const now = clock();
+      const existing = grants.get(grantId)?.grant.expiresAt;
+      let until = existing ?? (options.until === undefined ? now + GRANT_TOMBSTONE_DEFAULT_SECONDS : 0);
+      if (options.until !== undefined) until = Math.max(until, options.until);
+      until = Math.max(until, revoked.get(grantId) ?? 0);
+      if (until > now) revoked.set(grantId, until);
       removeGrant(grantId);
+      maybeSweep(now);
     },
     async revokeAccessToken(tokenHash) {
       const token = accessTokens.get(tokenHash);

@@ -115,8 +115,6 @@ export interface GrantRecord {
   expiresAt: number;
   /** Present when the grant has a refresh token. */
   refresh?: RefreshTokenState;
-  /** Key for deriving refresh-token successors (grace window); never a credential by itself. */
-  rotationKey?: string;
 }
 
 /**
@@ -185,14 +183,46 @@ export interface RefreshTokenRotation {
 }
 
 /**
+ * How long, in seconds, the tombstone of a revoked grant lasts when nothing else bounds it: when
+ * `revokeGrant` is called without `until` for a grant id the store does not hold (yet). One day:
+ * far longer than any redemption takes, short enough to keep storage bounded.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
+ */
+export const GRANT_TOMBSTONE_DEFAULT_SECONDS = 86_400;
+
+/** The options of {@link GrantStore.revokeGrant}. */
+export interface RevokeGrantOptions {
+  /**
+   * Keep the grant id revoked at least until this time (seconds since the epoch), even if the
+   * grant does not exist yet. The core passes it when a replayed authorization code revokes a
+   * grant that the code's first use may still be creating.
+   */
+  until?: number;
+}
+
+/**
  * Grants and the tokens issued from them.
+ *
+ * **Revocation sticks.** Revoking a grant leaves a *tombstone* for its id: until the tombstone's
+ * horizon, `createGrant` with that id stores nothing usable and returns `false`, so a grant whose
+ * creation was still in flight when it was revoked (the first use of an authorization code that is
+ * being replayed, RFC 6749 §4.1.2) never becomes live. The horizon is the latest of `until` (if
+ * given), the grant's `expiresAt` (if the store holds the grant), and, when neither is known, the
+ * store's now plus {@link GRANT_TOMBSTONE_DEFAULT_SECONDS}. A later `revokeGrant` only extends it.
+ * Tombstones expire with their horizon like every other record (bounded storage); a store may keep
+ * refusing an expired tombstone's id until it sweeps it.
  */
 export interface GrantStore {
   /**
    * Stores a new grant and its first access token, atomically (both or neither), until the
    * grant's `expiresAt`. If the grant has a refresh token, `getGrantByRefreshToken` finds it.
+   *
+   * Checks the grant id's tombstone in the same atomic step: if the id was revoked (see
+   * {@link GrantStore}), stores nothing and returns `false`; otherwise returns `true`. The core
+   * answers `invalid_grant` on `false` instead of handing out tokens that do not work.
    */
-  createGrant(grant: GrantRecord, accessToken: AccessTokenRecord): Promise<void>;
+  createGrant(grant: GrantRecord, accessToken: AccessTokenRecord): Promise<boolean>;
   /**
    * Stores another access token of an existing grant. A token of a grant that does not exist (or
    * was revoked) must never be returned by `getAccessToken`.
@@ -219,9 +249,12 @@ export interface GrantStore {
   rotateRefreshToken(rotation: RefreshTokenRotation): Promise<boolean>;
   /**
    * Revokes a grant: the grant, its refresh tokens and every access token issued from it stop
-   * being returned, at once and for every reader. Idempotent.
+   * being returned, at once and for every reader, and the id is tombstoned (see {@link GrantStore}:
+   * until the latest of `options.until`, the grant's `expiresAt`, or — neither known — now plus
+   * {@link GRANT_TOMBSTONE_DEFAULT_SECONDS}), so a `createGrant` of it landing later stores nothing
+   * usable. Works for an id the store does not hold yet. Idempotent; never shortens a tombstone.
    */
-  revokeGrant(grantId: string): Promise<void>;
+  revokeGrant(grantId: string, options?: RevokeGrantOptions): Promise<void>;
   /** Revokes one access token. Idempotent. */
   revokeAccessToken(tokenHash: string): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { describeExpiryContract } from "./contract/expiry.js";
 import { describeGrantContract } from "./contract/grants.js";
 import { describeHashContract } from "./contract/hashes.js";
 import { describeRotationContract } from "./contract/rotation.js";
+import { describeTombstoneContract } from "./contract/tombstones.js";
 import { describeServerFlow } from "./server-flow.js";
 
 /** What the factory of {@link describeStorageConformance} returns. */
@@ -48,7 +49,8 @@ export interface StorageConformanceOptions {
 /**
  * Defines vitest cases that check a store against the storage contract: round trips of every
  * record type, expiry, hash-only persistence, atomic single use of codes and refresh tokens under
- * concurrency, revocation reaching every token of a grant, and the storage calls per operation of
+ * concurrency, revocation reaching every token of a grant, revoked grant ids staying revoked
+ * (tombstones checked atomically by `createGrant`), and the storage calls per operation of
  * a real server over the store. Call it at the top level of a test file.
  *
  * @param name - Shown in the `describe` title.
@@ -89,6 +91,7 @@ export function describeStorageConformance(
     describeCodeContract(context);
     describeGrantContract(context);
     describeRotationContract(context);
+    describeTombstoneContract(context);
     describeHashContract(context);
     describeExpiryContract(context);
 

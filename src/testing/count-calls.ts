@@ -76,7 +76,7 @@ export function countStorageCalls(storage: Storage): CountedStorage {
     getAccessToken: (tokenHash) => (count("getAccessToken"), storage.getAccessToken(tokenHash)),
     getGrantByRefreshToken: (tokenHash) => (count("getGrantByRefreshToken"), storage.getGrantByRefreshToken(tokenHash)),
     rotateRefreshToken: (rotation) => (count("rotateRefreshToken"), storage.rotateRefreshToken(rotation)),
-    revokeGrant: (grantId) => (count("revokeGrant"), storage.revokeGrant(grantId)),
+    revokeGrant: (grantId, options) => (count("revokeGrant"), storage.revokeGrant(grantId, options)),
     revokeAccessToken: (tokenHash) => (count("revokeAccessToken"), storage.revokeAccessToken(tokenHash)),
   };
   return {

@@ -105,7 +105,6 @@ export function grant(now: number, options: GrantOptions = {}): GrantRecord {
   };
   if (options.refresh !== undefined) {
     record.refresh = refreshState(options.refresh, now);
-    record.rotationKey = generateToken();
   }
   return record;
 }

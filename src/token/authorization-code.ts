@@ -13,12 +13,19 @@ import { grantsRefreshToken, mintAccessToken, narrowedAudience, requiredParamete
 import type { GrantHandler } from "./grant.js";
 
 /**
+ * Seconds of clock difference between server instances (and their store) that the tombstone of a
+ * replayed code's grant absorbs.
+ */
+const CLOCK_SKEW_SECONDS = 60;
+
+/**
  * Exchanges an authorization code: consumes it atomically, checks its bindings (client, redirect
  * URI, PKCE, expiry, resource), and creates the grant with its first tokens. Storage calls: the
  * redemption and the grant creation (plus the client lookup before it).
  *
  * A replayed code is `invalid_grant` and revokes the grant its first use created (RFC 6749 §4.1.2,
- * RFC 9700 §4.2.4).
+ * RFC 9700 §4.2.4) — also when that first use is still in flight: the revocation tombstones the
+ * grant id, the first use's `createGrant` then stores nothing, and it answers `invalid_grant` too.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  */
@@ -28,7 +35,7 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
   if (redeemed === null) throw new OAuthError("invalid_grant", "The authorization code is invalid or has expired.");
   const { code, firstUse } = redeemed;
   if (!firstUse) {
-    await ctx.config.storage.revokeGrant(code.grantId);
+    await ctx.config.storage.revokeGrant(code.grantId, { until: replayTombstoneHorizon(ctx, code) });
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");
   }
   checkCodeBindings(ctx, client, params, code);
@@ -53,13 +60,26 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
       tokenHash: hashToken(refreshToken),
       expiresAt: Math.min(now + ctx.config.refreshTokens.idleLifetime, grant.expiresAt),
     };
-    // Only needed to reproduce a rotated token's successor inside the grace window.
-    if (ctx.config.refreshTokens.gracePeriod > 0) grant.rotationKey = generateToken();
   }
   const access = mintAccessToken(ctx, grant, code.scope, audience);
-  await ctx.config.storage.createGrant(grant, access.record);
+  // false: a replay of this code revoked the grant id while we were redeeming it (storage contract).
+  if (!(await ctx.config.storage.createGrant(grant, access.record))) {
+    throw new OAuthError("invalid_grant", "The authorization code has already been used.");
+  }
   return tokenResponse(ctx, access, refreshToken);
 };
+
+/**
+ * How long the grant id of a replayed code stays revoked: past the latest `expiresAt` the grant of
+ * its first use can have. That use redeemed the code before `code.expiresAt` and dates its grant
+ * from then, so a `createGrant` that reaches the store after the tombstone is gone brings a grant
+ * that has already expired — however long the redemption took. Bounded: one small record per
+ * replayed code, for at most the longest grant lifetime.
+ */
+function replayTombstoneHorizon(ctx: ServerContext, code: AuthorizationCodeRecord): number {
+  const lifetime = Math.max(ctx.config.refreshTokens.absoluteLifetime, ctx.config.accessTokenLifetime);
+  return code.expiresAt + lifetime + CLOCK_SKEW_SECONDS;
+}
 
 function checkCodeBindings(
   ctx: ServerContext,

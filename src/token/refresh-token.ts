@@ -5,7 +5,7 @@
  * @module
  */
 import type { ServerContext } from "../context.js";
-import { deriveToken, generateToken, hashToken } from "../crypto.js";
+import { deriveToken, generateToken, hashToken, timingSafeEqualString } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { ClientRecord, GrantRecord, RefreshTokenState } from "../storage/types.js";
 import type { GrantHandler } from "./grant.js";
@@ -20,10 +20,11 @@ const invalid = (): OAuthError => new OAuthError("invalid_grant", "The refresh t
  * revokes the whole grant, since either the client or an attacker holds a stolen copy (RFC 9700
  * §4.14.2).
  *
- * With `gracePeriod` > 0, the successor of a token is derived from it with a per-grant key, so the
- * token just rotated out may be presented again for `gracePeriod` seconds and receives the same
- * successor (and a new access token) instead of revoking the grant: a client that lost the
- * response, or raced itself, keeps working and ends up holding the one valid refresh token.
+ * With `gracePeriod` > 0, the successor of a token is derived from it with the host's
+ * `rotationSecret`, so the token just rotated out may be presented again for `gracePeriod` seconds
+ * and receives the same successor (and a new access token) instead of revoking the grant: a client
+ * that lost the response, or raced itself, keeps working and ends up holding the one valid refresh
+ * token. The store never holds that secret, so a dump of it plus an old token computes nothing.
  *
  * Storage calls: the grant lookup and the compare-and-rotate (plus the client lookup before it).
  *
@@ -74,7 +75,7 @@ async function rotate(
   const now = ctx.config.now();
   const expiresAt = Math.min(now + idleLifetime, grant.expiresAt);
   const rotates = rotation === "always" || client.token_endpoint_auth_method === "none";
-  const successor = rotates ? nextRefreshToken(grant, presented) : undefined;
+  const successor = rotates ? nextRefreshToken(ctx, grant, presented) : undefined;
   const refresh: RefreshTokenState =
     successor === undefined
       ? { ...state, expiresAt }
@@ -91,11 +92,28 @@ async function rotate(
 
 /**
  * The successor of a refresh token: random, or, when the grace window is on, derived from the
- * presented token with the grant's key so that a repeat inside the window can be given the same
- * one. Only the server (which has the key) and the holder of the token can compute it.
+ * grant id and the presented token with the newest rotation secret, so that a repeat inside the
+ * window can be given the same one. Computing it takes both the token and the host's secret,
+ * which no store holds.
  */
-function nextRefreshToken(grant: GrantRecord, presented: string): string {
-  return grant.rotationKey === undefined ? generateToken() : deriveToken(grant.rotationKey, presented);
+function nextRefreshToken(ctx: ServerContext, grant: GrantRecord, presented: string): string {
+  const [key] = ctx.config.refreshTokens.rotationKeys;
+  return ctx.config.refreshTokens.gracePeriod > 0 && key !== undefined ? deriveToken(key, successorInput(grant, presented)) : generateToken();
+}
+
+// The grant id binds a successor to its grant; "." cannot occur in a base64url grant id.
+const successorInput = (grant: GrantRecord, presented: string): string => `${grant.grantId}.${presented}`;
+
+/**
+ * Every successor of `presented` this server could have handed out: one per rotation secret
+ * (newest first), and one from the per-grant `rotationKey` that records written before
+ * `rotationSecret` existed still carry, so a repeat across that upgrade is not taken for reuse.
+ */
+function successorCandidates(ctx: ServerContext, grant: GrantRecord, presented: string): string[] {
+  const candidates = ctx.config.refreshTokens.rotationKeys.map((key) => deriveToken(key, successorInput(grant, presented)));
+  const legacyKey = (grant as { rotationKey?: unknown }).rotationKey;
+  if (typeof legacyKey === "string") candidates.push(deriveToken(legacyKey, presented));
+  return candidates;
 }
 
 /**
@@ -116,15 +134,14 @@ async function reuseWithinGrace(
   if (
     state !== undefined &&
     grace > 0 &&
-    grant.rotationKey !== undefined &&
     state.previousTokenHash === presentedHash &&
     state.rotatedAt !== undefined &&
     now < state.rotatedAt + grace &&
     state.expiresAt > now
   ) {
-    const successor = deriveToken(grant.rotationKey, presented);
     // Still the current token, i.e. not itself rotated since: hand it out again.
-    if (hashToken(successor) === state.tokenHash) {
+    const successor = successorCandidates(ctx, grant, presented).find((candidate) => timingSafeEqualString(hashToken(candidate), state.tokenHash));
+    if (successor !== undefined) {
       const access = mintAccessToken(ctx, grant, scope, audience);
       await ctx.config.storage.saveAccessToken(access.record);
       return tokenResponse(ctx, access, successor);

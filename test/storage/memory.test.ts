@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStorage } from "../../src/index.js";
+import { GRANT_TOMBSTONE_DEFAULT_SECONDS, createMemoryStorage } from "../../src/index.js";
 import { testClock } from "../support/fixtures.js";
 
 const code = (hash: string, expiresAt: number) => ({
@@ -34,6 +34,37 @@ describe("memory store housekeeping", () => {
     expect(await storage.redeemAuthorizationCode("short-0")).toBeNull();
     expect(storage.sweep()).toBe(49);
     expect((await storage.redeemAuthorizationCode("long"))?.firstUse).toBe(true);
+  });
+
+  it("keeps a revoked grant id refused until its tombstone's horizon, then sweeps the tombstone", async () => {
+    const clock = testClock();
+    const storage = createMemoryStorage({ now: clock.now });
+    const t = clock.now();
+    const grant = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 };
+    const token = (hash: string) => ({ tokenHash: hash, grantId: "g", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: clock.now(), expiresAt: clock.now() + 60 });
+    expect(await storage.createGrant(grant, token("a1"))).toBe(true);
+    await storage.revokeGrant("g");
+    // A later revocation with an earlier horizon does not shorten the grant's (t + 600).
+    await storage.revokeGrant("g", { until: t + 10 });
+    clock.advance(599);
+    expect(await storage.createGrant({ ...grant, expiresAt: clock.now() + 600 }, token("a2"))).toBe(false);
+    expect(storage.sweep()).toBe(0);
+    clock.advance(1);
+    expect(storage.sweep()).toBe(1);
+    expect(await storage.createGrant({ ...grant, expiresAt: clock.now() + 600 }, token("a3"))).toBe(true);
+    expect(await storage.getAccessToken("a3")).not.toBeNull();
+  });
+
+  it("an unknown id without until is refused for GRANT_TOMBSTONE_DEFAULT_SECONDS", async () => {
+    const clock = testClock();
+    const storage = createMemoryStorage({ now: clock.now });
+    await storage.revokeGrant("g");
+    clock.advance(GRANT_TOMBSTONE_DEFAULT_SECONDS - 1);
+    const grant = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: clock.now(), expiresAt: clock.now() + 600 };
+    const token = { tokenHash: "a1", grantId: "g", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: clock.now(), expiresAt: clock.now() + 60 };
+    expect(await storage.createGrant(grant, token)).toBe(false);
+    clock.advance(1);
+    expect(await storage.createGrant(grant, token)).toBe(true);
   });
 
   it("copies records on the way in", async () => {

@@ -63,16 +63,19 @@ if (binaries === null) {
     });
 
     describe("PostgreSQL specifics", () => {
-      it("ships the migration file's exact text embedded in the bundle", () => {
-        const file = readFileSync(join(import.meta.dirname, "../../src/storage/postgres/migrations/001_init.sql"), "utf8");
-        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init"]);
-        expect(POSTGRES_MIGRATIONS[0]!.sql).toBe(file);
+      it("ships the migration files' exact text embedded in the bundle", () => {
+        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones"]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+        for (const migration of POSTGRES_MIGRATIONS) {
+          const file = readFileSync(join(import.meta.dirname, `../../src/storage/postgres/migrations/${migration.name}.sql`), "utf8");
+          expect(migration.sql, migration.name).toBe(file);
+        }
       });
 
       it("migrate is idempotent and serialises concurrent callers (advisory lock)", async () => {
         const schema = `t_${generateId().replace(/-/g, "_")}`;
         const results = await Promise.all([newPool(), newPool(), newPool()].map((pool) => migrate(pool, { schema })));
-        expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
+        expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, POSTGRES_MIGRATIONS.length]);
         expect((await migrate(newPool(), { schema })).applied).toEqual([]);
       });
 
@@ -161,12 +164,17 @@ if (binaries === null) {
         // An expired token of a live grant, inserted directly (saveAccessToken would accept it too).
         await pool.query(`UPDATE "${schema}".access_tokens SET expires_at = $1 WHERE token_hash = 'live-old-at'`, [t - 1]);
 
+        // Tombstones are grant rows: one past its horizon, one still revoking its id.
+        await storage.revokeGrant("old-tombstone", { until: t - 1 });
+        await storage.revokeGrant("tombstone", { until: t + 600 });
+
         // A sweep with a tiny batch size still reaches everything.
-        expect(await sweepExpired(pool, { schema, batchSize: 1 })).toEqual({ authorizationCodes: 1, grants: 1, accessTokens: 1 });
+        expect(await sweepExpired(pool, { schema, batchSize: 1 })).toEqual({ authorizationCodes: 1, grants: 2, accessTokens: 1 });
         const count = async (table: string) => Number((await pool.query(`SELECT count(*) FROM "${schema}".${table}`)).rows[0].count);
         expect(await count("authorization_codes")).toBe(1);
-        expect(await count("grants")).toBe(1);
+        expect(await count("grants")).toBe(2);
         expect(await count("refresh_tokens")).toBe(0);
+        expect(await storage.createGrant({ ...base, grantId: "tombstone", expiresAt: t + 600 }, token("tomb-at", "tombstone", t + 60))).toBe(false);
         expect(await count("access_tokens")).toBe(1);
         expect(await storage.getAccessToken("live-at")).not.toBeNull();
       });

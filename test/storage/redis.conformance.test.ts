@@ -2,6 +2,7 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateId } from "../../src/crypto.js";
+import { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "../../src/storage/types.js";
 import { type RedisScriptingClient, createRedisStorage } from "../../src/storage/redis/index.js";
 import { describeStorageConformance } from "../../src/testing/index.js";
 import { type RunningRedis, redisBinary, serverMissing, startRedis } from "../support/servers.js";
@@ -88,6 +89,27 @@ if (binary === null) {
           for (const key of keys) if ((await client.ttl(key)) === -1) persistent.push(key.slice(prefix.length));
         }
         expect(persistent.sort()).toEqual(["client:c", "clients"]);
+      });
+
+      it("a tombstone is a key that expires at its horizon: the grant's expiresAt, until, or now + the default (storage contract)", async () => {
+        const client = await connect();
+        const prefix = `tomb-${generateId()}:`;
+        const storage = createRedisStorage({ client, prefix });
+        const t = Math.floor(Date.now() / 1000);
+        const token = { tokenHash: "a1", grantId: "live", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 };
+        expect(await storage.createGrant({ grantId: "live", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 }, token)).toBe(true);
+        await storage.revokeGrant("live");
+        expect(await client.expireTime(`${prefix}revoked:live`)).toBe(t + 600);
+        // A later revocation with an earlier horizon never shortens it.
+        await storage.revokeGrant("live", { until: t + 100 });
+        expect(await client.expireTime(`${prefix}revoked:live`)).toBe(t + 600);
+        await storage.revokeGrant("unknown", { until: t + 1234 });
+        expect(await client.expireTime(`${prefix}revoked:unknown`)).toBe(t + 1234);
+        await storage.revokeGrant("unknown-too");
+        expect(Math.abs((await client.expireTime(`${prefix}revoked:unknown-too`)) - (t + GRANT_TOMBSTONE_DEFAULT_SECONDS))).toBeLessThanOrEqual(2);
+        // A horizon already past leaves no key at all.
+        await storage.revokeGrant("past", { until: t - 10 });
+        expect(await client.exists(`${prefix}revoked:past`)).toBe(0);
       });
 
       it("reloads its scripts after SCRIPT FLUSH (EVALSHA falls back to EVAL on NOSCRIPT)", async () => {

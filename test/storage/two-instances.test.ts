@@ -10,6 +10,7 @@ import { generateId } from "../../src/crypto.js";
 import type { Storage } from "../../src/index.js";
 import { createPostgresStorage, migrate } from "../../src/storage/postgres/index.js";
 import { createRedisStorage } from "../../src/storage/redis/index.js";
+import { createMemoryStorage } from "../../src/storage/memory.js";
 import { authorize, exchangeCode, flowServer, refresh, registerFlowClient, revoke, validateBearer } from "../../src/testing/server-flow.js";
 import { postgresBinaries, redisBinary, serverMissing, startPostgres, startRedis } from "../support/servers.js";
 
@@ -24,7 +25,25 @@ interface TokenResponse {
   refresh_token: string;
 }
 
-function describeTwoInstances(engine: string, open: () => Promise<SharedStore>): void {
+/**
+ * Each call sleeps 0–`maxMs` ms first. Two server processes reach their store over independent
+ * network paths; in one test process the event loop would otherwise order the round trips of two
+ * concurrent requests almost the same way every time, and the race would rarely be run.
+ */
+function withJitter(storage: Storage, maxMs: number): Storage {
+  return new Proxy(storage, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * maxMs));
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+function describeTwoInstances(engine: string, open: () => Promise<SharedStore>, jitterMs: number): void {
   describe(`two server instances over one ${engine}`, () => {
     let shared: SharedStore;
     beforeAll(async () => {
@@ -36,16 +55,24 @@ function describeTwoInstances(engine: string, open: () => Promise<SharedStore>):
 
     const instances = () => ({ a: flowServer(shared.a), b: flowServer(shared.b) });
 
-    it("20 parallel redemptions of one code across both instances: exactly one succeeds (RFC 6749 §4.1.2)", async () => {
+    it("20 parallel redemptions of one code across both instances: at most one gets tokens, none of which work afterwards (RFC 6749 §4.1.2)", async () => {
       const { a, b } = instances();
       const client = await registerFlowClient(shared.a);
       const code = await authorize(a, client);
       const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => exchangeCode(i % 2 === 0 ? a : b, client, code)));
       const statuses = responses.map((r) => r.status);
-      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-      expect(statuses.filter((s) => s === 400)).toHaveLength(19);
+      // One redemption is the first use; the 19 replays revoke its grant, and when one of those
+      // revocations lands before the first use's createGrant, the first use is refused as well.
+      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+      expect(statuses.filter((s) => s === 400).length).toBeGreaterThanOrEqual(19);
       for (const response of responses.filter((r) => r.status === 400)) {
         expect(((await response.json()) as { error: string }).error).toBe("invalid_grant");
+      }
+      const winner = responses.find((r) => r.status === 200);
+      if (winner !== undefined) {
+        const tokens = (await winner.json()) as TokenResponse;
+        expect(await validateBearer(a, tokens.access_token)).toBeInstanceOf(Response);
+        expect((await refresh(b, client, tokens.refresh_token)).status).toBe(400);
       }
     });
 
@@ -56,6 +83,38 @@ function describeTwoInstances(engine: string, open: () => Promise<SharedStore>):
       const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => refresh(i % 2 === 0 ? a : b, client, tokens.refresh_token)));
       expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
     });
+
+    it(`50 trials of two simultaneous redemptions of one code, 0–${jitterMs} ms latency jitter: the winner's tokens are dead afterwards in all 50 (RFC 6749 §4.1.2)`, async () => {
+      const a = flowServer(withJitter(shared.a, jitterMs));
+      const b = flowServer(withJitter(shared.b, jitterMs));
+      const client = await registerFlowClient(shared.a);
+      let survivors = 0;
+      let refusedWinners = 0;
+      for (let trial = 0; trial < 50; trial++) {
+        const code = await authorize(a, client);
+        const responses = await Promise.all([exchangeCode(a, client, code), exchangeCode(b, client, code)]);
+        const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<TokenResponse & { error?: string }>;
+        // At most one is answered with tokens; a replay is always invalid_grant.
+        expect(responses.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+        for (const [i, response] of responses.entries()) {
+          if (response.status !== 200) {
+            expect(response.status).toBe(400);
+            expect(bodies[i]!.error).toBe("invalid_grant");
+            continue;
+          }
+          const tokens = bodies[i]!;
+          const validations = await Promise.all([validateBearer(a, tokens.access_token), validateBearer(b, tokens.access_token)]);
+          const refreshed = await refresh(i === 0 ? b : a, client, tokens.refresh_token);
+          const refreshError = ((await refreshed.json()) as { error?: string }).error;
+          const dead = validations.every((v) => v instanceof Response && v.status === 401) && refreshed.status === 400 && refreshError === "invalid_grant";
+          if (!dead) survivors++;
+        }
+        // Both refused: the replay's revocation landed before the first use's createGrant.
+        if (responses.every((r) => r.status === 400)) refusedWinners++;
+      }
+      console.log(`${engine}: 50 code-replay races, ${refusedWinners} where the revocation came first, ${survivors} with live tokens`);
+      expect(survivors).toBe(0);
+    }, 30_000);
 
     it("a revocation on one instance is seen by the other at once (RFC 7009 §2.1)", async () => {
       const { a, b } = instances();
@@ -96,7 +155,7 @@ if (redis === null) {
         await server.stop();
       },
     };
-  });
+  }, 2);
 }
 
 const postgres = postgresBinaries();
@@ -117,5 +176,10 @@ if (postgres === null) {
         await server.stop();
       },
     };
-  });
+  }, 2);
 }
+
+describeTwoInstances("memory store", async () => {
+  const storage = createMemoryStorage();
+  return { a: storage, b: storage, async close() {} };
+}, 4);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../../src/index.js";
+import { type AuthorizationCodeRecord, type Storage, hashToken } from "../../src/index.js";
 import {
   ISSUER,
   RESOURCE,
@@ -88,6 +88,46 @@ describe("authorization_code grant (RFC 6749 §4.1.3)", () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.filter((status) => status === 400)).toHaveLength(19);
     for (const response of responses.filter((r) => r.status === 400)) expect((await response.json()).error).toBe("invalid_grant");
+  });
+
+  it("a replay whose revocation lands before the first use's createGrant: both are invalid_grant, no token is issued (RFC 6749 §4.1.2)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    // The first use's createGrant waits until the replay has revoked the grant.
+    let revoked!: () => void;
+    const revocation = new Promise<void>((resolve) => (revoked = resolve));
+    const saved: AuthorizationCodeRecord[] = [];
+    const revocations: Array<{ grantId: string; until: number | undefined }> = [];
+    const created: boolean[] = [];
+    const storage: Storage = {
+      ...t.storage,
+      saveAuthorizationCode: async (record) => (saved.push(record), t.storage.saveAuthorizationCode(record)),
+      createGrant: async (grant, token) => {
+        await revocation;
+        const result = await t.storage.createGrant(grant, token);
+        created.push(result);
+        return result;
+      },
+      revokeGrant: async (grantId, options) => {
+        revocations.push({ grantId, until: options?.until });
+        await t.storage.revokeGrant(grantId, options);
+        revoked();
+      },
+    };
+    const config = { storage, now: t.clock.now, refreshTokens: { absoluteLifetime: 1000 }, accessTokenLifetime: 300 };
+    const { server } = createTestServer(config);
+    const code = await obtainCode(server, client);
+    const first = exchangeCode(server, client, code);
+    const replay = await exchangeCode(server, client, code);
+    expect(replay.status).toBe(400);
+    expect((await replay.json()).error).toBe("invalid_grant");
+    const response = await first;
+    expect(response.status).toBe(400);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toMatchObject({ error: "invalid_grant" });
+    expect(created).toEqual([false]);
+    // The tombstone outlives any grant the first use could create: code expiry + longest lifetime + 60 s skew.
+    expect(revocations).toEqual([{ grantId: saved[0]!.grantId, until: saved[0]!.expiresAt + 1000 + 60 }]);
   });
 
   it("refuses a code issued to another client (RFC 6749 §4.1.3)", async () => {

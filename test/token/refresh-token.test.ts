@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../../src/index.js";
+import { deriveToken } from "../../src/crypto.js";
+import { type Storage, createMemoryStorage, generateToken, hashToken } from "../../src/index.js";
 import {
   RESOURCE,
   type TestClient,
@@ -8,8 +9,11 @@ import {
   exchangeCode,
   obtainCode,
   registerClient,
+  testClock,
   tokenRequest,
 } from "../support/fixtures.js";
+
+const SECRET = generateToken();
 
 interface Tokens {
   access_token: string;
@@ -25,11 +29,11 @@ async function start(config: Parameters<typeof createTestServer>[0] = {}, method
   return { ...t, client, tokens };
 }
 
-function refresh(t: TestServer, client: TestClient, refreshToken: string, extra: Record<string, string> = {}) {
+function refresh(t: Pick<TestServer, "server">, client: TestClient, refreshToken: string, extra: Record<string, string> = {}) {
   return t.server.handleTokenRequest(tokenRequest(client, { grant_type: "refresh_token", refresh_token: refreshToken, ...extra }));
 }
 
-async function isActive(t: TestServer, accessToken: string): Promise<boolean> {
+async function isActive(t: Pick<TestServer, "server">, accessToken: string): Promise<boolean> {
   const result = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${accessToken}` } }));
   return !(result instanceof Response);
 }
@@ -159,7 +163,7 @@ describe("refresh_token grant (RFC 6749 §6, RFC 9700 §4.14)", () => {
 
 describe("refresh grace window (gracePeriod)", () => {
   it("gives the token just rotated out the same successor inside the window", async () => {
-    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
     const first = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
     // The response was "lost": the client retries with the old token.
     t.clock.advance(10);
@@ -174,7 +178,7 @@ describe("refresh grace window (gracePeriod)", () => {
   });
 
   it("treats the old token as reuse after the window and revokes the grant (RFC 9700 §4.14.2)", async () => {
-    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
     const first = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
     t.clock.advance(30);
     const late = await refresh(t, t.client, t.tokens.refresh_token!);
@@ -183,7 +187,7 @@ describe("refresh grace window (gracePeriod)", () => {
   });
 
   it("does not extend to a token two rotations back", async () => {
-    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
     const first = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
     await refresh(t, t.client, first.refresh_token!);
     expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(400);
@@ -191,7 +195,7 @@ describe("refresh grace window (gracePeriod)", () => {
   });
 
   it("lets all 20 parallel refreshes of one token succeed with one and the same successor (documented)", async () => {
-    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
     const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(t, t.client, t.tokens.refresh_token!)));
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as Tokens[];
@@ -207,3 +211,125 @@ describe("refresh grace window (gracePeriod)", () => {
     expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(400);
   });
 });
+
+describe("refresh rotation secret (refreshTokens.rotationSecret)", () => {
+  it("is required when gracePeriod > 0: TypeError at startup naming the option", () => {
+    expect(() => createTestServer({ refreshTokens: { gracePeriod: 30 } })).toThrow(TypeError);
+    expect(() => createTestServer({ refreshTokens: { gracePeriod: 30 } })).toThrow(/refreshTokens\.rotationSecret is required/);
+    expect(() => createTestServer({ refreshTokens: { gracePeriod: 30, rotationSecret: [] } })).toThrow(/refreshTokens\.rotationSecret is required/);
+    // Not needed without the window.
+    expect(() => createTestServer({ refreshTokens: { gracePeriod: 0 } })).not.toThrow();
+  });
+
+  it.each([
+    ["too short (31 bytes)", SECRET.slice(0, 42)],
+    ["not base64url", `${SECRET.slice(0, 42)}+/=`],
+    ["empty", ""],
+  ])("refuses a secret that is %s, without quoting it", (_what, secret) => {
+    let error: unknown;
+    try {
+      createTestServer({ refreshTokens: { gracePeriod: 30, rotationSecret: secret } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^refreshTokens\.rotationSecret must be base64url of at least 32 bytes/);
+    if (secret !== "") expect((error as Error).message).not.toContain(secret.slice(0, 20));
+    expect(() => createTestServer({ refreshTokens: { gracePeriod: 30, rotationSecret: [SECRET, secret] } })).toThrow(/refreshTokens\.rotationSecret\[1\] must be base64url/);
+  });
+
+  it("a storage dump plus an old refresh token does not compute the current one (RFC 9700 §4.14.2)", async () => {
+    // Everything the store is given and gives back: a superset of what it holds.
+    const clock = testClock();
+    const memory = createMemoryStorage({ now: clock.now });
+    const dump: unknown[] = [];
+    const recorded = new Proxy(memory, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          dump.push(property, args);
+          const result = await value.apply(target, args);
+          dump.push(result);
+          return result;
+        };
+      },
+    }) as Storage;
+    const server = createTestServer({ storage: recorded, now: clock.now, refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } }).server;
+    const client = await registerClient(memory);
+    const tokens = (await (await exchangeCode(server, client, await obtainCode(server, client))).json()) as Tokens;
+    const t = { server, storage: memory, clock, client, tokens };
+    const t1 = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    clock.advance(31);
+    const t2 = (await (await refresh(t, t.client, t1.refresh_token!)).json()) as Tokens;
+    clock.advance(31);
+    const old = t1.refresh_token!;
+    const current = t2.refresh_token!;
+
+    const text = JSON.stringify(dump);
+    expect(text).toContain(hashToken(current)); // the dump does cover the grant's refresh state
+    expect(text).not.toContain(current);
+    const strings = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (typeof value === "string") strings.add(value);
+      else if (Array.isArray(value)) value.forEach(collect);
+      else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) (strings.add(k), collect(v));
+    };
+    collect(JSON.parse(text));
+    expect(strings.size).toBeGreaterThan(20);
+    const grantIds = [...strings].filter((s) => /^[A-Za-z0-9_-]{22}$/.test(s));
+    expect(grantIds.length).toBeGreaterThan(0);
+    for (const key of strings) {
+      for (const input of [old, ...grantIds.map((id) => `${id}.${old}`), ...grantIds.map((id) => id + old)]) {
+        expect(deriveToken(key, input)).not.toBe(current);
+      }
+    }
+    // The harness is no straw man: with the host's secret the same computation succeeds.
+    const grant = await memory.getGrantByRefreshToken(hashToken(current));
+    expect(deriveToken(Buffer.from(SECRET, "base64url"), `${grant!.grantId}.${old}`)).toBe(current);
+    // And the old token is reuse: it revokes the grant (outside the window).
+    expect((await refresh(t, t.client, old)).status).toBe(400);
+    expect(await isActive(t, t2.access_token)).toBe(false);
+  });
+
+  it("secret rotation: a list derives with its first secret and recognises repeats made with any (documented)", async () => {
+    const older = generateToken();
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: older } });
+    const config = (rotationSecret: string | string[]) => ({ storage: t.storage, now: t.clock.now, refreshTokens: { gracePeriod: 30, rotationSecret } });
+    const first = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+
+    // Redeployed with [newer, older]: the repeat inside the window still gets the same successor.
+    const newer = generateToken();
+    const rotated = createTestServer(config([newer, older]));
+    const retry = await refresh(rotated, t.client, t.tokens.refresh_token!);
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as Tokens).refresh_token).toBe(first.refresh_token);
+    // The next successor comes from the newer secret.
+    const grantId = (await t.storage.getGrantByRefreshToken(hashToken(first.refresh_token!)))!.grantId;
+    const second = (await (await refresh(rotated, t.client, first.refresh_token!)).json()) as Tokens;
+    expect(second.refresh_token).toBe(deriveToken(Buffer.from(newer, "base64url"), `${grantId}.${first.refresh_token}`));
+
+    // Dropping the older secret while a window it opened is still running: that repeat is reuse.
+    const again = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: older } });
+    await refresh(again, again.client, again.tokens.refresh_token!);
+    const dropped = createTestServer({ storage: again.storage, now: again.clock.now, refreshTokens: { gracePeriod: 30, rotationSecret: newer } });
+    const late = await refresh(dropped, again.client, again.tokens.refresh_token!);
+    expect(late.status).toBe(400);
+    expect((await late.json()).error).toBe("invalid_grant");
+  });
+
+  it("a record written before rotationSecret, with its own rotationKey, still gets its successor inside the window", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
+    // Rewrite the grant as an earlier version stored it: successor derived from a per-grant rotationKey.
+    const legacyKey = generateToken();
+    const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
+    const successor = deriveToken(legacyKey, t.tokens.refresh_token!);
+    const legacy = { ...grant, rotationKey: legacyKey, refresh: { tokenHash: hashToken(successor), expiresAt: grant.expiresAt, previousTokenHash: hashToken(t.tokens.refresh_token!), rotatedAt: t.clock.now() } };
+    const storage: Storage = { ...t.storage, getGrantByRefreshToken: async (hash) => ((await t.storage.getGrantByRefreshToken(hash)) === null ? null : legacy) };
+    const server = createTestServer({ storage, now: t.clock.now, refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
+    const retry = await refresh(server, t.client, t.tokens.refresh_token!);
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as Tokens).refresh_token).toBe(successor);
+  });
+});
+

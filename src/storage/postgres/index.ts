@@ -3,14 +3,15 @@
  *
  * @module
  */
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  ClientRecord,
-  GrantRecord,
-  RedeemedAuthorizationCode,
-  RefreshTokenState,
-  Storage,
+import {
+  type AccessTokenRecord,
+  type AuthorizationCodeRecord,
+  type ClientRecord,
+  type GrantRecord,
+  type RedeemedAuthorizationCode,
+  type RefreshTokenState,
+  type Storage,
+  GRANT_TOMBSTONE_DEFAULT_SECONDS,
 } from "../types.js";
 import { DEFAULT_SCHEMA, type PostgresQueryable, quoteSchema, systemNow } from "./client.js";
 
@@ -62,13 +63,20 @@ interface GrantRow {
  *   statement (RFC 7592 §2.3).
  * - `redeemAuthorizationCode`: `UPDATE … SET redemptions = redemptions + 1 … RETURNING`; exactly
  *   one caller sees 1 (RFC 6749 §4.1.2).
- * - `createGrant`: grant, refresh hash and first access token in one statement (CTEs).
- * - `saveAccessToken`: inserts only if the grant is live; the foreign key refuses a grant revoked
- *   meanwhile.
- * - `getAccessToken`: one query joining the grant, so a revoked or expired grant hides its tokens.
+ * - `createGrant`: grant, refresh hash and first access token in one statement (CTEs); the grant
+ *   is `INSERT … ON CONFLICT (grant_id) DO NOTHING`, so the row of a revoked id (its tombstone)
+ *   makes it store nothing and return `false` (so does an id that exists, which the core never
+ *   reuses).
+ * - `saveAccessToken`: inserts only if the grant is live and not revoked.
+ * - `getAccessToken`: one query joining the grant, so a revoked or expired grant hides its tokens
+ *   (also a token inserted by a statement that raced the revocation).
  * - `rotateRefreshToken`: one conditional UPDATE of the grant on its current hash, with the
  *   refresh-hash and access-token inserts in CTEs of the same statement (RFC 9700 §4.14.2).
- * - `revokeGrant`: one DELETE; refresh and access tokens go with it by `ON DELETE CASCADE`.
+ * - `revokeGrant`: one statement: an upsert that turns the grant's row into its tombstone (or
+ *   inserts one for an id not created yet) and deletes its tokens. Against a concurrent
+ *   `createGrant` of the same id, the primary key decides: whichever inserts second waits for the
+ *   first to commit, then sees its row (`ON CONFLICT` acts on rows its snapshot does not show), so
+ *   either the grant is created first and then revoked, or the tombstone wins and nothing is created.
  *
  * @example
  * ```ts
@@ -92,7 +100,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     updateClient: `UPDATE ${s}.clients SET record = $2::jsonb WHERE client_id = $1`,
     deleteClient: `
       WITH deleted AS (DELETE FROM ${s}.clients WHERE client_id = $1 RETURNING client_id),
-      revoked AS (DELETE FROM ${s}.grants WHERE client_id IN (SELECT client_id FROM deleted))
+      revoked AS (DELETE FROM ${s}.grants WHERE client_id IN (SELECT client_id FROM deleted) AND NOT revoked)
       SELECT count(*)::int AS deleted FROM deleted`,
     countClients: `SELECT count(*)::int AS count FROM ${s}.clients`,
     // DO NOTHING, never an update: overwriting would reset the redemption counter.
@@ -101,28 +109,31 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       UPDATE ${s}.authorization_codes SET redemptions = redemptions + 1
       WHERE code_hash = $1 AND expires_at > $2
       RETURNING record, redemptions`,
+    // ON CONFLICT DO NOTHING: a tombstone (or any row) of this id means nothing is written.
     createGrant: `
       WITH g AS (
         INSERT INTO ${s}.grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at)
-        VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::text, $6) RETURNING grant_id
+        VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::text, $6) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id
       ), r AS (
         INSERT INTO ${s}.refresh_tokens (token_hash, grant_id) SELECT $5::text, grant_id FROM g WHERE $5::text IS NOT NULL
+      ), a AS (
+        INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at) SELECT $7, grant_id, $8::jsonb, $9 FROM g
       )
-      INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at) SELECT $7, grant_id, $8::jsonb, $9 FROM g`,
+      SELECT count(*)::int AS created FROM g`,
     saveAccessToken: `
       INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at)
-      SELECT $1, grant_id, $3::jsonb, $4 FROM ${s}.grants WHERE grant_id = $2 AND expires_at > $5
+      SELECT $1, grant_id, $3::jsonb, $4 FROM ${s}.grants WHERE grant_id = $2 AND expires_at > $5 AND NOT revoked
       ON CONFLICT (token_hash) DO NOTHING`,
     getAccessToken: `
       SELECT a.record FROM ${s}.access_tokens a JOIN ${s}.grants g ON g.grant_id = a.grant_id
-      WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.expires_at > $2`,
+      WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.expires_at > $2 AND NOT g.revoked`,
     getGrantByRefreshToken: `
       SELECT g.record, g.refresh FROM ${s}.refresh_tokens r JOIN ${s}.grants g ON g.grant_id = r.grant_id
-      WHERE r.token_hash = $1 AND g.expires_at > $2`,
+      WHERE r.token_hash = $1 AND g.expires_at > $2 AND NOT g.revoked`,
     rotateRefreshToken: `
       WITH g AS (
         UPDATE ${s}.grants SET refresh = $3::jsonb, refresh_token_hash = $4
-        WHERE grant_id = $1 AND refresh_token_hash = $2 AND expires_at > $8
+        WHERE grant_id = $1 AND refresh_token_hash = $2 AND expires_at > $8 AND NOT revoked
         RETURNING grant_id
       ), r AS (
         INSERT INTO ${s}.refresh_tokens (token_hash, grant_id) SELECT $4, grant_id FROM g ON CONFLICT (token_hash) DO NOTHING
@@ -130,7 +141,20 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at) SELECT $5, grant_id, $6::jsonb, $7 FROM g
       )
       SELECT count(*)::int AS rotated FROM g`,
-    revokeGrant: `DELETE FROM ${s}.grants WHERE grant_id = $1`,
+    // The row stays as the tombstone, until the later of its expires_at and $3 ($2 for a new row:
+    // until, or now + the default); the tokens are deleted here, since no cascade fires.
+    revokeGrant: `
+      WITH t AS (
+        INSERT INTO ${s}.grants AS held (grant_id, client_id, record, expires_at, revoked) VALUES ($1, '', '{}'::jsonb, $2, true)
+        ON CONFLICT (grant_id) DO UPDATE
+        SET revoked = true, refresh = NULL, refresh_token_hash = NULL, expires_at = GREATEST(held.expires_at, $3)
+        RETURNING grant_id
+      ), a AS (
+        DELETE FROM ${s}.access_tokens WHERE grant_id = $1
+      ), r AS (
+        DELETE FROM ${s}.refresh_tokens WHERE grant_id = $1
+      )
+      SELECT count(*)::int AS revoked FROM t`,
     revokeAccessToken: `DELETE FROM ${s}.access_tokens WHERE token_hash = $1`,
   };
 
@@ -163,7 +187,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
 
     async createGrant(grant, accessToken) {
       const { refresh, ...record } = grant;
-      await pool.query(sql.createGrant, [
+      const result = await pool.query(sql.createGrant, [
         grant.grantId,
         grant.clientId,
         JSON.stringify(record),
@@ -174,6 +198,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         JSON.stringify(accessToken),
         accessToken.expiresAt,
       ]);
+      return first<{ created: number }>(result)?.created === 1;
     },
     async saveAccessToken(accessToken: AccessTokenRecord) {
       try {
@@ -205,8 +230,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       ]);
       return first<{ rotated: number }>(result)?.rotated === 1;
     },
-    async revokeGrant(grantId) {
-      await pool.query(sql.revokeGrant, [grantId]);
+    async revokeGrant(grantId, revokeOptions = {}) {
+      const { until } = revokeOptions;
+      await pool.query(sql.revokeGrant, [grantId, until ?? now() + GRANT_TOMBSTONE_DEFAULT_SECONDS, until ?? 0]);
     },
     async revokeAccessToken(tokenHash) {
       await pool.query(sql.revokeAccessToken, [tokenHash]);

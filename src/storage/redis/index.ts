@@ -5,15 +5,16 @@
  */
 import { sha1 } from "@oslojs/crypto/sha1";
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import type {
-  AccessTokenRecord,
-  AuthorizationCodeRecord,
-  ClientRecord,
-  GrantRecord,
-  RedeemedAuthorizationCode,
-  RefreshTokenRotation,
-  RefreshTokenState,
-  Storage,
+import {
+  type AccessTokenRecord,
+  type AuthorizationCodeRecord,
+  type ClientRecord,
+  type GrantRecord,
+  type RedeemedAuthorizationCode,
+  type RefreshTokenRotation,
+  type RefreshTokenState,
+  type Storage,
+  GRANT_TOMBSTONE_DEFAULT_SECONDS,
 } from "../types.js";
 import * as scripts from "./scripts.js";
 
@@ -117,11 +118,13 @@ function parseGrant(reply: unknown): GrantRecord | null {
  * - `deleteClient`: deletes the client and revokes all its grants in one script (RFC 7592 §2.3).
  * - `redeemAuthorizationCode`: reads the code and increments its redemption counter in one script;
  *   exactly one caller sees the first redemption (RFC 6749 §4.1.2).
- * - `createGrant`: grant, refresh index and first access token in one script (both or neither).
+ * - `createGrant`: checks the id's tombstone, then writes grant, refresh index and first access
+ *   token, in one script (both or neither; nothing for a revoked id).
  * - `saveAccessToken`: checks that the grant is live and adds the token in one script.
  * - `getAccessToken`: reads the token and checks its grant in one script (one round trip).
  * - `rotateRefreshToken`: compare-and-rotate in one script (RFC 9700 §4.14.2).
- * - `revokeGrant`: deletes the grant and every key in its token set in one script.
+ * - `revokeGrant`: tombstones the id (a string key with EXAT at its horizon) and deletes the grant
+ *   and every key in its token set, in one script.
  *
  * @example
  * ```ts
@@ -190,7 +193,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
 
     async createGrant(grant, accessToken) {
       const fields = grantFields(grant);
-      await run(SCRIPTS.createGrant, [key.grant(grant.grantId)], [
+      const reply = await run(SCRIPTS.createGrant, [key.grant(grant.grantId)], [
         p,
         grant.grantId,
         grant.clientId,
@@ -203,6 +206,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
         accessToken.expiresAt,
         now(),
       ]);
+      return reply !== -1;
     },
     async saveAccessToken(accessToken: AccessTokenRecord) {
       await run(SCRIPTS.saveAccessToken, [key.grant(accessToken.grantId)], [
@@ -235,8 +239,8 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
       ]);
       return reply === 1;
     },
-    async revokeGrant(grantId) {
-      await run(SCRIPTS.revokeGrant, [key.grant(grantId)], [p, grantId]);
+    async revokeGrant(grantId, revokeOptions = {}) {
+      await run(SCRIPTS.revokeGrant, [key.grant(grantId)], [p, grantId, revokeOptions.until ?? "", now(), GRANT_TOMBSTONE_DEFAULT_SECONDS]);
     },
     async revokeAccessToken(tokenHash) {
       await run(SCRIPTS.revokeAccessToken, [key.accessToken(tokenHash)], [p]);

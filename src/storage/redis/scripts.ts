@@ -12,6 +12,7 @@
  * - `P client-grants:<id>`     set of grant ids of a client (deleteClient, RFC 7592 §2.3)
  * - `P at:<hash>`              hash { g: grant id, r: record JSON, e: expiresAt }
  * - `P rt:<hash>`              string, the grant id (every refresh hash ever issued: reuse detection)
+ * - `P revoked:<id>`           string, the tombstone horizon of a revoked grant id (createGrant refuses the id until then)
  *
  * Every key carries a native expiry (EXPIREAT) derived from `expiresAt`, so Redis itself drops
  * what has expired; the scripts also compare `expiresAt` with the caller's clock, so nothing is
@@ -102,10 +103,13 @@ return { code[1], redis.call('HINCRBY', KEYS[1], 'n', 1) }`;
 /**
  * KEYS: grant key. ARGV: prefix, grant id, client id, grant JSON (without refresh), refresh JSON
  * or '', refresh hash or '', grant expiresAt, access-token hash, access-token JSON, access-token
- * expiresAt, now.
+ * expiresAt, now. Returns -1, writing nothing, while the grant id is tombstoned (revoked): the
+ * check and the writes are one script, so a revocation cannot slip in between.
  */
 export const CREATE_GRANT = `${HELPERS}
 local p, gid, exp, now = ARGV[1], ARGV[2], ARGV[7], tonumber(ARGV[11])
+local tombstone = redis.call('GET', p .. 'revoked:' .. gid)
+if tombstone and tonumber(tombstone) > now then return -1 end
 if tonumber(exp) <= now then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'b', ARGV[4], 'f', ARGV[5], 'h', ARGV[6], 'e', exp, 'c', ARGV[3])
@@ -172,9 +176,25 @@ extend(p .. 'grant-keys:' .. gid, grant[2])
 if tonumber(ARGV[8]) > now then add_access_token(p, gid, grant[2], ARGV[6], ARGV[7], ARGV[8]) end
 return 1`;
 
-/** KEYS: grant key. ARGV: prefix, grant id. */
+/**
+ * KEYS: grant key. ARGV: prefix, grant id, until or '', now, default tombstone seconds. Revokes
+ * the grant and tombstones its id (storage contract): until the latest of `until`, the grant's
+ * expiresAt, or — neither known — now + default; an existing later tombstone is kept.
+ */
 export const REVOKE_GRANT = `${HELPERS}
-revoke(ARGV[1], ARGV[2])
+local p, gid, now = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local tombstone = p .. 'revoked:' .. gid
+local horizon = -1
+local exp = redis.call('HGET', KEYS[1], 'e')
+if exp then horizon = tonumber(exp) elseif ARGV[3] == '' then horizon = now + tonumber(ARGV[5]) end
+if ARGV[3] ~= '' then horizon = math.max(horizon, tonumber(ARGV[3])) end
+local previous = redis.call('GET', tombstone)
+if previous then horizon = math.max(horizon, tonumber(previous)) end
+if horizon > now then
+  horizon = string.format('%d', math.ceil(horizon))
+  redis.call('SET', tombstone, horizon, 'EXAT', horizon)
+end
+revoke(p, gid)
 return 1`;
 
 /** KEYS: access-token key. ARGV: prefix. */
