@@ -36,6 +36,8 @@ export function mintAccessToken(
     grantId: grant.grantId,
     clientId: grant.clientId,
     subject: grant.subject,
+    // Only client_credentials marks its grants; every other grant acts for a user.
+    subjectType: grant.subjectType ?? "user",
     scope: [...scope],
     audience: [...audience],
     issuedAt: now,
