@@ -103,7 +103,10 @@ export interface RegistrationConfig {
 
 /** Configuration of {@link createAuthorizationServer}. */
 export interface AuthorizationServerConfig {
-  /** The issuer identifier (RFC 8414 §2): an `https` URL (or `http` on localhost) without query or fragment. */
+  /**
+   * The issuer identifier (RFC 8414 §2): an `https` URL (or `http` on localhost) without query,
+   * fragment or trailing `/`, used exactly as written.
+   */
   issuer: string;
   /** Where everything is stored. */
   storage: Storage;
@@ -115,7 +118,7 @@ export interface AuthorizationServerConfig {
   /**
    * RFC 8707 resource indicators this server issues tokens for; if absent, any absolute URI is
    * accepted. The first one is the default when a request names none (so that every token has
-   * an audience).
+   * an audience), and the resource `validateBearerToken` checks when a route names none.
    */
   resources?: readonly string[];
   /** Client authentication methods accepted at the token endpoint (default: all three). */
@@ -139,7 +142,10 @@ export interface AuthorizationServerConfig {
   clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
   /** Largest accepted form body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
-  /** Told about unexpected errors (which clients see only as `500 server_error`). */
+  /**
+   * Told about unexpected errors (which clients see only as `500 server_error`); without it they
+   * are logged with `console.error`, once each.
+   */
   onError?: ErrorReporter;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;

@@ -30,7 +30,10 @@ export interface BearerValidationOptions {
   realm?: string;
   /** Clock in seconds since the epoch. */
   now?: () => number;
-  /** Hears about unexpected failures (a store that is down), which are answered `500 server_error`. */
+  /**
+   * Hears about unexpected failures (a store that is down), which are answered `500
+   * server_error`; without it they are logged with `console.error`.
+   */
   onError?: ErrorReporter;
 }
 
@@ -68,10 +71,11 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * @returns the token's information, or a ready `Response`: `401` with `WWW-Authenticate: Bearer`
  *   (no error code when no token was sent, RFC 6750 §3.1; `invalid_token` for an unknown, expired,
  *   revoked or wrong-audience token, and with `requireUser` for a client_credentials token),
- *   `400 invalid_request` for a malformed header, or `403
- *   insufficient_scope` naming the needed `scope`. Every challenge carries `resource_metadata`
- *   (RFC 9728 §5.1) when configured. A store that fails gives `500 server_error` (RFC 6749 §5.2
- *   shape, no detail), reported to `onError`; the promise never rejects.
+ *   `400 invalid_request` for a malformed header, or `403 insufficient_scope` naming the needed
+ *   `scope`. Every challenge carries `resource_metadata` (RFC 9728 §5.1) when configured. A store
+ *   that fails gives `500 server_error` (RFC 6749 §5.2 shape, no detail), reported to `onError`
+ *   (default: `console.error`); the promise never rejects.
+ * @throws {TypeError} synchronously, when `resource` is missing or empty (a programmer error).
  * @example
  * ```ts
  * const result = await validateBearerToken(request, { storage, resource: "https://api.example.com/mcp" });
