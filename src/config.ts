@@ -271,6 +271,10 @@ function checkIssuer(issuer: unknown): URL {
   if (url.protocol !== "https:" && !isLocalhost(url)) {
     throw new TypeError("issuer must use https, except on localhost (RFC 8414 §2).");
   }
+  // Requests are routed by their parsed URL (lower-case host, no default port): an issuer spelled
+  // otherwise would build endpoint URLs no request ever matches.
+  const canonical = url.origin + (url.pathname === "/" ? "" : url.pathname);
+  if (canonical !== issuer) throw new TypeError(`issuer must be written as ${canonical}: ${issuer}`);
   return url;
 }
 

@@ -46,6 +46,13 @@ describe("configuration mistakes are TypeErrors at startup, naming the option", 
     }
   });
 
+  it("an issuer not written as requests are routed (upper-case host, default port)", () => {
+    expectTypeError(create({ issuer: "https://AS.example.com" }), "issuer must be written as https://as.example.com: https://AS.example.com");
+    expectTypeError(create({ issuer: "https://as.example.com:443/t" }), "issuer must be written as https://as.example.com/t: https://as.example.com:443/t");
+    expect(create({ issuer: "http://localhost:3000" })).not.toThrow();
+    expect(create({ issuer: "https://as.example.com/tenant1" })).not.toThrow();
+  });
+
   it("an unknown grant type (it would be advertised, then answered 500)", () => {
     expectTypeError(
       create({ grantTypes: ["authorization_code", "password"] }),
