@@ -11,6 +11,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";
+import { isScopeToken } from "./scope.js";
 import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 import type { CodeChallengeMethod } from "./pkce.js";
 import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./registration/metadata.js";
@@ -126,7 +127,10 @@ export interface RegistrationConfig {
 
 /** Configuration of {@link createAuthorizationServer}. */
 export interface AuthorizationServerConfig {
-  /** The issuer identifier (RFC 8414 §2): an `https` URL (or `http` on localhost) without query or fragment. */
+  /**
+   * The issuer identifier (RFC 8414 §2): an `https` URL (or `http` on localhost) without query,
+   * fragment or trailing `/`, used exactly as written.
+   */
   issuer: string;
   /** Where everything is stored. */
   storage: Storage;
@@ -138,7 +142,7 @@ export interface AuthorizationServerConfig {
   /**
    * RFC 8707 resource indicators this server issues tokens for; if absent, any absolute URI is
    * accepted. The first one is the default when a request names none (so that every token has
-   * an audience).
+   * an audience), and the resource `validateBearerToken` checks when a route names none.
    */
   resources?: readonly string[];
   /** Client authentication methods accepted at the token endpoint (default: all three). */
@@ -162,7 +166,10 @@ export interface AuthorizationServerConfig {
   clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
   /** Largest accepted form body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
-  /** Told about unexpected errors (which clients see only as `500 server_error`). */
+  /**
+   * Told about unexpected errors (which clients see only as `500 server_error`); without it they
+   * are logged with `console.error`, once each.
+   */
   onError?: ErrorReporter;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
@@ -210,24 +217,16 @@ const DAY = 24 * 60 * 60;
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig {
-  const issuerUrl = parseUrl(config.issuer);
-  if (issuerUrl === null || issuerUrl.search !== "" || issuerUrl.hash !== "") {
-    throw new TypeError("issuer must be an absolute URL without query or fragment (RFC 8414 §2).");
-  }
-  if (issuerUrl.protocol !== "https:" && !isLocalhost(issuerUrl)) {
-    throw new TypeError("issuer must use https, except on localhost (RFC 8414 §2).");
-  }
-  const issuer = config.issuer.replace(/\/$/, "");
+  const issuerUrl = checkIssuer(config.issuer);
+  checkConfig(config);
+  const issuer = config.issuer;
   const base = issuer;
   const path = (value: string | false | undefined, fallback: string | undefined): string | undefined => {
     if (value === false) return undefined;
     const chosen = value ?? fallback;
-    if (chosen === undefined) return undefined;
-    if (!chosen.startsWith("/")) throw new TypeError(`endpoint paths must start with "/": ${chosen}`);
-    return base + chosen;
+    return chosen === undefined ? undefined : base + chosen;
   };
   const pkceMethods = config.pkce?.methods ?? ["S256"];
-  if (pkceMethods.length === 0) throw new TypeError("pkce.methods must name at least one method.");
   const methods = config.clientAuthenticationMethods ?? ["client_secret_basic", "client_secret_post", "none"];
   const grantTypes = config.grantTypes ?? ["authorization_code", "refresh_token", "client_credentials"];
   for (const resource of config.resources ?? []) {
@@ -304,6 +303,133 @@ function rotationKeys(secret: string | readonly string[] | undefined, gracePerio
     if (bytes === undefined || bytes.length < 32) throw new TypeError(`${name} must be base64url of at least 32 bytes (generateToken() makes one).`);
     return bytes;
   });
+}
+
+/**
+ * The issuer identifier, checked: RFC 8414 §3.3 has clients compare it character for character
+ * with the one they were configured with, and every endpoint URL is built by appending a path to
+ * it, so it is refused rather than silently rewritten.
+ */
+function checkIssuer(issuer: unknown): URL {
+  if (typeof issuer !== "string" || issuer === "") throw new TypeError("issuer is required.");
+  const url = parseUrl(issuer);
+  if (url === null) throw new TypeError(`issuer must be an absolute URL (RFC 8414 §2): ${issuer}`);
+  if (url.search !== "" || url.hash !== "" || issuer.includes("?") || issuer.includes("#")) {
+    throw new TypeError(`issuer must not have a query or fragment (RFC 8414 §2): ${issuer}`);
+  }
+  if (issuer.endsWith("/")) {
+    throw new TypeError(`issuer must not end with "/" (endpoint paths are appended to it): ${issuer}`);
+  }
+  if (url.protocol !== "https:" && !isLocalhost(url)) {
+    throw new TypeError("issuer must use https, except on localhost (RFC 8414 §2).");
+  }
+  // Requests are routed by their parsed URL (lower-case host, no default port): an issuer spelled
+  // otherwise would build endpoint URLs no request ever matches.
+  const canonical = url.origin + (url.pathname === "/" ? "" : url.pathname);
+  if (canonical !== issuer) throw new TypeError(`issuer must be written as ${canonical}: ${issuer}`);
+  return url;
+}
+
+const GRANT_TYPES: readonly GrantType[] = ["authorization_code", "refresh_token", "client_credentials"];
+const AUTHENTICATION_METHODS: readonly ClientAuthenticationMethod[] = ["client_secret_basic", "client_secret_post", "none"];
+const PKCE_METHODS: readonly CodeChallengeMethod[] = ["S256", "plain"];
+// A Record over the keys of Storage, so that a method added to the contract must be added here.
+const STORAGE_METHODS: Record<keyof Storage, true> = {
+  getClient: true,
+  createClient: true,
+  updateClient: true,
+  deleteClient: true,
+  countClients: true,
+  saveAuthorizationCode: true,
+  redeemAuthorizationCode: true,
+  createGrant: true,
+  saveAccessToken: true,
+  getAccessToken: true,
+  getGrantByRefreshToken: true,
+  rotateRefreshToken: true,
+  revokeGrant: true,
+  revokeAccessToken: true,
+};
+
+/**
+ * The configuration mistakes that would otherwise surface only with traffic (a 500 on the first
+ * request of a kind, or metadata advertising what the handlers refuse), each a `TypeError` naming
+ * the option. The configuration is plain data that may come from untyped code or a file, so the
+ * types alone do not rule these out.
+ */
+function checkConfig(config: AuthorizationServerConfig): void {
+  checkStorage(config.storage);
+  const endpoints = config.endpoints ?? {};
+  for (const name of ["authorization", "token", "revocation", "introspection", "registration"] as const) {
+    const value: unknown = endpoints[name];
+    const optional = name !== "authorization" && name !== "token";
+    if (value === undefined || (optional && value === false)) continue;
+    if (typeof value !== "string" || !value.startsWith("/")) {
+      throw new TypeError(`endpoints.${name} must be a path starting with "/"${optional ? " or false" : ""}: ${String(value)}`);
+    }
+  }
+  if (config.registration !== undefined && typeof endpoints.registration !== "string") {
+    throw new TypeError(
+      "registration options are set but registration is off: set endpoints.registration to a path (e.g. \"/register\") to turn it on.",
+    );
+  }
+  if (config.scopesSupported !== undefined) {
+    if (config.scopesSupported.length === 0) {
+      throw new TypeError("scopesSupported must name at least one scope (leave it out to accept any scope).");
+    }
+    checkScopeTokens(config.scopesSupported, "scopesSupported");
+  }
+  if (config.defaultScopes !== undefined) {
+    checkScopeTokens(config.defaultScopes, "defaultScopes");
+    const unsupported = config.defaultScopes.find((scope) => !(config.scopesSupported ?? [scope]).includes(scope));
+    if (unsupported !== undefined) throw new TypeError(`defaultScopes must be within scopesSupported: "${unsupported}" is not supported.`);
+  }
+  if (config.resources !== undefined && config.resources.length === 0) {
+    throw new TypeError("resources must name at least one resource (leave it out to accept any).");
+  }
+  checkMembers(config.grantTypes, GRANT_TYPES, "grantTypes", "grant type");
+  checkMembers(config.clientAuthenticationMethods, AUTHENTICATION_METHODS, "clientAuthenticationMethods", "method");
+  checkMembers(config.pkce?.methods, PKCE_METHODS, "pkce.methods", "method");
+  // OAuth 2.1 §4.1.1: an authorization server must support S256; plain alone protects nothing
+  // against an attacker who reads the authorization request.
+  if (config.pkce?.methods !== undefined && !config.pkce.methods.includes("S256")) {
+    throw new TypeError('pkce.methods must include "S256" (OAuth 2.1 §4.1.1): "plain" alone does not protect the code.');
+  }
+  const required: unknown = config.pkce?.required;
+  if (required !== undefined && required !== "all-clients" && required !== "public-clients") {
+    throw new TypeError(`pkce.required must be "all-clients" or "public-clients": ${String(required)}`);
+  }
+  if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
+  if (config.now !== undefined && typeof config.now !== "function") {
+    throw new TypeError("now must be a function returning seconds since the epoch.");
+  }
+}
+
+function checkStorage(storage: unknown): void {
+  if (storage === undefined || storage === null || typeof storage !== "object") throw new TypeError("storage is required.");
+  for (const method of Object.keys(STORAGE_METHODS)) {
+    if (typeof (storage as Record<string, unknown>)[method] !== "function") {
+      throw new TypeError(`storage must implement ${method}() (see the Storage interface).`);
+    }
+  }
+}
+
+function checkScopeTokens(scopes: readonly string[], name: string): void {
+  for (const scope of scopes) {
+    if (typeof scope !== "string" || !isScopeToken(scope)) {
+      throw new TypeError(`${name}: ${JSON.stringify(scope)} is not a scope token (RFC 6749 §3.3: no spaces, quotes, backslashes or control characters).`);
+    }
+  }
+}
+
+function checkMembers<T extends string>(values: readonly T[] | undefined, known: readonly T[], name: string, what: string): void {
+  if (values === undefined) return;
+  if (values.length === 0) throw new TypeError(`${name} must name at least one ${what}.`);
+  for (const value of values) {
+    if (!known.includes(value)) {
+      throw new TypeError(`${name}: unknown ${what} ${JSON.stringify(value)} (oauthkit supports ${known.join(", ")}).`);
+    }
+  }
 }
 
 function isLocalhost(url: URL): boolean {

@@ -19,8 +19,9 @@ type Caller = { kind: "client"; clientId: string } | { kind: "resource-server"; 
  * Handles an introspection request. The caller authenticates — a confidential registered client
  * (which may introspect only its own tokens) or a configured resource-server credential (which may
  * introspect tokens for its resource, or any token if it has none); otherwise `401`. An active
- * token answers `active`, `scope`, `client_id`, `sub`, `aud`, `iss`, `exp`, `iat` and
- * `token_type`; anything else — inactive, expired, revoked, unknown, or not the caller's to see —
+ * token answers `active`, `scope`, `client_id`, `sub`, `aud`, `iss`, `exp`, `iat`, `token_type`
+ * and the extension member `subject_type` (`"user"`, or `"client"` for a client_credentials
+ * token, whose `sub` is the client); anything else — inactive, expired, revoked, unknown, or not the caller's to see —
  * answers only `{"active": false}` (RFC 7662 §2.2).
  *
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
@@ -60,6 +61,8 @@ export function handleIntrospectionRequest(ctx: ServerContext, request: Request)
       scope: formatScope(found.scope),
       client_id: found.clientId,
       sub: found.subject,
+      // Extension member (RFC 7662 §2.2 allows them): whether `sub` is a user or the client itself.
+      subject_type: found.subjectType ?? "user",
       ...(found.audience.length > 0 ? { aud: found.audience.length === 1 ? found.audience[0] : found.audience } : {}),
       iss: ctx.config.issuer,
       exp: found.expiresAt,

@@ -9,6 +9,29 @@ import { OAuthError } from "./errors.js";
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /**
+ * Whether `value` is one scope token: printable ASCII without space, `"` or `\`.
+ *
+ * @param value - the candidate token.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function isScopeToken(value: string): boolean {
+  return SCOPE_TOKEN.test(value);
+}
+
+/**
+ * The `scope` parameter as it counts: `undefined` when absent, empty or only whitespace. RFC 6749
+ * §3.3 has `scope = scope-token *( SP scope-token )`, at least one token, so a blank value is no
+ * scope request at all — not a request for the empty scope, which would otherwise skip the
+ * default scopes, or narrow a refreshed token down to nothing.
+ *
+ * @param raw - the parameter value, if sent.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function scopeParameter(raw: string | undefined): string | undefined {
+  return raw === undefined || raw.trim() === "" ? undefined : raw;
+}
+
+/**
  * Splits a `scope` parameter into its distinct tokens.
  *
  * @throws {OAuthError} `invalid_scope` when a token has characters outside RFC 6749 §3.3.
@@ -50,15 +73,16 @@ export interface ScopePolicy {
 }
 
 /**
- * The scope of a new authorization: the `scope` parameter (or the default scopes), which must be
- * within the server's supported scopes and the client's registered `scope` (space-delimited;
- * `undefined`: any supported).
+ * The scope of a new authorization: the `scope` parameter (or, when it is absent or blank, the
+ * default scopes), which must be within the server's supported scopes and the client's registered
+ * `scope` (space-delimited; `undefined`: any supported).
  *
  * @throws {OAuthError} `invalid_scope`.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
  */
 export function resolveRequestedScope(raw: string | undefined, policy: ScopePolicy, clientScope: string | undefined): string[] {
-  const scope = raw === undefined ? [...policy.defaultScopes] : parseScope(raw);
+  const sent = scopeParameter(raw);
+  const scope = sent === undefined ? [...policy.defaultScopes] : parseScope(sent);
   if (policy.scopesSupported !== undefined && !isScopeSubset(scope, policy.scopesSupported)) {
     throw new OAuthError("invalid_scope", "The requested scope is not supported.");
   }

@@ -34,10 +34,15 @@ import { handleTokenRequest } from "./token/endpoint.js";
 
 /** Options of {@link AuthorizationServer.validateBearerToken}. */
 export interface ProtectedRouteOptions {
-  /** The resource this route belongs to (default: the first configured resource). */
+  /**
+   * The resource this route belongs to, whose identifier the token's audience must include
+   * (default: the first configured resource; with no `resources` configured it is required).
+   */
   resource?: string;
   /** Scopes the route needs (403 `insufficient_scope` otherwise). */
   requiredScopes?: readonly string[];
+  /** Refuse client_credentials tokens with `401 invalid_token` (see {@link BearerValidationOptions}). */
+  requireUser?: boolean;
 }
 
 /** An authorization server: handlers over Web `Request`/`Response`, sharing one configuration. */
@@ -75,7 +80,11 @@ export interface AuthorizationServer {
   issueAuthorizationCode(request: AuthorizationRequest, approval: AuthorizationApproval): Promise<Response>;
   /** Redirects with an error, e.g. `access_denied` (RFC 6749 §4.1.2.1). */
   denyAuthorization(request: AuthorizationRequest, denial?: AuthorizationDenial): Response;
-  /** Validates the bearer token of a protected route (RFC 6750), one storage call. */
+  /**
+   * Validates the bearer token of a protected route (RFC 6750), one storage call. The audience is
+   * always checked, against `options.resource` or else the first configured resource; throws a
+   * `TypeError` naming `resources` when there is neither.
+   */
   validateBearerToken(request: Request, options?: ProtectedRouteOptions): Promise<BearerTokenInfo | Response>;
   /** The RFC 9728 metadata of one of the configured resources. */
   protectedResourceMetadata(resource: string): ProtectedResourceMetadata;
@@ -148,17 +157,24 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
 
   // Bearer validation runs on every protected request: its options (and the metadata URL, which
   // takes a URL parse) are built once per resource.
-  const bearerOptionsByResource = new Map<string | undefined, BearerValidationOptions>();
-  const bearerOptions = (resource: string | undefined): BearerValidationOptions => {
+  // The route's own requirements (scopes, requireUser) travel beside them, so they need no key.
+  const bearerOptionsByResource = new Map<string, BearerValidationOptions>();
+  const bearerOptions = (resource: string): BearerValidationOptions => {
     let options = bearerOptionsByResource.get(resource);
     if (options === undefined) {
-      options = { storage: config.storage, now: config.now, onError: config.onError };
-      if (resource !== undefined) Object.assign(options, { resource, resourceMetadataUrl: protectedResourceMetadataUrl(resource) });
+      options = {
+        storage: config.storage,
+        now: config.now,
+        onError: config.onError,
+        resource,
+        resourceMetadataUrl: protectedResourceMetadataUrl(resource),
+      };
       // Only the configured resources are cached, so the map stays as small as the configuration.
-      if (resource === undefined || config.resources?.includes(resource)) bearerOptionsByResource.set(resource, options);
+      if (config.resources?.includes(resource)) bearerOptionsByResource.set(resource, options);
     }
     return options;
   };
+  const defaultResource = config.resources?.[0];
 
   const registrationEndpoint = config.endpoints.registration;
   const handleRegistration = async (request: Request): Promise<Response> => {
@@ -198,7 +214,13 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
     validateBearerToken(request, routeOptions = {}) {
       // On every protected request: cached options, nothing built per request.
-      return validateBearerTokenFor(request, bearerOptions(routeOptions.resource ?? config.resources?.[0]), routeOptions.requiredScopes);
+      const resource = routeOptions.resource ?? defaultResource;
+      if (resource === undefined || resource === "") {
+        // A programmer error, thrown rather than answered: skipping the audience check would let
+        // a token minted for any other resource in.
+        throw new TypeError("validateBearerToken needs a resource: configure resources, or pass { resource } for the route.");
+      }
+      return validateBearerTokenFor(request, bearerOptions(resource), routeOptions.requiredScopes, routeOptions.requireUser);
     },
     protectedResourceMetadata(resource) {
       const found = resourceMetadata.get(resource);

@@ -9,6 +9,7 @@ import {
   formRequest,
   obtainCode,
   registerClient,
+  tokenRequest,
 } from "./support/fixtures.js";
 
 const RS_SECRET = "resource-server-secret";
@@ -37,6 +38,7 @@ describe("token introspection (RFC 7662)", () => {
       scope: "read write",
       client_id: t.client.clientId,
       sub: "user-1",
+      subject_type: "user",
       aud: RESOURCE,
       iss: ISSUER,
       exp: t.clock.now() + 3600,
@@ -49,7 +51,36 @@ describe("token introspection (RFC 7662)", () => {
     const t = await start();
     expect((await t.introspect(t.tokens.access_token, t.clientAuth)).body.active).toBe(true);
     const refresh = await t.introspect(t.tokens.refresh_token, t.clientAuth, { token_type_hint: "refresh_token" });
-    expect(refresh.body).toMatchObject({ active: true, token_type: "refresh_token", client_id: t.client.clientId });
+    expect(refresh.body).toMatchObject({ active: true, token_type: "refresh_token", client_id: t.client.clientId, subject_type: "user" });
+  });
+
+  it("marks a client_credentials token with subject_type client, its sub being the client (RFC 7662 §2.2 extension)", async () => {
+    const t = await start();
+    const service = await registerClient(t.storage, { grantTypes: ["client_credentials"] });
+    const issued = await (await t.server.handleTokenRequest(tokenRequest(service, { grant_type: "client_credentials", scope: "read" }))).json();
+    const result = await t.introspect(issued.access_token, t.rsAuth);
+    expect(result.body).toEqual({
+      active: true,
+      scope: "read",
+      client_id: service.clientId,
+      sub: service.clientId,
+      subject_type: "client",
+      aud: RESOURCE,
+      iss: ISSUER,
+      exp: t.clock.now() + 3600,
+      iat: t.clock.now(),
+      token_type: "Bearer",
+    });
+  });
+
+  it("answers subject_type user for an access token stored before subject types were recorded", async () => {
+    const t = await start();
+    const record = (await t.storage.getAccessToken(hashToken(t.tokens.access_token)))!;
+    const { subjectType, ...legacy } = record;
+    expect(subjectType).toBe("user");
+    await t.storage.revokeAccessToken(record.tokenHash);
+    await t.storage.saveAccessToken({ ...legacy, tokenHash: hashToken("legacy-token") });
+    expect((await t.introspect("legacy-token", t.rsAuth)).body).toMatchObject({ active: true, sub: "user-1", subject_type: "user" });
   });
 
   it("answers only {active:false} for another client's token", async () => {

@@ -51,13 +51,28 @@ export function redirectResponse(location: string): Response {
 export type ErrorReporter = (error: unknown, request: Request) => void;
 
 /**
+ * The reporter used when the host configured none: one `console.error` per failure, with the error
+ * itself (so the runtime prints its stack and `cause`) and where it happened — the method and the
+ * URL without its query, which may carry codes or tokens.
+ *
+ * @param error - the unexpected failure.
+ * @param request - the request it was answering.
+ */
+export function logUnexpectedError(error: unknown, request: Request): void {
+  const query = request.url.indexOf("?");
+  const url = query === -1 ? request.url : request.url.slice(0, query);
+  console.error(`oauthkit: unexpected error answering ${request.method} ${url}:`, error);
+}
+
+/**
  * What a failure becomes: an {@link OAuthError} its RFC-shaped answer, anything else `500
- * server_error` without detail, reported to `onError`.
+ * server_error` without detail, reported to `onError` (or, without one, logged by
+ * {@link logUnexpectedError}: a failure is never silent).
  */
 export function errorToResponse(error: unknown, request: Request, onError: ErrorReporter | undefined): Response {
   if (error instanceof OAuthError) return errorResponse(error);
   try {
-    onError?.(error, request);
+    (onError ?? logUnexpectedError)(error, request);
   } catch {
     // A failing reporter must not turn a 500 into a crash.
   }

@@ -6,23 +6,34 @@
 import { hashToken } from "../crypto.js";
 import { type ErrorReporter, errorToResponse } from "../http/response.js";
 import { formatScope, isScopeSubset } from "../scope.js";
-import type { AccessTokenRecord, GrantProps, GrantStore } from "../storage/types.js";
+import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
 
 /** Options of {@link validateBearerToken}. */
 export interface BearerValidationOptions {
   /** Where access tokens are (one `getAccessToken` call per validation). */
   storage: Pick<GrantStore, "getAccessToken">;
-  /** This resource's identifier: tokens whose audience does not include it are refused (RFC 8707). */
-  resource?: string;
+  /**
+   * This resource's identifier (required): tokens whose audience does not include it — a token
+   * minted for another resource, or one with no audience at all — are refused (RFC 8707).
+   */
+  resource: string;
   /** Scopes the route needs; a token lacking one gets `403 insufficient_scope`. */
   requiredScopes?: readonly string[];
+  /**
+   * Refuse tokens a client obtained for itself (client_credentials) with `401 invalid_token`, so a
+   * client that must act for a user runs the authorization-code flow instead.
+   */
+  requireUser?: boolean;
   /** The RFC 9728 metadata URL, sent as `resource_metadata` in every challenge. */
   resourceMetadataUrl?: string;
   /** `realm` of the challenge, if wanted. */
   realm?: string;
   /** Clock in seconds since the epoch. */
   now?: () => number;
-  /** Hears about unexpected failures (a store that is down), which are answered `500 server_error`. */
+  /**
+   * Hears about unexpected failures (a store that is down), which are answered `500
+   * server_error`; without it they are logged with `console.error`.
+   */
   onError?: ErrorReporter;
 }
 
@@ -30,6 +41,11 @@ export interface BearerValidationOptions {
 export interface BearerTokenInfo {
   /** The user (or, for client_credentials, the client) the token acts for. */
   subject: string;
+  /**
+   * Whom `subject` names: `"user"`, or `"client"` for a client_credentials token (then `subject`
+   * is the `clientId`). Tokens stored before this was recorded count as `"user"`.
+   */
+  subjectType: SubjectType;
   clientId: string;
   scope: string[];
   /** RFC 8707 audience. */
@@ -47,12 +63,19 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * Validates the bearer token of a request. Reads `Authorization: Bearer` only — tokens in the query
  * or body are not looked at (OAuth 2.1 §5.2). Makes exactly one storage call.
  *
+ * The audience is always checked: `resource` is required, and a token whose audience does not
+ * include it (minted for another resource, or with none) is refused.
+ *
+ * @param request - the request to the protected resource.
+ * @param options - the resource, the store, and the route's requirements.
  * @returns the token's information, or a ready `Response`: `401` with `WWW-Authenticate: Bearer`
  *   (no error code when no token was sent, RFC 6750 §3.1; `invalid_token` for an unknown, expired,
- *   revoked or wrong-audience token), `400 invalid_request` for a malformed header, or `403
- *   insufficient_scope` naming the needed `scope`. Every challenge carries `resource_metadata`
- *   (RFC 9728 §5.1) when configured. A store that fails gives `500 server_error` (RFC 6749 §5.2
- *   shape, no detail), reported to `onError`; the promise never rejects.
+ *   revoked or wrong-audience token, and with `requireUser` for a client_credentials token),
+ *   `400 invalid_request` for a malformed header, or `403 insufficient_scope` naming the needed
+ *   `scope`. Every challenge carries `resource_metadata` (RFC 9728 §5.1) when configured. A store
+ *   that fails gives `500 server_error` (RFC 6749 §5.2 shape, no detail), reported to `onError`
+ *   (default: `console.error`); the promise never rejects.
+ * @throws {TypeError} synchronously, when `resource` is missing or empty (a programmer error).
  * @example
  * ```ts
  * const result = await validateBearerToken(request, { storage, resource: "https://api.example.com/mcp" });
@@ -62,12 +85,15 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export function validateBearerToken(request: Request, options: BearerValidationOptions): Promise<BearerTokenInfo | Response> {
-  return validateBearerTokenFor(request, options, options.requiredScopes);
+  if (typeof options.resource !== "string" || options.resource === "") {
+    throw new TypeError("validateBearerToken: resource is required (the token's audience is always checked, RFC 8707).");
+  }
+  return validateBearerTokenFor(request, options, options.requiredScopes, options.requireUser);
 }
 
 /**
- * {@link validateBearerToken} with the route's scopes apart from the (cached, shared) options, so
- * a server validating for many routes builds no options object per request.
+ * {@link validateBearerToken} with the route's requirements apart from the (cached, shared)
+ * options, so a server validating for many routes builds no options object per request.
  *
  * @internal
  */
@@ -75,6 +101,7 @@ export async function validateBearerTokenFor(
   request: Request,
   options: BearerValidationOptions,
   requiredScopes: readonly string[] | undefined,
+  requireUser: boolean | undefined,
 ): Promise<BearerTokenInfo | Response> {
   const token = bearerToken(request.headers.get("authorization"));
   if (token === undefined) return challenge(options, 401, {});
@@ -88,11 +115,12 @@ export async function validateBearerTokenFor(
     return errorToResponse(error, request, options.onError);
   }
   const now = options.now?.() ?? Math.floor(Date.now() / 1000);
-  const refusal = refuse(record, options, requiredScopes, now);
+  const refusal = refuse(record, options, requiredScopes, requireUser, now);
   if (refusal !== undefined) return refusal;
   const valid = record!;
   return {
     subject: valid.subject,
+    subjectType: valid.subjectType ?? "user",
     clientId: valid.clientId,
     scope: valid.scope,
     audience: valid.audience,
@@ -125,14 +153,21 @@ function refuse(
   record: AccessTokenRecord | null,
   options: BearerValidationOptions,
   requiredScopes: readonly string[] | undefined,
+  requireUser: boolean | undefined,
   now: number,
 ): Response | undefined {
   if (record === null || record.expiresAt <= now) {
     return challenge(options, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
   }
-  // RFC 8707 §2 / MCP authorization: a token must have been issued for this very resource.
-  if (options.resource !== undefined && !record.audience.includes(options.resource)) {
+  // RFC 8707 §2 / MCP authorization: a token must have been issued for this very resource. An
+  // empty audience includes nothing, so an unrestricted token passes no resource.
+  if (!record.audience.includes(options.resource)) {
     return challenge(options, 401, { error: "invalid_token", error_description: "The access token was not issued for this resource." });
+  }
+  // invalid_token rather than insufficient_scope: no scope would help, only a token a user
+  // approved, which a client gets by running the authorization-code flow again.
+  if (requireUser === true && record.subjectType === "client") {
+    return challenge(options, 401, { error: "invalid_token", error_description: "This resource requires a token issued for a user." });
   }
   if (requiredScopes !== undefined && !isScopeSubset(requiredScopes, record.scope)) {
     return challenge(options, 403, {

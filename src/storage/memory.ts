@@ -69,6 +69,7 @@ function copyGrant(grant: GrantRecord): GrantRecord {
     issuedAt: grant.issuedAt,
     expiresAt: grant.expiresAt,
   };
+  if (grant.subjectType !== undefined) copy.subjectType = grant.subjectType;
   if (grant.refresh !== undefined) copy.refresh = { ...grant.refresh };
   if (grant.props !== undefined) copy.props = copyProps(grant.props)!;
   return copy;
@@ -85,6 +86,7 @@ function copyAccessToken(token: AccessTokenRecord): AccessTokenRecord {
     issuedAt: token.issuedAt,
     expiresAt: token.expiresAt,
   };
+  if (token.subjectType !== undefined) copy.subjectType = token.subjectType;
   if (token.props !== undefined) copy.props = copyProps(token.props)!;
   return copy;
 }

@@ -113,9 +113,21 @@ export interface GrantRecord {
   issuedAt: number;
   /** Absolute end of the grant: no token of it outlives this. */
   expiresAt: number;
+  /**
+   * Who the grant acts for: a user (authorization code) or the client itself (client_credentials).
+   * Absent on grants stored before this field existed, which were user grants unless their
+   * `subject` is their `clientId`.
+   */
+  subjectType?: SubjectType;
   /** Present when the grant has a refresh token. */
   refresh?: RefreshTokenState;
 }
+
+/**
+ * Whom a token acts for: `"user"`, a resource owner who approved it (authorization code, and
+ * refreshes of it), or `"client"`, the client itself (client_credentials, RFC 6749 §4.4).
+ */
+export type SubjectType = "user" | "client";
 
 /**
  * An access token, denormalised with what bearer validation needs so that validating one takes
@@ -126,6 +138,11 @@ export interface AccessTokenRecord {
   grantId: string;
   clientId: string;
   subject: string;
+  /**
+   * Whom `subject` names. Always written by oauthkit; absent only on records stored before the
+   * field existed, which count as `"user"` (every store keeps records as JSON, so no migration).
+   */
+  subjectType?: SubjectType;
   scope: string[];
   /** RFC 8707 audience: the resources this token is for. Empty: not audience-restricted. */
   audience: string[];

@@ -12,9 +12,10 @@ import type { GrantHandler } from "./grant.js";
 import { mintAccessToken, tokenResponse } from "./issue.js";
 
 /**
- * Issues an access token to the client itself (its `client_id` is the subject). Only confidential
- * clients may use it (RFC 6749 §4.4), and no refresh token is issued (§4.4.3). Storage calls: one
- * grant creation (plus the client lookup before it).
+ * Issues an access token to the client itself: its `client_id` is the subject, and the grant and
+ * the token are marked `subjectType: "client"`. Only confidential clients may use it (RFC 6749
+ * §4.4), and no refresh token is issued (§4.4.3). Storage calls: one grant creation (plus the
+ * client lookup before it).
  *
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  */
@@ -29,6 +30,8 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, params) 
     grantId: generateId(),
     clientId: client.client_id,
     subject: client.client_id,
+    // So a resource that needs a user can tell this token apart (`requireUser`).
+    subjectType: "client",
     scope,
     resource,
     issuedAt: now,

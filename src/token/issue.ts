@@ -10,7 +10,7 @@ import { OAuthError } from "../errors.js";
 import type { RequestParameters } from "../http/form.js";
 import { jsonResponse } from "../http/response.js";
 import { parseResourceIndicators } from "../resource-indicators.js";
-import { formatScope, isScopeSubset, parseScope } from "../scope.js";
+import { formatScope, isScopeSubset, parseScope, scopeParameter } from "../scope.js";
 import type { AccessTokenRecord, ClientRecord, GrantRecord } from "../storage/types.js";
 
 /** A freshly minted access token: the credential for the response and the record for storage. */
@@ -36,6 +36,8 @@ export function mintAccessToken(
     grantId: grant.grantId,
     clientId: grant.clientId,
     subject: grant.subject,
+    // Only client_credentials marks its grants; every other grant acts for a user.
+    subjectType: grant.subjectType ?? "user",
     scope: [...scope],
     audience: [...audience],
     issuedAt: now,
@@ -80,11 +82,11 @@ export function requiredParameter(params: RequestParameters, name: string): stri
 }
 
 /**
- * The scope of a token requested from an existing grant: the `scope` parameter if sent, which may
- * only narrow the grant's scope (RFC 6749 §6), else the grant's own.
+ * The scope of a token requested from an existing grant: the `scope` parameter if sent and not
+ * blank, which may only narrow the grant's scope (RFC 6749 §6), else the grant's own.
  */
 export function narrowedScope(params: RequestParameters, granted: readonly string[]): string[] {
-  const raw = params.get("scope");
+  const raw = scopeParameter(params.get("scope"));
   if (raw === undefined) return [...granted];
   const requested = parseScope(raw);
   if (!isScopeSubset(requested, granted)) {

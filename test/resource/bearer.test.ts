@@ -1,11 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { createMemoryStorage, hashToken, validateBearerToken } from "../../src/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type AccessTokenRecord, createMemoryStorage, hashToken, validateBearerToken } from "../../src/index.js";
 import {
   RESOURCE,
   createTestServer,
   exchangeCode,
   obtainCode,
   registerClient,
+  tokenRequest,
 } from "../support/fixtures.js";
 
 const METADATA = "https://api.example.com/.well-known/oauth-protected-resource/mcp";
@@ -32,6 +33,7 @@ describe("bearer token validation (RFC 6750, RFC 9728 §5.1)", () => {
     const result = await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` });
     expect(result).toEqual({
       subject: "user-1",
+      subjectType: "user",
       clientId: t.client.clientId,
       scope: ["read"],
       audience: [RESOURCE],
@@ -151,8 +153,125 @@ describe("bearer token validation (RFC 6750, RFC 9728 §5.1)", () => {
     });
     expect(result).toMatchObject({ subject: "s" });
     expect(calls).toBe(1);
-    const refused = await validateBearerToken(new Request(RESOURCE), { storage: counting, realm: "api" });
+    const refused = await validateBearerToken(new Request(RESOURCE), { storage: counting, resource: RESOURCE, realm: "api" });
     expect((refused as Response).headers.get("www-authenticate")).toBe('Bearer realm="api"');
     expect(calls).toBe(1);
+  });
+});
+
+/** A token record as the store holds it, for the standalone function's tests. */
+function storedToken(overrides: Partial<AccessTokenRecord> = {}): AccessTokenRecord {
+  const now = Math.floor(Date.now() / 1000);
+  return { tokenHash: hashToken("tok"), grantId: "g", clientId: "c", subject: "s", scope: ["read"], audience: [RESOURCE], issuedAt: now, expiresAt: now + 60, ...overrides };
+}
+
+describe("client_credentials tokens are marked, and requireUser refuses them", () => {
+  async function clientToken(config: Parameters<typeof createTestServer>[0] = {}) {
+    const t = createTestServer(config);
+    const client = await registerClient(t.storage, { grantTypes: ["client_credentials"] });
+    const body = await (await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "client_credentials", scope: "read" }))).json();
+    return { ...t, client, token: body.access_token as string };
+  }
+
+  it("reports subjectType client for a client_credentials token, and lets it through without requireUser", async () => {
+    const t = await clientToken();
+    const info = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${t.token}` } }));
+    expect(info).toMatchObject({ subject: t.client.clientId, subjectType: "client", clientId: t.client.clientId });
+  });
+
+  it("with requireUser, answers a client_credentials token 401 invalid_token, so the client runs the code flow (RFC 6750 §3.1)", async () => {
+    const t = await clientToken();
+    let calls = 0;
+    const getAccessToken = t.storage.getAccessToken.bind(t.storage);
+    t.storage.getAccessToken = (hash) => (calls++, getAccessToken(hash));
+    const result = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${t.token}` } }), {
+      requireUser: true,
+      requiredScopes: ["read"],
+    });
+    expect(result).toBeInstanceOf(Response);
+    const response = result as Response;
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(
+      'Bearer error="invalid_token", error_description="This resource requires a token issued for a user.", ' +
+        'resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"',
+    );
+    expect(await response.json()).toEqual({ error: "invalid_token", error_description: "This resource requires a token issued for a user." });
+    expect(calls).toBe(1);
+  });
+
+  it("with requireUser, accepts a user's token, from the code grant and from a refresh", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const tokens = await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { scope: "read" }))).json();
+    const refreshed = await (
+      await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "refresh_token", refresh_token: tokens.refresh_token }))
+    ).json();
+    for (const token of [tokens.access_token, refreshed.access_token]) {
+      const info = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${token}` } }), { requireUser: true });
+      expect(info).toMatchObject({ subject: "user-1", subjectType: "user" });
+    }
+  });
+
+  it("on its own: requireUser refuses a client token; a record stored without subjectType counts as a user's", async () => {
+    const request = new Request(RESOURCE, { headers: { Authorization: "Bearer tok" } });
+    const client = await validateBearerToken(request, {
+      storage: { getAccessToken: async () => storedToken({ subjectType: "client", subject: "c" }) },
+      resource: RESOURCE,
+      requireUser: true,
+    });
+    expect((client as Response).status).toBe(401);
+    expect((client as Response).headers.get("www-authenticate")).toBe(
+      'Bearer error="invalid_token", error_description="This resource requires a token issued for a user."',
+    );
+    const legacy = await validateBearerToken(request, { storage: { getAccessToken: async () => storedToken() }, resource: RESOURCE, requireUser: true });
+    expect(legacy).toMatchObject({ subject: "s", subjectType: "user" });
+  });
+});
+
+describe("the audience is always checked (RFC 8707 §2)", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("the standalone function refuses to run without a resource (TypeError); an empty audience passes no resource", async () => {
+    const storage = { getAccessToken: async () => storedToken() };
+    const request = new Request(RESOURCE, { headers: { Authorization: "Bearer tok" } });
+    const message = "validateBearerToken: resource is required (the token's audience is always checked, RFC 8707).";
+    expect(() => validateBearerToken(request, { storage } as never)).toThrow(new TypeError(message));
+    expect(() => validateBearerToken(request, { storage, resource: "" })).toThrow(new TypeError(message));
+    // With one, a token with an empty audience (not audience-restricted) passes no resource check.
+    const result = await validateBearerToken(request, { storage: { getAccessToken: async () => storedToken({ audience: [] }) }, resource: RESOURCE });
+    expect((result as Response).status).toBe(401);
+    expect((result as Response).headers.get("www-authenticate")).toBe(
+      'Bearer error="invalid_token", error_description="The access token was not issued for this resource."',
+    );
+  });
+
+  it("a server without resources needs the route's resource (TypeError naming resources), and then checks it", async () => {
+    const t = createTestServer({ resources: undefined });
+    const client = await registerClient(t.storage, { grantTypes: ["client_credentials"] });
+    const mint = async (resource?: string) =>
+      (await (await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "client_credentials", resource }))).json()).access_token as string;
+    const bearer = (token: string) => new Request(RESOURCE, { headers: { Authorization: `Bearer ${token}` } });
+    const forApi = await mint(RESOURCE);
+    const message = "validateBearerToken needs a resource: configure resources, or pass { resource } for the route.";
+    expect(() => t.server.validateBearerToken(bearer(forApi))).toThrow(new TypeError(message));
+    expect(() => t.server.validateBearerToken(bearer(forApi), { resource: "" })).toThrow(new TypeError(message));
+    expect(await t.server.validateBearerToken(bearer(forApi), { resource: RESOURCE })).toMatchObject({ audience: [RESOURCE] });
+    // Minted for another resource, or with no audience at all (no resource asked for): refused.
+    for (const token of [await mint("https://other.example.com/api"), await mint()]) {
+      const refused = (await t.server.validateBearerToken(bearer(token), { resource: RESOURCE })) as Response;
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toContain('error_description="The access token was not issued for this resource."');
+    }
+  });
+
+  it("on its own without onError, logs a failing store with console.error", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const failure = new Error("db down");
+    const result = await validateBearerToken(new Request(`${RESOURCE}?access_token=secret`, { headers: { Authorization: "Bearer tok" } }), {
+      storage: { getAccessToken: async () => Promise.reject(failure) },
+      resource: RESOURCE,
+    });
+    expect((result as Response).status).toBe(500);
+    expect(log.mock.calls).toEqual([[`oauthkit: unexpected error answering GET ${RESOURCE}:`, failure]]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { hashToken } from "../../src/index.js";
 import { RESOURCE, createTestServer, registerClient, tokenRequest } from "../support/fixtures.js";
 
 describe("client_credentials grant (RFC 6749 §4.4)", () => {
@@ -35,5 +36,19 @@ describe("client_credentials grant (RFC 6749 §4.4)", () => {
     const client = await registerClient(t.storage, { grantTypes: ["client_credentials"] });
     const response = await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "client_credentials", resource: "https://elsewhere.example/" }));
     expect((await response.json()).error).toBe("invalid_target");
+  });
+
+  it("marks the grant and the token subjectType client (RFC 6749 §4.4: the client acts on its own behalf)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { grantTypes: ["client_credentials"] });
+    const created: unknown[] = [];
+    const createGrant = t.storage.createGrant.bind(t.storage);
+    t.storage.createGrant = (grant, accessToken) => (created.push(grant), createGrant(grant, accessToken));
+    const body = await (await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "client_credentials", scope: "read" }))).json();
+    expect(created).toEqual([expect.objectContaining({ subject: client.clientId, subjectType: "client" })]);
+    // Stored as such (the memory store keeps the field), so bearer validation and introspection see it.
+    expect(await t.storage.getAccessToken(hashToken(body.access_token))).toMatchObject({ subject: client.clientId, subjectType: "client" });
+    const info = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${body.access_token}` } }));
+    expect(info).toMatchObject({ subjectType: "client" });
   });
 });
