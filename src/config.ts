@@ -6,7 +6,7 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
-import { isLoopbackHost } from "./clients/redirect-uri.js";
+import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./clients/redirect-uri.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
@@ -123,6 +123,14 @@ export interface RegistrationConfig {
    * `policy` can still refuse it per client, e.g. without an initial access token).
    */
   allowedGrantTypes?: readonly GrantType[];
+  /**
+   * One-word private-use redirect URI schemes accepted for public clients besides the reverse-domain
+   * ones RFC 8252 §7.1 asks for, e.g. `["cursor"]` for Cursor, which registers
+   * `cursor://anysphere.cursor-mcp/oauth/callback`. Default none. A scheme names an app only by
+   * convention, so any app on the device may claim it; PKCE (required of public clients) is what
+   * keeps an intercepted code useless (RFC 8252 §8.1).
+   */
+  privateUseSchemes?: readonly string[];
 }
 
 /** Configuration of {@link createAuthorizationServer}. */
@@ -199,7 +207,13 @@ export interface ResolvedConfig {
   introspectionCredentials: readonly IntrospectionCredential[];
   /** Present when registration is on. */
   registration:
-    | { policy: RegistrationPolicy | undefined; maxClients: number; clientSecretLifetime: number; allowedGrantTypes: readonly GrantType[] }
+    | {
+        policy: RegistrationPolicy | undefined;
+        maxClients: number;
+        clientSecretLifetime: number;
+        allowedGrantTypes: readonly GrantType[];
+        privateUseSchemes: readonly string[];
+      }
     | undefined;
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
   maxBodyBytes: number;
@@ -274,6 +288,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
             maxClients: config.registration?.maxClients ?? Number.POSITIVE_INFINITY,
             clientSecretLifetime: positive(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
             allowedGrantTypes: registrationGrantTypes(config.registration?.allowedGrantTypes, grantTypes),
+            privateUseSchemes: privateUseSchemes(config.registration?.privateUseSchemes),
           },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -445,4 +460,17 @@ function registrationGrantTypes(allowed: readonly GrantType[] | undefined, grant
     }
   }
   return [...new Set(allowed)];
+}
+
+function privateUseSchemes(schemes: readonly string[] | undefined): readonly string[] {
+  if (schemes === undefined) return [];
+  if (!Array.isArray(schemes)) throw new TypeError("registration.privateUseSchemes must be an array of URI schemes.");
+  for (const scheme of schemes) {
+    if (typeof scheme !== "string" || !isAdmissiblePrivateUseScheme(scheme)) {
+      throw new TypeError(
+        `registration.privateUseSchemes: ${JSON.stringify(scheme)} is not a lower-case private-use scheme (web, file and script schemes are never admitted).`,
+      );
+    }
+  }
+  return [...schemes];
 }

@@ -71,6 +71,17 @@ export function isLoopbackRedirectUri(uri: string): boolean {
   return loopbackParts(uri) !== undefined;
 }
 
+/**
+ * Whether `scheme` may be admitted by `registration.privateUseSchemes`: a lower-case URI scheme
+ * (RFC 3986 §3.1) that is none of the web, local-file or script schemes.
+ */
+export function isAdmissiblePrivateUseScheme(scheme: string): boolean {
+  return /^[a-z][a-z0-9+.-]*$/.test(scheme) && !DANGEROUS_SCHEMES.has(scheme) && !WEB_SCHEMES.has(scheme);
+}
+
+// Schemes with their own rule above, or that name no app: never admitted as private-use schemes.
+const WEB_SCHEMES = new Set(["http", "https", "ws", "wss", "ftp", "mailto", "tel", "urn", "localhost", "chrome", "about"]);
+
 /** Options of {@link redirectUriProblem}. */
 export interface RedirectUriRules {
   /**
@@ -78,6 +89,11 @@ export interface RedirectUriRules {
    * apps — may register private-use schemes (RFC 8252 §7.1, §8.4). Default `false`.
    */
   publicClient?: boolean;
+  /**
+   * Private-use schemes admitted besides the reverse-domain ones, for public clients only: the
+   * host's `registration.privateUseSchemes` (e.g. `["cursor"]`). Default none.
+   */
+  privateUseSchemes?: readonly string[];
 }
 
 /**
@@ -119,7 +135,7 @@ export function redirectUriProblem(uri: string, rules: RedirectUriRules = {}): s
       : "must use https, except on a loopback host written 127.0.0.1, [::1] or localhost (RFC 8252 §7.3)";
   }
   if (DANGEROUS_SCHEMES.has(scheme)) return `must not use the ${scheme}: scheme`;
-  if (!REVERSE_DOMAIN_SCHEME.test(scheme)) {
+  if (!REVERSE_DOMAIN_SCHEME.test(scheme) && rules.privateUseSchemes?.includes(scheme) !== true) {
     return `must use https, loopback http, or a private-use scheme in reverse-domain form such as com.example.app: (RFC 8252 §7.1), not ${scheme}:`;
   }
   if (rules.publicClient !== true) return "may use a private-use scheme only for a public client (RFC 8252 §7.1, §8.4)";

@@ -172,7 +172,10 @@ export function validateClientMetadata(input: unknown, config: ResolvedConfig, o
     throw new OAuthError("invalid_redirect_uri", "At least one redirect URI is required for the authorization code flow.");
   }
   for (const uri of redirectUris) {
-    const problem = redirectUriProblem(uri, { publicClient: method === "none" });
+    const problem = redirectUriProblem(uri, {
+      publicClient: method === "none",
+      privateUseSchemes: config.registration?.privateUseSchemes ?? [],
+    });
     if (problem !== undefined) throw new OAuthError("invalid_redirect_uri", `The redirect URI ${problem}.`);
   }
 

@@ -483,3 +483,45 @@ describe("dynamic client registration (RFC 7591)", () => {
     });
   });
 });
+
+describe("registration.privateUseSchemes: one-word app schemes, only when the host lists them (RFC 8252 §7.1, §8.4)", () => {
+  const CURSOR = "cursor://anysphere.cursor-mcp/oauth/callback";
+  const cursorClient = { redirect_uris: [CURSOR], token_endpoint_auth_method: "none", client_name: "Cursor" };
+
+  it("refuses a one-word scheme by default: invalid_redirect_uri", async () => {
+    const result = await setup().register(cursorClient);
+    expect(result.status).toBe(400);
+    expect(result.body.error).toBe("invalid_redirect_uri");
+  });
+
+  it("accepts a listed scheme for a public client, which then completes the code flow with PKCE", async () => {
+    const t = setup({ registration: { privateUseSchemes: ["cursor"] } });
+    const result = await t.register(cursorClient);
+    expect(result.status).toBe(201);
+    expect(result.body.redirect_uris).toEqual([CURSOR]);
+    const registered = { clientId: result.body.client_id as string, record: (await t.storage.getClient(result.body.client_id))! };
+    const code = await obtainCode(t.server, registered, { scope: "" });
+    const exchanged = await exchangeCode(t.server, registered, code);
+    expect(exchanged.status).toBe(200);
+  });
+
+  it("still refuses a listed scheme for a confidential client (RFC 8252 §8.4)", async () => {
+    const t = setup({ registration: { privateUseSchemes: ["cursor"] } });
+    const result = await t.register({ redirect_uris: [CURSOR] });
+    expect(result.status).toBe(400);
+    expect(result.body.error).toBe("invalid_redirect_uri");
+  });
+
+  it("does not admit other one-word schemes", async () => {
+    const t = setup({ registration: { privateUseSchemes: ["cursor"] } });
+    const result = await t.register({ ...cursorClient, redirect_uris: ["myapp://callback"] });
+    expect(result.status).toBe(400);
+    expect(result.body.error).toBe("invalid_redirect_uri");
+  });
+
+  it.each([["https"], ["javascript"], ["Cursor"], ["file"], [""]])("refuses %j at startup with a TypeError naming the option", (scheme) => {
+    expect(() => setup({ registration: { privateUseSchemes: [scheme] } })).toThrow(
+      new TypeError(`registration.privateUseSchemes: ${JSON.stringify(scheme)} is not a lower-case private-use scheme (web, file and script schemes are never admitted).`),
+    );
+  });
+});
