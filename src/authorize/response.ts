@@ -7,7 +7,7 @@
 import type { ServerContext } from "../context.js";
 import { generateId, generateToken, hashToken } from "../crypto.js";
 import { OAuthError } from "../errors.js";
-import { redirectResponse } from "../http/response.js";
+import { logUnexpectedError, redirectResponse } from "../http/response.js";
 import { isScopeSubset } from "../scope.js";
 import type { AuthorizationCodeRecord, GrantProps } from "../storage/types.js";
 import type { AuthorizationRequest } from "./request.js";
@@ -27,6 +27,9 @@ export interface AuthorizationApproval {
  * with `code`, `state` and `iss` (RFC 9207 §2). The code is single-use, lives
  * `authorizationCodeLifetime` seconds, and is bound to the client, redirect URI, PKCE challenge,
  * scope and resource (RFC 6749 §4.1.2, RFC 7636 §4.4, RFC 8707 §2.1).
+ *
+ * A store that fails is answered with the `server_error` redirect (RFC 6749 §4.1.2.1) and reported
+ * to `onError` (or logged), so the user lands back at the client instead of on a bare 500.
  *
  * @throws {TypeError} when the approval is malformed (empty subject, or a scope wider than requested).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
@@ -59,7 +62,23 @@ export async function issueAuthorizationCode(
   if (request.codeChallenge !== undefined) record.codeChallenge = request.codeChallenge;
   if (request.codeChallengeMethod !== undefined) record.codeChallengeMethod = request.codeChallengeMethod;
   if (approval.props !== undefined) record.props = approval.props;
-  await ctx.config.storage.saveAuthorizationCode(record);
+  try {
+    await ctx.config.storage.saveAuthorizationCode(record);
+  } catch (error) {
+    // The request is valid and its redirect URI trusted, so the client hears of the failure the
+    // RFC 6749 §4.1.2.1 way (`server_error`), and the host through onError (or the log).
+    const where = new Request(ctx.config.endpoints.authorization, { method: "POST" });
+    try {
+      (ctx.config.onError ?? logUnexpectedError)(error, where);
+    } catch {
+      // A failing reporter must not turn the error redirect into a crash.
+    }
+    return authorizationErrorResponse(
+      ctx.config.issuer,
+      request,
+      new OAuthError("server_error", "The authorization server could not issue the code; try again."),
+    );
+  }
   return redirectResponse(
     authorizationResponseUrl(ctx.config.issuer, request, { code }),
   );

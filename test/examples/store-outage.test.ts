@@ -207,7 +207,7 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
 }
 
 describe("reference server when the store fails while a code is issued", () => {
-  it("answers the approval with 500 server_error as JSON (RFC 6749 §5.2), the detail only in the log", async () => {
+  it("redirects the approval to the client with error=server_error (RFC 6749 §4.1.2.1), the detail only in the log", async () => {
     const storage = createMemoryStorage();
     const failure = new Error("connect ECONNREFUSED 127.0.0.1:6379");
     storage.saveAuthorizationCode = () => Promise.reject(failure);
@@ -235,12 +235,15 @@ describe("reference server when the store fails while a code is issued", () => {
       const authorize = new URL(endpoints.authorization_endpoint);
       authorize.search = new URLSearchParams({ response_type: "code", client_id: clientId, code_challenge: "a".repeat(43), code_challenge_method: "S256" }).toString();
 
-      await expect(signInAndDecide(authorize)).rejects.toThrow(/decision answered 500/);
-      const approval = responses.at(-1)!;
-      expect(approval.status).toBe(500);
-      expect(approval.headers.get("content-type")).toBe("application/json");
-      expect(await approval.json()).toEqual(SERVER_ERROR);
-      expect(log).toHaveBeenCalledWith(failure);
+      // signInAndDecide requires the decision to answer 302 and returns where it redirects.
+      const location = await signInAndDecide(authorize);
+      expect(location.href.startsWith(REDIRECT_URI)).toBe(true);
+      expect(location.searchParams.get("error")).toBe("server_error");
+      expect(location.searchParams.get("code")).toBeNull();
+      expect(location.searchParams.get("iss")).toBe(http.origin);
+      expect(location.href).not.toContain("ECONNREFUSED");
+      expect(responses.some((response) => response.status === 500)).toBe(false);
+      expect(log).toHaveBeenCalledWith(expect.stringContaining("unexpected error"), failure);
     } finally {
       spy.mockRestore();
       log.mockRestore();
