@@ -23,12 +23,12 @@ main{max-width:26rem;margin:0 auto;background:#fff;border:1px solid #e3e6eb;bord
 .brand{display:flex;align-items:center;gap:.6rem;margin:0 0 1.75rem;color:#5a6372;font-size:.875rem}
 .mark{display:inline-grid;place-items:center;width:1.75rem;height:1.75rem;border-radius:8px;background:#2451d3;color:#fff;font-weight:700;font-size:.9rem}
 .brand strong{color:#1b2230}
-h1{font-size:1.375rem;line-height:1.3;margin:0 0 .5rem;letter-spacing:-.01em}
+h1{font-size:1.375rem;line-height:1.3;margin:0 0 .5rem;letter-spacing:-.01em;overflow-wrap:anywhere}
 h2{font-size:.8125rem;text-transform:uppercase;letter-spacing:.04em;color:#5a6372;margin:1.5rem 0 .5rem}
 p{margin:.5rem 0}
 .lead{color:#5a6372;margin:0 0 1.25rem}
 .name{overflow-wrap:anywhere;font-weight:650;color:#1b2230}
-.badge{display:inline-block;vertical-align:.1em;margin-left:.35rem;padding:.05rem .55rem;border-radius:999px;font-size:.75rem;font-weight:600;line-height:1.5;white-space:nowrap}
+.badge{display:inline-block;vertical-align:.1em;padding:.05rem .55rem;border-radius:999px;font-size:.75rem;font-weight:600;line-height:1.5;white-space:nowrap}
 .unverified{background:#fff1db;color:#8a4a00;border:1px solid #f5d19a}
 .verified{background:#e4f5ea;color:#17663a;border:1px solid #b5e0c4}
 .warning{background:#fff8ec;border:1px solid #f5d19a;color:#6b3c00;border-radius:10px;padding:.75rem .9rem;font-size:.875rem;margin:1rem 0}
@@ -87,12 +87,19 @@ export interface ClientView {
   verified: boolean;
 }
 
+/** The client's name as it chose it, cut at 60 characters so that a long one cannot push the page's facts out of sight. */
+function displayName(client: AuthorizationRequest["client"]): string {
+  const characters = Array.from(client.client_name ?? client.client_id);
+  return escape(characters.length > 60 ? `${characters.slice(0, 59).join("")}…` : characters.join(""));
+}
+
 function clientName(request: AuthorizationRequest, view: ClientView): string {
-  const name = escape(request.client.client_name ?? request.client.client_id);
+  const name = displayName(request.client);
   const badge = view.verified
     ? `<span class="badge verified" id="client-status">Verified</span>`
     : `<span class="badge unverified" id="client-status">Unverified</span>`;
-  return `<span class="name" id="client-name">${name}</span>${badge}`;
+  // A plain space, so that a badge wrapped to the next line starts flush with it.
+  return `<span class="name" id="client-name">${name}</span> ${badge}`;
 }
 
 /** Where the code goes: the redirect URI's host, or for an app's own scheme, the scheme. */
@@ -138,7 +145,7 @@ export function consentPage(options: {
   setCookie?: string;
 }): Response {
   const { client, scope, resource, redirectUri } = options.request;
-  const name = escape(client.client_name ?? client.client_id);
+  const name = displayName(client);
   const warning = options.client.verified
     ? ""
     : `<p class="warning">This app registered itself, so nobody has checked that it is really <strong>${name}</strong>. Allow it only if you started this from that app just now.</p>`;
@@ -157,9 +164,8 @@ export function consentPage(options: {
     "Allow access?",
     options.site,
     `<h1>Allow ${name} to access your account?</h1>
-<p class="lead">${clientName(options.request, options.client)} is asking for access.</p>
-${warning}<dl class="facts">${identifiedBy}
-<div><dt>After you decide, you go to</dt><dd id="redirect-host">${redirectTarget(redirectUri)}</dd></div>
+${warning}<dl class="facts"><div><dt>App</dt><dd>${clientName(options.request, options.client)}</dd></div>${identifiedBy}
+<div><dt>You will be sent back to</dt><dd id="redirect-host">${redirectTarget(redirectUri)}</dd></div>
 <div><dt>Resource</dt><dd id="resource">${resource.length === 0 ? "This server" : resource.map((item) => escape(item)).join("<br>")}</dd></div></dl>
 <h2>It will be able to</h2>${scopes}
 <form method="post" action="/authorize">${hidden(options.csrf, options.query)}

@@ -351,7 +351,7 @@ describe("reference server: the consent page tells the user who asks and where t
     const name = `Claude Desktop <script>alert("x")</script>`;
     const clientId = await demo.register({ client_name: name, redirect_uris: ["https://evil.example:8443/callback"] });
     const html = await consentFor(demo, clientId, "https://evil.example:8443/callback");
-    expect(html).toContain('<span class="name" id="client-name">Claude Desktop &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</span><span class="badge unverified" id="client-status">Unverified</span>');
+    expect(html).toContain('<span class="name" id="client-name">Claude Desktop &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</span> <span class="badge unverified" id="client-status">Unverified</span>');
     expect(html).not.toContain("<script>");
     expect(html).toContain("This app registered itself");
     expect(html).toContain('<dd id="redirect-host">evil.example:8443</dd>');
@@ -398,6 +398,11 @@ describe("reference server: the consent page tells the user who asks and where t
     expect(html).toContain('<dd id="redirect-host">com.example.app: <small>(an app on your device)</small></dd>');
     expect(html).toContain("Stay connected when you are away (refresh tokens)");
     expect(html).toContain('<li class="scope" data-scope="weird:&lt;scope&gt;"><span class="check" aria-hidden="true">✓</span><span><code>weird:&lt;scope&gt;</code></span></li>');
+
+    // A name long enough to push the facts off the screen is cut.
+    const long = await consentPage({ site: "s", csrf: "c", query: "q", request: { ...request, client: { ...request.client, client_name: "A".repeat(500) } }, client: { verified: false }, user: "alice" }).text();
+    expect(long).toContain(`id="client-name">${"A".repeat(59)}…</span>`);
+    expect(long).not.toContain("A".repeat(60));
   });
 
   it("lets the user cancel on the sign-in page: access_denied to the client, no sign-in (RFC 6749 §4.1.2.1)", async () => {
