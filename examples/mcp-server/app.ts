@@ -7,6 +7,7 @@ import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
 import { createMcpHandler } from "./mcp.js";
 import type { SignInThrottleOptions } from "./throttle.js";
 
+/** Options of {@link createApp}. */
 export interface AppOptions {
   issuer: string;
   storage: Storage;
@@ -36,6 +37,13 @@ export interface ConnectionInfo {
   remoteAddress?: string | undefined;
 }
 
+/**
+ * Creates the reference server: `handle(request, { remoteAddress })` answers every path. Pass the
+ * connection's address where the platform gives it (the node:http, Express and Fastify examples
+ * do); without it, sign-in is throttled per username only.
+ *
+ * @throws {TypeError} when `trustProxy` or `signInThrottle` is not a whole number, naming it.
+ */
 export function createApp(options: AppOptions) {
   const trustProxy = options.trustProxy ?? 0;
   if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError("trustProxy must be a whole number of proxies (0 or more)");

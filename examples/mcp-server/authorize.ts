@@ -7,11 +7,13 @@ import { consentPage, signInPage, throttledPage } from "./pages.js";
 import { createSessionStore, validCsrf } from "./session.js";
 import { type SignInThrottleOptions, addressKey, createSignInThrottle, usernameKey } from "./throttle.js";
 
+/** The demo's one account. */
 export interface DemoUser {
   username: string;
   password: string;
 }
 
+/** Options of {@link createAuthorizeHandler}; `createApp` fills them in. */
 export interface AuthorizeHandlerOptions {
   issuer: string;
   demo: DemoUser;
@@ -22,6 +24,12 @@ export interface AuthorizeHandlerOptions {
   signInThrottle?: SignInThrottleOptions;
 }
 
+/**
+ * Creates the demo's `/authorize` handler: GET shows the sign-in or consent page, POST signs in
+ * (throttled), approves or denies.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ */
 export function createAuthorizeHandler(oauth: AuthorizationServer, options: AuthorizeHandlerOptions) {
   const { issuer, demo, now } = options;
   // The authorization request always comes from the original query string, re-validated on every

@@ -110,6 +110,10 @@ function redirectTarget(redirectUri: string): string {
   return `${escape(url.host)}${loopback ? " <small>(an app on this computer)</small>" : ""}`;
 }
 
+/**
+ * The sign-in form (200), or with `status`/`retryAfter` the same form answering a throttled
+ * attempt; it names the client with its verification status.
+ */
 export function signInPage(options: {
   site: string;
   csrf: string;
@@ -135,6 +139,12 @@ ${options.error ? `<p class="alert" role="alert">${escape(options.error)}</p>` :
   );
 }
 
+/**
+ * The consent page: the client's name and whether it is verified, the host the code will be
+ * redirected to, the scopes in words and the resource; Allow (primary) and Deny.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.7 (clickjacking), https://www.rfc-editor.org/rfc/rfc6819#section-5.2.4.2 (informing the user of the client)
+ */
 export function consentPage(options: {
   site: string;
   csrf: string;

@@ -29,3 +29,7 @@ const issuer = process.env.ISSUER ?? origin;
 const local = `http://localhost:${(server.address() as AddressInfo).port}`;
 console.log(`oauthkit reference MCP server ready on ${local} (issuer ${issuer}, ${kind} storage)`);
 console.log(`MCP endpoint: ${issuer}/mcp — ${signInHint}`);
+if (publicOrigin !== undefined && trustProxy === 0) {
+  // Every request then comes from the proxy's address: one client's failed sign-ins would lock out all.
+  console.log("Behind a proxy or tunnel: set TRUST_PROXY=1 (the number of proxies) so sign-in throttling counts per client address.");
+}

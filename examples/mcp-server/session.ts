@@ -10,6 +10,7 @@
  */
 import { type RequestParameters, generateToken, timingSafeEqualString } from "oauthkit";
 
+/** A signed-in session. */
 export interface Session {
   id: string;
   csrf: string;
@@ -18,16 +19,25 @@ export interface Session {
   expiresAt: number;
 }
 
-const SESSION_COOKIE = "oauthkit_demo_session";
-const SIGN_IN_COOKIE = "oauthkit_demo_signin";
 const LIFETIME_SECONDS = 15 * 60; // long enough to sign in and decide
 
 function cookie(request: Request, name: string): string | undefined {
   return new RegExp(`(?:^|;\\s*)${name}=([A-Za-z0-9_-]{43})(?:;|$)`).exec(request.headers.get("cookie") ?? "")?.[1];
 }
 
+/**
+ * A store of signed-in sessions, bounded (`maxSessions`, default 10,000; then expired sessions and
+ * then the oldest go first) and per app instance.
+ *
+ * @param options.secure whether the site is https: then the cookies are Secure and `__Host-`
+ *   prefixed, so a sibling subdomain cannot plant one (RFC 6265bis §4.1.3.2).
+ * @see https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html#signed-double-submit-cookie-recommended
+ */
 export function createSessionStore(options: { secure: boolean; now: () => number; maxSessions?: number }) {
   const maxSessions = options.maxSessions ?? 10_000;
+  const prefix = options.secure ? "__Host-" : "";
+  const SESSION_COOKIE = `${prefix}oauthkit_demo_session`;
+  const SIGN_IN_COOKIE = `${prefix}oauthkit_demo_signin`;
   const sessions = new Map<string, Session>();
   const attributes = `Path=/; Max-Age=${LIFETIME_SECONDS}; HttpOnly; SameSite=Lax${options.secure ? "; Secure" : ""}`;
   const key = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]) as Promise<CryptoKey>;

@@ -26,10 +26,23 @@ interface Failures {
   lockedUntil: number;
 }
 
-/** A username as a throttle key: case and surrounding spaces do not make a new one, and a 64 KiB one is not kept whole. */
+/**
+ * A username as a throttle key: case and surrounding spaces do not make a new one, and a 64 KiB
+ * one is not kept whole.
+ */
 export const usernameKey = (username: string) => `user:${username.trim().normalize("NFKC").toLowerCase().slice(0, 256)}`;
+
+/** A client address as a throttle key. */
 export const addressKey = (address: string) => `address:${address.slice(0, 64)}`;
 
+/**
+ * Creates a sign-in throttle: `retryAfter` before checking a password, `fail` after a wrong one,
+ * `reset` after a right one.
+ *
+ * @param options.now clock in seconds since the epoch.
+ * @throws {TypeError} when an option is not a positive integer, naming it.
+ * @see https://www.rfc-editor.org/rfc/rfc6585#section-4 (429 Too Many Requests, Retry-After)
+ */
 export function createSignInThrottle(options: SignInThrottleOptions & { now: () => number }) {
   const maxFailures = options.maxFailures ?? 10;
   const base = options.baseDelaySeconds ?? 30;
@@ -77,4 +90,5 @@ export function createSignInThrottle(options: SignInThrottleOptions & { now: () 
   };
 }
 
+/** A throttle made by {@link createSignInThrottle}. */
 export type SignInThrottle = ReturnType<typeof createSignInThrottle>;

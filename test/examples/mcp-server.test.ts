@@ -158,7 +158,7 @@ describe("reference MCP server", () => {
  * connection's address given per request.
  */
 function inProcess(options: Partial<AppOptions> = {}) {
-  const issuer = "http://localhost:1";
+  const issuer = options.issuer ?? "http://localhost:1";
   let clock = 1_900_000_000;
   const storage = createMemoryStorage();
   const app = createApp({ issuer, storage, demo: { username: "alice", password: "wonderland" }, now: () => clock, ...options });
@@ -220,6 +220,21 @@ describe("reference server: anonymous visitors store nothing", () => {
     expect(approved.status).toBe(302);
     expect(new URL(approved.headers.get("location")!).searchParams.has("code")).toBe(true);
   }, 120_000);
+});
+
+describe("reference server: cookies on https", () => {
+  it("are __Host- prefixed and Secure; the same id under the unprefixed name is not a session", async () => {
+    const demo = inProcess({ issuer: "https://mcp.example.com" });
+    const query = demo.queryFor(await demo.register());
+    const page = await demo.open(query);
+    expect(page.headers.get("set-cookie")).toMatch(/^__Host-oauthkit_demo_signin=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=900; HttpOnly; SameSite=Lax; Secure$/);
+    const signedIn = await demo.signIn(query, "alice", "wonderland");
+    const setCookie = signedIn.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^__Host-oauthkit_demo_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=900; HttpOnly; SameSite=Lax; Secure$/);
+    const cookie = setCookie.split(";")[0]!;
+    expect(await (await demo.open(query, cookie)).text()).toContain('name="approve"');
+    expect(await (await demo.open(query, cookie.replace("__Host-", ""))).text()).toContain('name="password"');
+  });
 });
 
 describe("reference server: sign-in throttling", () => {
