@@ -32,8 +32,22 @@ interface Failures {
  */
 export const usernameKey = (username: string) => `user:${username.trim().normalize("NFKC").toLowerCase().slice(0, 256)}`;
 
-/** A client address as a throttle key. */
-export const addressKey = (address: string) => `address:${address.slice(0, 64)}`;
+/**
+ * A client address as a throttle key: an IPv6 address counts by its /64 (one subscriber usually
+ * holds a whole /64, so counting single addresses would give it 2^64 tries); an IPv4-mapped one
+ * as the IPv4 address it is.
+ */
+export function addressKey(address: string): string {
+  const a = address.trim().toLowerCase().split("%")[0]!.slice(0, 64);
+  if (!a.includes(":")) return `address:${a}`;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (mapped) return `address:${mapped[1]}`;
+  const [head = "", tail] = a.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `address:${groups.slice(0, 4).map((group) => (parseInt(group, 16) || 0).toString(16)).join(":")}::/64`;
+}
 
 /**
  * Creates a sign-in throttle: `retryAfter` before checking a password, `fail` after a wrong one,

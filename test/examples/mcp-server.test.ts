@@ -8,6 +8,7 @@ import { type AuthorizationRequest, createMemoryStorage } from "../../src/index.
 import { type AppOptions, createApp } from "../../examples/mcp-server/app.js";
 import { consentPage } from "../../examples/mcp-server/pages.js";
 import { demoUserFromEnvironment, trustProxyFromEnvironment } from "../../examples/mcp-server/settings.js";
+import { addressKey } from "../../examples/mcp-server/throttle.js";
 import { serve } from "../../examples/node-http/serve.js";
 import { type RunningExample, distBuilt, startExample } from "./child-process.js";
 // @ts-expect-error: plain JavaScript module shared with the CI smoke script
@@ -321,6 +322,22 @@ describe("reference server: sign-in throttling", () => {
     }
     expect((await trusting.signIn(query, "alice", "wonderland", { address: "10.0.0.1", headers: { "X-Forwarded-For": "198.51.100.7" } })).status).toBe(429);
     expect((await trusting.signIn(query, "alice", "wonderland", { address: "10.0.0.1", headers: { "X-Forwarded-For": "198.51.100.8" } })).status).toBe(200);
+  });
+
+  it("counts an IPv6 client by its /64 and an IPv4-mapped address as IPv4", async () => {
+    expect(addressKey("2001:db8:1:2:aaaa::1")).toBe("address:2001:db8:1:2::/64");
+    expect(addressKey("2001:DB8:1:2:ffff:ffff:ffff:ffff")).toBe("address:2001:db8:1:2::/64");
+    expect(addressKey("2001:db8::1")).toBe("address:2001:db8:0:0::/64");
+    expect(addressKey("fe80::1%eth0")).toBe("address:fe80:0:0:0::/64");
+    expect(addressKey("::1")).toBe("address:0:0:0:0::/64");
+    expect(addressKey("::ffff:198.51.100.7")).toBe("address:198.51.100.7");
+    expect(addressKey("198.51.100.7")).toBe("address:198.51.100.7");
+
+    const demo = inProcess();
+    const query = demo.queryFor(await demo.register());
+    for (let i = 1; i <= 10; i++) await demo.signIn(query, `user-${i}`, "x", { address: `2001:db8:5:6::${i.toString(16)}` });
+    expect((await demo.signIn(query, "alice", "wonderland", { address: "2001:db8:5:6:ffff::1" })).status).toBe(429);
+    expect((await demo.signIn(query, "alice", "wonderland", { address: "2001:db8:5:7::1" })).status).toBe(200);
   });
 
   it("throttles over real HTTP by the socket's address, whatever X-Forwarded-For says", async () => {
