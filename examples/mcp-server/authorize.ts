@@ -74,6 +74,8 @@ export function createAuthorizeHandler(oauth: AuthorizationServer, options: Auth
     if (authRequest instanceof Response) return authRequest;
     const client = { verified: options.verifiedClients.has(authRequest.client.client_id) };
 
+    // First: Cancel on the sign-in page posts the (empty) username and password fields too.
+    if (form.get("deny") !== undefined) return oauth.denyAuthorization(authRequest); // from consent, or Cancel on sign-in
     if (form.get("username") !== undefined) {
       const username = form.get("username") ?? "";
       // Both compared in constant time, and both always compared, throttled or not.
@@ -93,7 +95,6 @@ export function createAuthorizeHandler(oauth: AuthorizationServer, options: Auth
       const signedIn = sessions.signIn(request, demo.username);
       return consentPage({ site, csrf: signedIn.session.csrf, query, request: authRequest, client, user: demo.username, setCookie: signedIn.setCookie });
     }
-    if (form.get("deny") !== undefined) return oauth.denyAuthorization(authRequest); // from consent, or Cancel on sign-in
     if (!fromSession) return signInPage({ site, ...(await sessions.anonymousCsrf(request)), query, request: authRequest, client });
     if (form.get("approve") !== undefined) return oauth.issueAuthorizationCode(authRequest, { subject: session!.user });
     return oauth.denyAuthorization(authRequest);

@@ -103,6 +103,21 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
     expect(redirect.searchParams.has("code")).toBe(false);
   }, 60_000);
 
+  it("Cancel on the sign-in page redirects with access_denied without signing in (RFC 6749 §4.1.2.1)", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(authorizationUrl().href);
+      await page.click('button[name="deny"]'); // the fields are required, but Cancel does not validate them
+      await page.waitForURL(`${callback.origin}/callback**`);
+      const redirect = new URL(page.url());
+      expect(redirect.searchParams.get("error")).toBe("access_denied");
+      expect(redirect.searchParams.get("state")).toBe("browser-state");
+      expect((await page.context().cookies(running.origin)).map((cookie) => cookie.name)).toEqual(["oauthkit_demo_signin"]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
   it("shows who asks, how sure that is, where the code goes and what it allows; screenshots on a desktop and a 390 px phone", async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const callbackHost = new URL(callback.origin).host;

@@ -442,7 +442,8 @@ describe("reference server: the consent page tells the user who asks and where t
     const query = demo.queryFor(await demo.register());
     const page = await demo.open(query);
     const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0]!;
-    const cancelled = await demo.post(cookie, { csrf: demo.csrfOf(await page.text()), query, deny: "1" });
+    // As a browser posts it: the form's empty username and password fields come along.
+    const cancelled = await demo.post(cookie, { csrf: demo.csrfOf(await page.text()), query, username: "", password: "", deny: "1" });
     expect(cancelled.status).toBe(302);
     expect(new URL(cancelled.headers.get("location")!).searchParams.get("error")).toBe("access_denied");
     expect(cancelled.headers.get("set-cookie")).toBeNull();
