@@ -69,8 +69,10 @@ ${body}
   const headers: Record<string, string> = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-store",
-    // The consent page must not be framed (clickjacking, RFC 9700 §4.7); nothing loads from elsewhere.
-    "Content-Security-Policy": "frame-ancestors 'none'",
+    // The consent page must not be framed (clickjacking, RFC 9700 §4.7). Nothing but the inline
+    // style may load or run, so a client name that escaped escaping still could not run script.
+    // (No form-action: the browser would apply it to the redirect back to the client.)
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
   };
   if (options.setCookie !== undefined) headers["Set-Cookie"] = options.setCookie;

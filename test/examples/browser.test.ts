@@ -133,6 +133,8 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
         expect(await page.textContent("#client-name")).toBe("Browser Test Client");
         expect(await page.textContent("#client-status")).toBe("Unverified");
         expect(await page.locator("button.primary").allTextContents()).toEqual(["Sign in"]);
+        // The inline style applies under the page's CSP (default-src 'none'; style-src 'unsafe-inline').
+        expect(await page.$eval("button.primary", (button) => getComputedStyle(button).backgroundColor)).toBe("rgb(36, 81, 211)");
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(device.viewport.width);
         await page.screenshot({ path: join(SCREENSHOTS, `signin${device.suffix}.png`), fullPage: true });
 

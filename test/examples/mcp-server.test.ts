@@ -57,7 +57,7 @@ describe("reference MCP server", () => {
     const url = `${running.origin}/authorize?response_type=code&client_id=${registration.client_id}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`;
     const page = await fetch(url);
     expect(page.status).toBe(200);
-    expect(page.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    expect(page.headers.get("content-security-policy")).toBe("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
     expect(await page.text()).toContain('name="username"');
   });
 
