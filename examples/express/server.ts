@@ -15,7 +15,7 @@ const { handle } = createApp({ issuer: origin, storage: createMemoryStorage(), d
 const app = express();
 app.use(async (req, res, next) => {
   try {
-    await sendWebResponse(await handle(toWebRequest(req, origin)), res);
+    await sendWebResponse(await handle(toWebRequest(req, origin), { remoteAddress: req.socket.remoteAddress }), res);
   } catch (error) {
     next(error);
   }

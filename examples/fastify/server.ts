@@ -19,7 +19,7 @@ fastify.removeAllContentTypeParsers();
 fastify.addContentTypeParser("*", (_request, _payload, done) => done(null));
 fastify.all("/*", async (request, reply) => {
   reply.hijack();
-  await sendWebResponse(await handle(toWebRequest(request.raw, origin)), reply.raw);
+  await sendWebResponse(await handle(toWebRequest(request.raw, origin), { remoteAddress: request.raw.socket.remoteAddress }), reply.raw);
 });
 
 await fastify.listen({ port, host: "localhost" });

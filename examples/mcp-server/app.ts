@@ -5,7 +5,9 @@
 import { type ClientIdMetadataDocumentConfig, OAuthError, type Storage, createAuthorizationServer, errorResponse } from "oauthkit";
 import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
 import { createMcpHandler } from "./mcp.js";
+import type { SignInThrottleOptions } from "./throttle.js";
 
+/** Options of {@link createApp}. */
 export interface AppOptions {
   issuer: string;
   storage: Storage;
@@ -14,9 +16,38 @@ export interface AppOptions {
   clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
   /** Registrations accepted before DCR answers 503 (default 10,000): open DCR must not fill memory. */
   maxClients?: number;
+  /**
+   * Client IDs the operator registered and vouches for (none by default): the consent page marks
+   * every other client, registered through DCR or identified by a metadata document, as unverified.
+   */
+  verifiedClients?: readonly string[];
+  /** Failed sign-ins before a username or client address is locked out, and for how long. */
+  signInThrottle?: SignInThrottleOptions;
+  /**
+   * Proxies in front of the server whose `X-Forwarded-For` entry is trusted as the client address
+   * (default 0: the connection's own address; any X-Forwarded-For is ignored).
+   */
+  trustProxy?: number;
+  /** Clock in seconds since the epoch (default: the system clock). For tests. */
+  now?: () => number;
 }
 
+/** What the server knows about the connection a request came on (the node:http adapter passes it). */
+export interface ConnectionInfo {
+  remoteAddress?: string | undefined;
+}
+
+/**
+ * Creates the reference server: `handle(request, { remoteAddress })` answers every path. Pass the
+ * connection's address where the platform gives it (the node:http, Express and Fastify examples
+ * do); without it, sign-in is throttled per username only.
+ *
+ * @throws {TypeError} when `trustProxy` or `signInThrottle` is not a whole number, naming it.
+ */
 export function createApp(options: AppOptions) {
+  const trustProxy = options.trustProxy ?? 0;
+  if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new TypeError("trustProxy must be a whole number of proxies (0 or more)");
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const resource = `${options.issuer}/mcp`;
   const oauth = createAuthorizationServer({
     issuer: options.issuer,
@@ -27,23 +58,43 @@ export function createApp(options: AppOptions) {
     endpoints: { registration: "/register" }, // open dynamic client registration…
     registration: { maxClients: options.maxClients ?? 10_000 }, // …bounded
     clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {}, // client_id as an https URL
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
-  const authorize = createAuthorizeHandler(oauth, options.issuer, options.demo);
+  const authorize = createAuthorizeHandler(oauth, {
+    issuer: options.issuer,
+    demo: options.demo,
+    now,
+    verifiedClients: new Set(options.verifiedClients ?? []),
+    ...(options.signInThrottle === undefined ? {} : { signInThrottle: options.signInThrottle }),
+  });
   const mcp = createMcpHandler(oauth);
 
-  async function route(request: Request): Promise<Response> {
+  /**
+   * The client's address: the connection's, or with `trustProxy` n, the n-th X-Forwarded-For entry
+   * from the right (each trusted proxy appends the address it saw; entries left of those are
+   * whatever the client wrote).
+   */
+  function clientAddress(request: Request, connection: ConnectionInfo | undefined): string | undefined {
+    // Bun and Deno pass their own second argument: only a string address is one.
+    const remote = typeof connection?.remoteAddress === "string" ? connection.remoteAddress : undefined;
+    if (trustProxy === 0) return remote;
+    const forwarded = (request.headers.get("x-forwarded-for") ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+    return forwarded.at(-trustProxy) ?? remote;
+  }
+
+  async function route(request: Request, connection: ConnectionInfo | undefined): Promise<Response> {
     const handled = await oauth.handleRequest(request); // metadata, token, revoke, introspect, register
     if (handled !== null) return handled;
     const { pathname } = new URL(request.url);
-    if (pathname === "/authorize") return authorize(request);
+    if (pathname === "/authorize") return authorize(request, clientAddress(request, connection));
     if (pathname === "/mcp") return mcp(request);
     if (pathname === "/") return new Response(`oauthkit reference MCP server. MCP endpoint: ${resource}\n`);
     return new Response("Not found", { status: 404 });
   }
 
-  async function handle(request: Request): Promise<Response> {
+  async function handle(request: Request, connection?: ConnectionInfo): Promise<Response> {
     try {
-      return await route(request);
+      return await route(request, connection);
     } catch (error) {
       // oauthkit's handlers answer a failing store themselves; what is left (issueAuthorizationCode
       // when the store is down) gets the same answer: 500 server_error, the detail only in the log.

@@ -1,30 +1,59 @@
 /**
  * The authorization endpoint of the demo: oauthkit validates the request and issues the code; the
- * host (this file) signs the user in and asks for consent.
+ * host (this file) signs the user in, throttles failed sign-ins, and asks for consent.
  */
 import { type AuthorizationServer, type RequestParameters, isOAuthError, parseFormBody, timingSafeEqualString } from "oauthkit";
-import { consentPage, signInPage } from "./pages.js";
-import { session, signIn, validCsrf } from "./session.js";
+import { consentPage, signInPage, throttledPage } from "./pages.js";
+import { createSessionStore, validCsrf } from "./session.js";
+import { type SignInThrottleOptions, addressKey, createSignInThrottle, usernameKey } from "./throttle.js";
 
+/** The demo's one account. */
 export interface DemoUser {
   username: string;
   password: string;
 }
 
-export function createAuthorizeHandler(oauth: AuthorizationServer, issuer: string, demo: DemoUser) {
+/** Options of {@link createAuthorizeHandler}; `createApp` fills them in. */
+export interface AuthorizeHandlerOptions {
+  issuer: string;
+  demo: DemoUser;
+  /** Clock in seconds since the epoch. */
+  now: () => number;
+  /** Client IDs the operator vouches for; every other client registered itself and is shown as unverified. */
+  verifiedClients: ReadonlySet<string>;
+  signInThrottle?: SignInThrottleOptions;
+}
+
+/**
+ * Creates the demo's `/authorize` handler: GET shows the sign-in or consent page, POST signs in
+ * (throttled), approves or denies.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.1
+ */
+export function createAuthorizeHandler(oauth: AuthorizationServer, options: AuthorizeHandlerOptions) {
+  const { issuer, demo, now } = options;
   // The authorization request always comes from the original query string, re-validated on every
   // step: a copy carried by the browser could have been altered.
   const parse = (query: string) => oauth.parseAuthorizationRequest(new Request(`${issuer}/authorize?${query}`));
-  const cookie = { secure: issuer.startsWith("https:") };
+  const sessions = createSessionStore({ secure: issuer.startsWith("https:"), now });
+  const throttle = createSignInThrottle({ ...options.signInThrottle, now });
+  const site = new URL(issuer).host;
 
-  return async function authorize(request: Request): Promise<Response> {
-    const { session: current, setCookie } = session(request, cookie);
+  /**
+   * @param clientAddress the address the request came from, as the server knows it (the socket's,
+   *   or a trusted proxy's X-Forwarded-For); without one, sign-in is throttled per username only.
+   */
+  return async function authorize(request: Request, clientAddress?: string): Promise<Response> {
+    const session = sessions.get(request);
     if (request.method === "GET") {
       const query = new URL(request.url).search.slice(1);
       const authRequest = await parse(query);
       if (authRequest instanceof Response) return authRequest;
-      if (current.user === undefined) return signInPage({ csrf: current.csrf, query, ...(setCookie ? { setCookie } : {}) });
-      return consentPage({ csrf: current.csrf, query, request: authRequest, user: current.user });
+      const client = { verified: options.verifiedClients.has(authRequest.client.client_id) };
+      if (session !== undefined) return consentPage({ site, csrf: session.csrf, query, request: authRequest, client, user: session.user });
+      // No session is created for an anonymous visitor: only a nonce cookie, nothing stored.
+      const { csrf, setCookie } = await sessions.anonymousCsrf(request);
+      return signInPage({ site, csrf, query, request: authRequest, client, ...(setCookie ? { setCookie } : {}) });
     }
     if (request.method !== "POST") return new Response("Method not allowed", { status: 405, headers: { Allow: "GET, POST" } });
 
@@ -35,23 +64,39 @@ export function createAuthorizeHandler(oauth: AuthorizationServer, issuer: strin
       if (isOAuthError(error)) return new Response("Bad form.", { status: error.status });
       throw error;
     }
-    if (setCookie !== undefined || !validCsrf(current, form)) {
-      return new Response("The form has expired or did not come from this site.", { status: 403 });
-    }
+    // The sign-in form carries the token of the visitor's nonce cookie, the consent form the
+    // session's; a form with neither did not come from this site.
+    const fromSession = session !== undefined && validCsrf(session, form);
+    const fromSignIn = await sessions.validAnonymousCsrf(request, form);
+    if (!fromSession && !fromSignIn) return new Response("The form has expired or did not come from this site.", { status: 403 });
     const query = form.get("query") ?? "";
     const authRequest = await parse(query);
     if (authRequest instanceof Response) return authRequest;
+    const client = { verified: options.verifiedClients.has(authRequest.client.client_id) };
 
+    // First: Cancel on the sign-in page posts the (empty) username and password fields too.
+    if (form.get("deny") !== undefined) return oauth.denyAuthorization(authRequest); // from consent, or Cancel on sign-in
     if (form.get("username") !== undefined) {
-      // Both compared in constant time, and both always compared.
-      const user = timingSafeEqualString(form.get("username") ?? "", demo.username);
+      const username = form.get("username") ?? "";
+      // Both compared in constant time, and both always compared, throttled or not.
+      const user = timingSafeEqualString(username, demo.username);
       const password = timingSafeEqualString(form.get("password") ?? "", demo.password);
-      if (!(user && password)) return signInPage({ csrf: current.csrf, query, error: "Wrong username or password." });
-      const signedIn = signIn(current, demo.username, cookie);
-      return consentPage({ csrf: signedIn.session.csrf, query, request: authRequest, user: demo.username, setCookie: signedIn.setCookie });
+      const keys = [usernameKey(username), ...(clientAddress === undefined ? [] : [addressKey(clientAddress)])];
+      const anonymous = await sessions.anonymousCsrf(request);
+      // While locked, even the right password is refused: otherwise the lock would not slow a guesser.
+      const retryAfter = throttle.retryAfter(keys);
+      if (retryAfter > 0) return throttledPage({ site, ...anonymous, query, request: authRequest, client, retryAfter });
+      if (!(user && password)) {
+        throttle.fail(keys);
+        return signInPage({ site, ...anonymous, query, request: authRequest, client, error: "Wrong username or password." });
+      }
+      // Only the username's count: an address's failures stay counted whoever signs in from it.
+      throttle.reset(usernameKey(username));
+      const signedIn = sessions.signIn(request, demo.username);
+      return consentPage({ site, csrf: signedIn.session.csrf, query, request: authRequest, client, user: demo.username, setCookie: signedIn.setCookie });
     }
-    if (current.user === undefined) return signInPage({ csrf: current.csrf, query });
-    if (form.get("approve") !== undefined) return oauth.issueAuthorizationCode(authRequest, { subject: current.user });
+    if (!fromSession) return signInPage({ site, ...(await sessions.anonymousCsrf(request)), query, request: authRequest, client });
+    if (form.get("approve") !== undefined) return oauth.issueAuthorizationCode(authRequest, { subject: session!.user });
     return oauth.denyAuthorization(authRequest);
   };
 }

@@ -2,27 +2,34 @@
  * The reference MCP server: `npm run example` starts it on PORT (default 3000).
  *
  * Environment: PORT, ISSUER (default http://localhost:PORT), DEMO_USER / DEMO_PASSWORD (default
- * demo / demo), REDIS_URL or DATABASE_URL (default: in-memory storage).
+ * demo / demo), TRUST_PROXY (proxies whose X-Forwarded-For is trusted, default none), REDIS_URL or
+ * DATABASE_URL (default: in-memory storage).
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "../node-http/serve.js";
 import { createApp } from "./app.js";
+import { demoUserFromEnvironment, trustProxyFromEnvironment } from "./settings.js";
 import { allowPublicHostsOnly } from "./ssrf.js";
 import { storageFromEnvironment } from "./storage.js";
 
 const port = Number(process.env.PORT ?? 3000);
 const { storage, kind } = await storageFromEnvironment(process.env);
-const demo = { username: process.env.DEMO_USER ?? "demo", password: process.env.DEMO_PASSWORD ?? "demo" };
+const { demo, signInHint } = demoUserFromEnvironment(process.env);
+const trustProxy = trustProxyFromEnvironment(process.env);
 
 // Behind a proxy or tunnel (ISSUER set), requests are addressed to the public origin, so that
 // oauthkit's routes (keyed by absolute URL) and the issuer agree.
 const publicOrigin = process.env.ISSUER === undefined ? undefined : new URL(process.env.ISSUER).origin;
 const { origin, server } = await serve(
   (origin) =>
-    createApp({ issuer: process.env.ISSUER ?? origin, storage, demo, clientIdMetadataDocuments: { allowFetch: allowPublicHostsOnly } }).handle,
+    createApp({ issuer: process.env.ISSUER ?? origin, storage, demo, trustProxy, clientIdMetadataDocuments: { allowFetch: allowPublicHostsOnly } }).handle,
   { port, hostname: "localhost", ...(publicOrigin === undefined ? {} : { origin: publicOrigin }) },
 );
 const issuer = process.env.ISSUER ?? origin;
 const local = `http://localhost:${(server.address() as AddressInfo).port}`;
 console.log(`oauthkit reference MCP server ready on ${local} (issuer ${issuer}, ${kind} storage)`);
-console.log(`MCP endpoint: ${issuer}/mcp — sign in as ${demo.username} / ${"*".repeat(demo.password.length)}`);
+console.log(`MCP endpoint: ${issuer}/mcp — ${signInHint}`);
+if (publicOrigin !== undefined && trustProxy === 0) {
+  // Every request then comes from the proxy's address: one client's failed sign-ins would lock out all.
+  console.log("Behind a proxy or tunnel: set TRUST_PROXY=1 (the number of proxies) so sign-in throttling counts per client address.");
+}

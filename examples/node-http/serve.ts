@@ -8,7 +8,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 
-export type FetchHandler = (request: Request) => Promise<Response>;
+/** A Web handler; the second argument carries the connection's address (for rate limiting). */
+export type FetchHandler = (request: Request, connection: { remoteAddress?: string | undefined }) => Promise<Response>;
 
 /** node:http request → Web Request (the body is streamed, not buffered). */
 export function toWebRequest(req: IncomingMessage, origin: string): Request {
@@ -51,7 +52,7 @@ export async function serve(
   let handler: FetchHandler | undefined;
   let origin = "";
   const server = createServer((req, res) => {
-    handler!(toWebRequest(req, origin))
+    handler!(toWebRequest(req, origin), { remoteAddress: req.socket.remoteAddress })
       .then((response) => sendWebResponse(response, res))
       .catch((error: unknown) => {
         console.error(error);

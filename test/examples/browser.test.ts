@@ -4,14 +4,17 @@
  * approving once and denying once.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStorage } from "../../src/index.js";
 import { createApp } from "../../examples/mcp-server/app.js";
 import { serve } from "../../examples/node-http/serve.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+// CI keeps .tmp/ as an artifact: the screenshots show what a user is asked to trust.
+const SCREENSHOTS = join(import.meta.dirname, "..", "..", ".tmp", "screenshots");
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
 if (!available) console.warn(`[skip] browser test: ${CHROMIUM} not found (apt-get install chromium)`);
@@ -50,7 +53,7 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
     await callback?.close();
   });
 
-  async function authorize(decision: "approve" | "deny"): Promise<URL> {
+  function authorizationUrl(): URL {
     const verifier = randomBytes(32).toString("base64url");
     const url = new URL(`${running.origin}/authorize`);
     url.search = new URLSearchParams({
@@ -62,13 +65,21 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
       code_challenge: createHash("sha256").update(verifier).digest("base64url"),
       code_challenge_method: "S256",
     }).toString();
+    return url;
+  }
+
+  async function signIn(page: Page): Promise<void> {
+    await page.goto(authorizationUrl().href);
+    await page.fill('input[name="username"]', "demo");
+    await page.fill('input[name="password"]', "demo");
+    await page.click('button[value="sign-in"]');
+    await page.waitForSelector('button[name="approve"]');
+  }
+
+  async function authorize(decision: "approve" | "deny"): Promise<URL> {
     const page = await browser.newPage();
     try {
-      await page.goto(url.href);
-      await page.fill('input[name="username"]', "demo");
-      await page.fill('input[name="password"]', "demo");
-      await page.click('button[type="submit"]');
-      await page.waitForSelector('button[name="approve"]');
+      await signIn(page);
       expect(await page.textContent("h1")).toContain("Browser Test Client");
       await page.click(`button[name="${decision}"]`);
       await page.waitForURL(`${callback.origin}/callback**`);
@@ -90,5 +101,64 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
     expect(redirect.searchParams.get("error")).toBe("access_denied");
     expect(redirect.searchParams.get("state")).toBe("browser-state");
     expect(redirect.searchParams.has("code")).toBe(false);
+  }, 60_000);
+
+  it("Cancel on the sign-in page redirects with access_denied without signing in (RFC 6749 §4.1.2.1)", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(authorizationUrl().href);
+      await page.click('button[name="deny"]'); // the fields are required, but Cancel does not validate them
+      await page.waitForURL(`${callback.origin}/callback**`);
+      const redirect = new URL(page.url());
+      expect(redirect.searchParams.get("error")).toBe("access_denied");
+      expect(redirect.searchParams.get("state")).toBe("browser-state");
+      expect((await page.context().cookies(running.origin)).map((cookie) => cookie.name)).toEqual(["oauthkit_demo_signin"]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it("shows who asks, how sure that is, where the code goes and what it allows; screenshots on a desktop and a 390 px phone", async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const callbackHost = new URL(callback.origin).host;
+    for (const device of [
+      { suffix: "", viewport: { width: 1280, height: 800 }, isMobile: false },
+      { suffix: "-mobile", viewport: { width: 390, height: 844 }, isMobile: true },
+    ]) {
+      const context = await browser.newContext({ viewport: device.viewport, isMobile: device.isMobile, deviceScaleFactor: 2 });
+      const page = await context.newPage();
+      try {
+        await page.goto(authorizationUrl().href);
+        expect(await page.textContent("h1")).toBe("Sign in");
+        expect(await page.textContent("#client-name")).toBe("Browser Test Client");
+        expect(await page.textContent("#client-status")).toBe("Unverified");
+        expect(await page.locator("button.primary").allTextContents()).toEqual(["Sign in"]);
+        // The inline style applies under the page's CSP (default-src 'none'; style-src 'unsafe-inline').
+        expect(await page.$eval("button.primary", (button) => getComputedStyle(button).backgroundColor)).toBe("rgb(36, 81, 211)");
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(device.viewport.width);
+        await page.screenshot({ path: join(SCREENSHOTS, `signin${device.suffix}.png`), fullPage: true });
+
+        await page.fill('input[name="username"]', "demo");
+        await page.fill('input[name="password"]', "demo");
+        await page.click('button[value="sign-in"]');
+        await page.waitForSelector('button[name="approve"]');
+        expect(await page.textContent("h1")).toBe("Allow Browser Test Client to access your account?");
+        expect(await page.textContent("#client-name")).toBe("Browser Test Client");
+        expect(await page.textContent("#client-status")).toBe("Unverified");
+        expect(await page.textContent(".warning")).toContain("This app registered itself");
+        expect(await page.textContent("#redirect-host")).toContain(callbackHost);
+        expect(await page.textContent('[data-scope="mcp"]')).toContain("Use the MCP tools of this server on your behalf");
+        expect(await page.textContent("#resource")).toBe(`${running.origin}/mcp`);
+        expect(await page.locator("button.primary").allTextContents()).toEqual(["Allow"]);
+        expect(await page.locator("button.secondary").allTextContents()).toEqual(["Deny"]);
+        // Both buttons within the first screen, no sideways scrolling.
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(device.viewport.width);
+        expect(((await page.locator('button[name="deny"]').boundingBox())?.y ?? Infinity) < device.viewport.height).toBe(true);
+        await page.screenshot({ path: join(SCREENSHOTS, `consent${device.suffix}.png`), fullPage: true });
+      } finally {
+        await context.close();
+      }
+    }
+    for (const name of ["signin", "consent", "signin-mobile", "consent-mobile"]) expect(statSync(join(SCREENSHOTS, `${name}.png`)).size).toBeGreaterThan(10_000);
   }, 60_000);
 });

@@ -56,12 +56,12 @@ describe.skipIf(!distBuilt("framework examples")).each(examples)("the $name exam
   beforeAll(async () => {
     if (missing) return;
     if (build) {
-      await promisify(execFile)(command, build, { cwd: root, env: { ...process.env, ...env }, timeout: 75_000 }).catch((error) => {
+      await promisify(execFile)(command, build, { cwd: root, env: { ...process.env, ...env }, timeout: 180_000 }).catch((error) => {
         throw new Error(`${name} build failed (${error.signal ?? error.code}):\n${error.stdout}${error.stderr}`);
       });
     }
     running = await startProcess({ command, args, ...(env ? { env } : {}) });
-  }, build ? 90_000 : 45_000);
+  }, build ? 200_000 : 45_000);
 
   // Runs even when beforeAll failed, so no example process outlives the test run.
   afterAll(() => running?.stop());

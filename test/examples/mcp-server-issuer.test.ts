@@ -14,6 +14,11 @@ describe.skipIf(!distBuilt("reference server behind a proxy"))("reference server
   }, 45_000);
   afterAll(() => running?.stop());
 
+  it("says at start that TRUST_PROXY is needed for per-client sign-in throttling behind a proxy", async () => {
+    for (let i = 0; i < 100 && !running!.output().includes("TRUST_PROXY"); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(running!.output()).toContain("Behind a proxy or tunnel: set TRUST_PROXY=1 (the number of proxies) so sign-in throttling counts per client address.");
+  });
+
   it("serves the AS metadata for the public issuer (RFC 8414 §3)", async () => {
     const metadata = await (await fetch(`${running!.origin}/.well-known/oauth-authorization-server`)).json();
     expect(metadata).toMatchObject({ issuer: ISSUER, token_endpoint: `${ISSUER}/token`, registration_endpoint: `${ISSUER}/register` });
@@ -30,7 +35,7 @@ describe.skipIf(!distBuilt("reference server behind a proxy"))("reference server
     expect(response.headers.get("www-authenticate")).toContain(`resource_metadata="${ISSUER}/.well-known/oauth-protected-resource/mcp"`);
   });
 
-  it("sets a Secure session cookie on the sign-in page", async () => {
+  it("sets a Secure, __Host- prefixed nonce cookie on the sign-in page (no sibling subdomain can plant one)", async () => {
     const client = await (await fetch(`${running!.origin}/register`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -38,6 +43,6 @@ describe.skipIf(!distBuilt("reference server behind a proxy"))("reference server
     })).json();
     const page = await fetch(`${running!.origin}/authorize?response_type=code&client_id=${client.client_id}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`);
     expect(page.status).toBe(200);
-    expect(page.headers.get("set-cookie")).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(page.headers.get("set-cookie")).toMatch(/^__Host-oauthkit_demo_signin=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=900; HttpOnly; SameSite=Lax; Secure$/);
   });
 });
