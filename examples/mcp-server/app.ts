@@ -56,7 +56,8 @@ export function createApp(options: AppOptions) {
     defaultScopes: ["mcp"],
     resources: [resource],
     endpoints: { registration: "/register" }, // open dynamic client registration…
-    registration: { maxClients: options.maxClients ?? 10_000 }, // …bounded
+    // …bounded, and open to Cursor, which registers cursor://anysphere.cursor-mcp/oauth/callback.
+    registration: { maxClients: options.maxClients ?? 10_000, privateUseSchemes: ["cursor"] },
     clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {}, // client_id as an https URL
     ...(options.now === undefined ? {} : { now: options.now }),
   });

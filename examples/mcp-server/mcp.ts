@@ -14,10 +14,15 @@ function mcpServerFor(token: BearerTokenInfo): McpServer {
   return server;
 }
 
+/** What /mcp asks of a token: issued for a signed-in user, with the `mcp` scope. */
+const MCP_ROUTE = { requiredScopes: ["mcp"], requireUser: true } as const;
+
 export function createMcpHandler(oauth: AuthorizationServer) {
   return async function mcp(request: Request): Promise<Response> {
-    // 401 with WWW-Authenticate: Bearer resource_metadata="…" when the token is missing or bad.
-    const token = await oauth.validateBearerToken(request);
+    // 401 with WWW-Authenticate: Bearer resource_metadata="…" when the token is missing or bad, or
+    // was issued to a client acting for itself (client_credentials): the tools act for a user.
+    // 403 insufficient_scope when the token lacks the mcp scope.
+    const token = await oauth.validateBearerToken(request, MCP_ROUTE);
     if (token instanceof Response) return token;
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await mcpServerFor(token).connect(transport);

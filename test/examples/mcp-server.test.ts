@@ -4,7 +4,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AuthorizationRequest, createMemoryStorage } from "../../src/index.js";
+import { type AuthorizationRequest, createMemoryStorage, generateToken, hashToken } from "../../src/index.js";
 import { type AppOptions, createApp } from "../../examples/mcp-server/app.js";
 import { consentPage } from "../../examples/mcp-server/pages.js";
 import { demoUserFromEnvironment, trustProxyFromEnvironment } from "../../examples/mcp-server/settings.js";
@@ -511,5 +511,80 @@ describe("reference server: demo credentials and proxies from the environment", 
         running.stop();
       }
     }, 60_000);
+  });
+});
+
+describe("reference server: /mcp acts only for users, with the mcp scope", () => {
+  async function appWith(storage = createMemoryStorage()) {
+    const app = createApp({ issuer: "http://localhost:3000", storage, demo: { username: "demo", password: "demo" } });
+    return { app, storage };
+  }
+  const mcpCall = (token: string) =>
+    new Request("http://localhost:3000/mcp", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+
+  it("refuses a client_credentials token with 401 invalid_token, though the client was registered for it (RFC 6750 §3.1)", async () => {
+    const { app, storage } = await appWith();
+    const secret = generateToken();
+    // Only a client the operator puts in the store can have this grant; open DCR refuses it.
+    await storage.createClient({
+      client_id: "service",
+      client_secret_hash: hashToken(secret),
+      token_endpoint_auth_method: "client_secret_post",
+      redirect_uris: [],
+      grant_types: ["client_credentials"],
+      response_types: [],
+    });
+    const issued = await app.handle(
+      new Request("http://localhost:3000/token", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: "service", client_secret: secret, scope: "mcp" }),
+      }),
+    );
+    expect(issued.status).toBe(200);
+    const { access_token: token } = (await issued.json()) as { access_token: string };
+    const answer = await app.handle(mcpCall(token));
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(answer.headers.get("www-authenticate")).toContain('resource_metadata="http://localhost:3000/.well-known/oauth-protected-resource/mcp"');
+    expect(((await answer.json()) as { error_description: string }).error_description).toBe("This resource requires a token issued for a user.");
+  });
+
+  it("refuses a user's token without the mcp scope with 403 insufficient_scope naming it (RFC 6750 §3.1)", async () => {
+    const { app, storage } = await appWith();
+    const token = generateToken();
+    const now = Math.floor(Date.now() / 1000);
+    const grant = { grantId: "g-1", clientId: "c-1", subject: "demo", scope: [], resource: ["http://localhost:3000/mcp"], issuedAt: now, expiresAt: now + 3600 };
+    await storage.createGrant(grant, {
+      tokenHash: hashToken(token),
+      grantId: "g-1",
+      clientId: "c-1",
+      subject: "demo",
+      subjectType: "user",
+      scope: [],
+      audience: ["http://localhost:3000/mcp"],
+      issuedAt: now,
+      expiresAt: now + 3600,
+    });
+    const answer = await app.handle(mcpCall(token));
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
+    expect(answer.headers.get("www-authenticate")).toContain('scope="mcp"');
+  });
+
+  it("accepts Cursor's DCR registration with its cursor:// redirect URI as a public client", async () => {
+    const { app } = await appWith();
+    const response = await app.handle(
+      new Request("http://localhost:3000/register", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ client_name: "Cursor", redirect_uris: ["cursor://anysphere.cursor-mcp/oauth/callback"], token_endpoint_auth_method: "none" }),
+      }),
+    );
+    expect(response.status).toBe(201);
   });
 });
