@@ -20,8 +20,9 @@ function check(condition, message) {
   if (!condition) throw new Error(`example flow: ${message}`);
 }
 
-export async function callWhoami(origin, accessToken) {
-  const response = await fetch(`${origin}/mcp`, {
+/** POSTs the MCP `tools/call` of `whoami` to /mcp with the bearer token; returns the raw response. */
+export function postWhoami(origin, accessToken, init = {}) {
+  return fetch(`${origin}/mcp`, {
     method: "POST",
     headers: {
       Authorization: `Bearer ${accessToken}`,
@@ -30,7 +31,12 @@ export async function callWhoami(origin, accessToken) {
       "MCP-Protocol-Version": "2025-06-18",
     },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "whoami", arguments: {} } }),
+    ...init,
   });
+}
+
+export async function callWhoami(origin, accessToken) {
+  const response = await postWhoami(origin, accessToken);
   check(response.status === 200, `tools/call answered ${response.status}: ${await response.clone().text()}`);
   const body = await response.json();
   return body.result?.content?.[0]?.text;

@@ -15,7 +15,7 @@ import { createApp } from "../../examples/mcp-server/app.js";
 import { serve } from "../../examples/node-http/serve.js";
 import { createMemoryStorage } from "../../src/index.js";
 // @ts-expect-error: plain JavaScript module shared with the CI smoke script
-import { callWhoami, signInAndDecide } from "../../scripts/example-flow.mjs";
+import { callWhoami, postWhoami, signInAndDecide } from "../../scripts/example-flow.mjs";
 import {
   type RestartableServer,
   postgresBinaries,
@@ -91,17 +91,7 @@ async function obtainTokens(origin: string, endpoints: Endpoints): Promise<{ cli
 }
 
 function callMcp(origin: string, accessToken: string): Promise<Response> {
-  return fetch(`${origin}/mcp`, {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${accessToken}`,
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-      "MCP-Protocol-Version": "2025-06-18",
-    },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "whoami", arguments: {} } }),
-    signal: AbortSignal.timeout(30_000),
-  });
+  return postWhoami(origin, accessToken, { signal: AbortSignal.timeout(30_000) });
 }
 
 /** Sends a request while the store is down and checks the answer: 500 server_error, JSON, in time. */

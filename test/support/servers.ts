@@ -159,16 +159,21 @@ function asPostgresUser(): { wrap: (command: string, args: string[]) => [string,
   };
 }
 
-/** initdb into a temp dir and starts postgres on a free port (fsync off: throwaway data). */
-export async function startPostgres(binaries: { initdb: string; postgres: string }): Promise<RunningPostgres> {
+/** A fresh PostgreSQL data directory (initdb, owned by the user postgres runs as) and a free port. */
+async function initPostgres(initdb: string) {
   const dir = mkdtempSync(join(tmpdir(), "oauthkit-pg-"));
   chmodSync(dir, 0o755);
   const data = join(dir, "data");
   const user = asPostgresUser();
   user.chown(dir);
-  const [initCommand, initArgs] = user.wrap(binaries.initdb, ["-D", data, "-U", "oauthkit", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  const [initCommand, initArgs] = user.wrap(initdb, ["-D", data, "-U", "oauthkit", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
   execFileSync(initCommand, initArgs, { stdio: "pipe" });
-  const port = await freePort();
+  return { dir, data, user, port: await freePort() };
+}
+
+/** initdb into a temp dir and starts postgres on a free port (fsync off: throwaway data). */
+export async function startPostgres(binaries: { initdb: string; postgres: string }): Promise<RunningPostgres> {
+  const { dir, data, user, port } = await initPostgres(binaries.initdb);
   const [command, args] = user.wrap(binaries.postgres, [
     "-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1",
     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=100",
@@ -251,14 +256,7 @@ export interface RestartablePostgres extends RestartableServer {
 export async function startRestartablePostgres(binaries: { initdb: string; postgres: string }): Promise<RestartablePostgres> {
   const pgCtl = findBinary("pg_ctl", [dirname(binaries.postgres)]);
   if (pgCtl === null) throw new Error("pg_ctl not found next to postgres");
-  const dir = mkdtempSync(join(tmpdir(), "oauthkit-pg-"));
-  chmodSync(dir, 0o755);
-  const data = join(dir, "data");
-  const user = asPostgresUser();
-  user.chown(dir);
-  const [initCommand, initArgs] = user.wrap(binaries.initdb, ["-D", data, "-U", "oauthkit", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
-  execFileSync(initCommand, initArgs, { stdio: "pipe" });
-  const port = await freePort();
+  const { dir, data, user, port } = await initPostgres(binaries.initdb);
   const options = [
     `-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
   ].join(" ");
