@@ -36,7 +36,7 @@ describe("client authentication (RFC 6749 §2.3)", () => {
   it("decodes the form-urlencoding of id and secret inside Basic credentials (RFC 6749 §2.3.1)", async () => {
     const t = createTestServer();
     const secret = "s3cr+t %41:with spaces&=";
-    const client = await registerClient(t.storage, { clientId: "id:with%odd chars", secret, grantTypes: ["client_credentials"] });
+    await registerClient(t.storage, { clientId: "id:with%odd chars", secret, grantTypes: ["client_credentials"] });
     // Written out by hand, not by the fixture's encoder: "+" for spaces, %2B for "+", %25 for "%",
     // %3A for ":", %26 for "&", %3D for "=". Only a server that form-decodes both halves accepts it.
     const header = `Basic ${btoa("id%3Awith%25odd+chars:s3cr%2Bt+%2541%3Awith+spaces%26%3D")}`;
