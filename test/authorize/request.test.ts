@@ -267,3 +267,50 @@ describe("authorization response (RFC 6749 §4.1.2, RFC 9207)", () => {
     expect(location.startsWith("cursor://oauth/callback?code=")).toBe(true);
   });
 });
+
+describe("redirect URI matching: the loopback port exemption and nothing more (RFC 6749 §3.1.2.3, RFC 8252 §7.3)", () => {
+  const refused = async (result: AuthorizationRequest | Response) => expect(await direct(result)).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+
+  it("does not extend the port exemption to a registered non-loopback URI, in http or https (OAuth 2.1 §2.3.1)", async () => {
+    const { parse } = await setup();
+    await refused(await parse({ redirect_uri: "http://client.example.com:8080/callback?tenant=1" }));
+    await refused(await parse({ redirect_uri: "https://client.example.com:8443/callback?tenant=1" }));
+    await refused(await parse({ redirect_uri: "http://client.example.com/callback?tenant=1" }));
+  });
+
+  it("keeps the exemption to http: another scheme on the loopback host must match exactly (RFC 8252 §7.3)", async () => {
+    const { parse } = await setup();
+    await refused(await parse({ redirect_uri: "https://127.0.0.1:8443/cb" }));
+    await refused(await parse({ redirect_uri: "https://127.0.0.1/cb" }));
+    await refused(await parse({ redirect_uri: "ws://[::1]:8080/cb" }));
+  });
+
+  it("ignores only the port: query, fragment, credentials and the other loopback address still count", async () => {
+    const { parse } = await setup();
+    await refused(await parse({ redirect_uri: "http://127.0.0.1:49152/cb?x=1" }));
+    await refused(await parse({ redirect_uri: "http://127.0.0.1:49152/cb#f" }));
+    await refused(await parse({ redirect_uri: "http://user@127.0.0.1:49152/cb" }));
+    await refused(await parse({ redirect_uri: "http://user:pw@127.0.0.1:49152/cb" }));
+    await refused(await parse({ redirect_uri: "http://127.0.0.1:49152/cb/" }));
+    // The IPv4 and IPv6 loopback literals are two different registrations.
+    const t = createTestServer();
+    const v4only = await registerClient(t.storage, { method: "none", redirectUris: ["http://127.0.0.1/cb"] });
+    const parseV4 = (redirect_uri: string) =>
+      t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: v4only.clientId, redirect_uri, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+    await refused(await parseV4("http://[::1]:49152/cb"));
+    expect(await parseV4("http://127.0.0.1:49152/cb")).toMatchObject({ redirectUri: "http://127.0.0.1:49152/cb", redirectUriSent: true });
+  });
+
+  it("treats a registered localhost URI as an ordinary one: exact match only (RFC 8252 §8.3)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { method: "none", redirectUris: ["http://localhost/cb"] });
+    const parse = (redirect_uri: string) =>
+      t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+    await refused(await parse("http://localhost:3000/cb"));
+    expect(await parse("http://localhost/cb")).toMatchObject({ redirectUri: "http://localhost/cb" });
+  });
+});
