@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../../src/index.js";
+import { type GrantRecord, createMemoryStorage, hashToken } from "../../src/index.js";
 import {
   ISSUER,
+  REDIRECT_URI,
   RESOURCE,
+  RFC7636_CHALLENGE,
+  RFC7636_VERIFIER,
+  authorizeUrl,
   createTestServer,
   exchangeCode,
   formRequest,
@@ -200,5 +204,138 @@ describe("token endpoint dispatch (RFC 6749 §5.2)", () => {
     expect(JSON.parse(text)).toEqual({ error: "server_error", error_description: "The server encountered an unexpected error." });
     expect(text).not.toContain("secret-db-host");
     expect(reported).toHaveLength(1);
+  });
+});
+
+/**
+ * A server whose store never expires anything on its own (its clock stands still while the
+ * server's moves), so that the library's own expiry checks are what decides; and which records
+ * every grant it is asked to create.
+ */
+function serverOverLenientStore(config: Parameters<typeof createTestServer>[0] = {}) {
+  const storage = createMemoryStorage({ now: () => 1_800_000_000 });
+  const grants: GrantRecord[] = [];
+  const createGrant = storage.createGrant.bind(storage);
+  storage.createGrant = async (grant, accessToken) => {
+    grants.push(structuredClone(grant));
+    return createGrant(grant, accessToken);
+  };
+  const t = createTestServer({ storage, ...config });
+  return { ...t, storage, grants };
+}
+
+describe("authorization_code grant: the checks the library makes itself (RFC 6749 §4.1.3, RFC 7636 §4.6)", () => {
+  it("refuses a code at its expiry even if the store still returns it (RFC 6749 §4.1.2: short-lived codes)", async () => {
+    const t = serverOverLenientStore();
+    const client = await registerClient(t.storage);
+    const expired = await obtainCode(t.server, client);
+    const fresh = await obtainCode(t.server, client);
+    t.clock.advance(59);
+    expect((await exchangeCode(t.server, client, fresh)).status).toBe(200);
+    t.clock.advance(1);
+    const response = await exchangeCode(t.server, client, expired);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The authorization code is invalid or has expired." });
+    expect(t.grants).toHaveLength(1);
+  });
+
+  it("requires redirect_uri when the authorization request had one, even for a client with one URI (RFC 6749 §4.1.3)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const send = async (redirect: string | undefined) =>
+      t.server.handleTokenRequest(
+        tokenRequest(client, { grant_type: "authorization_code", code: await obtainCode(t.server, client), redirect_uri: redirect, code_verifier: RFC7636_VERIFIER }),
+      );
+    const missing = await send(undefined);
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error_description).toBe("The redirect_uri parameter is required: it was in the authorization request.");
+    expect((await send(client.record.redirect_uris[0])).status).toBe(200);
+  });
+
+  it("accepts a code requested without redirect_uri with or without it, but never another one (RFC 6749 §4.1.3)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { method: "none" });
+    const code = async () => {
+      const parsed = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+      if (parsed instanceof Response) throw new Error("refused");
+      const redirect = await t.server.issueAuthorizationCode(parsed, { subject: "u" });
+      return new URL(redirect.headers.get("location")!).searchParams.get("code")!;
+    };
+    const send = async (redirect: string | undefined) =>
+      t.server.handleTokenRequest(tokenRequest(client, { grant_type: "authorization_code", code: await code(), redirect_uri: redirect, code_verifier: RFC7636_VERIFIER }));
+    expect((await send(undefined)).status).toBe(200);
+    expect((await send(REDIRECT_URI)).status).toBe(200);
+    const other = await send("https://client.example.com/other");
+    expect(other.status).toBe(400);
+    expect(await other.json()).toEqual({ error: "invalid_grant", error_description: "The redirect_uri does not match the authorization request." });
+  });
+
+  it("exchanges a code issued without PKCE, where the server allows that, without a code_verifier (OAuth 2.1 §4.1.1)", async () => {
+    const t = createTestServer({ pkce: { required: "public-clients" } });
+    const client = await registerClient(t.storage);
+    const parsed = await t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri: REDIRECT_URI })),
+    );
+    if (parsed instanceof Response) throw new Error("refused");
+    const code = new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    const response = await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI }));
+    expect(response.status).toBe(200);
+  });
+
+  it("refuses a code with a challenge when code_verifier is absent, and applies the code's own method (RFC 7636 §4.6)", async () => {
+    const t = createTestServer({ pkce: { methods: ["S256", "plain"] } });
+    const client = await registerClient(t.storage);
+    const absent = await t.server.handleTokenRequest(
+      tokenRequest(client, { grant_type: "authorization_code", code: await obtainCode(t.server, client), redirect_uri: REDIRECT_URI }),
+    );
+    expect(await absent.json()).toEqual({ error: "invalid_grant", error_description: "The code_verifier parameter is required (RFC 7636)." });
+
+    // A plain challenge is the verifier itself: the verifier matches, its S256 transform does not.
+    const plainCode = async () => {
+      const parsed = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri: REDIRECT_URI, code_challenge: RFC7636_VERIFIER, code_challenge_method: "plain" })),
+      );
+      if (parsed instanceof Response) throw new Error("refused");
+      return new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    };
+    expect((await exchangeCode(t.server, client, await plainCode(), { code_verifier: RFC7636_VERIFIER })).status).toBe(200);
+    const hashed = await exchangeCode(t.server, client, await plainCode(), { code_verifier: RFC7636_CHALLENGE });
+    expect(await hashed.json()).toEqual({ error: "invalid_grant", error_description: "The code_verifier does not match the code_challenge." });
+  });
+
+  it("creates the grant with the absolute lifetime, the first refresh token's idle expiry, and no rotation key by default", async () => {
+    const t = serverOverLenientStore({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 1000 } });
+    const client = await registerClient(t.storage);
+    const now = t.clock.now();
+    const body = await (await exchangeCode(t.server, client, await obtainCode(t.server, client))).json();
+    expect(t.grants).toHaveLength(1);
+    expect(t.grants[0]).toMatchObject({ clientId: client.clientId, subject: "user-1", issuedAt: now, expiresAt: now + 1000, refresh: { tokenHash: hashToken(body.refresh_token), expiresAt: now + 100 } });
+    expect(t.grants[0]!.rotationKey).toBeUndefined();
+    // The first refresh token's idle expiry is enforced, not only recorded (RFC 9700 §4.14.2).
+    t.clock.advance(100);
+    const late = await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "refresh_token", refresh_token: body.refresh_token }));
+    expect(late.status).toBe(400);
+    expect((await late.json()).error).toBe("invalid_grant");
+  });
+
+  it("caps the first refresh token's idle expiry at the grant's end, and keys the grant for the grace window", async () => {
+    const t = serverOverLenientStore({ refreshTokens: { idleLifetime: 500, absoluteLifetime: 200, gracePeriod: 10 } });
+    const client = await registerClient(t.storage);
+    const now = t.clock.now();
+    await exchangeCode(t.server, client, await obtainCode(t.server, client));
+    expect(t.grants[0]).toMatchObject({ expiresAt: now + 200, refresh: { expiresAt: now + 200 } });
+    expect(t.grants[0]!.rotationKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("gives a grant without refresh token the access token's lifetime", async () => {
+    const t = serverOverLenientStore({ accessTokenLifetime: 600 });
+    const client = await registerClient(t.storage, { grantTypes: ["authorization_code"] });
+    const now = t.clock.now();
+    await exchangeCode(t.server, client, await obtainCode(t.server, client));
+    expect(t.grants[0]).toMatchObject({ expiresAt: now + 600 });
+    expect(t.grants[0]!.refresh).toBeUndefined();
+    expect(t.grants[0]!.rotationKey).toBeUndefined();
   });
 });
