@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../../src/index.js";
+import { createMemoryStorage, hashToken } from "../../src/index.js";
 import {
   RESOURCE,
   type TestClient,
@@ -205,5 +205,120 @@ describe("refresh grace window (gracePeriod)", () => {
     const t = await start();
     await refresh(t, t.client, t.tokens.refresh_token!);
     expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(400);
+  });
+});
+
+describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6, RFC 9700 §4.14.2)", () => {
+  /** As `start`, over a store that expires nothing itself (its clock stands still). */
+  async function startLenient(config: Parameters<typeof createTestServer>[0] = {}, storage = createMemoryStorage({ now: () => 1_800_000_000 })) {
+    const t = { ...createTestServer({ storage, ...config }), storage };
+    const client = await registerClient(t.storage);
+    const tokens = (await (await exchangeCode(t.server, client, await obtainCode(t.server, client))).json()) as Tokens;
+    return { ...t, client, tokens };
+  }
+
+  it("refuses the first refresh token once idle for idleLifetime, even if the store still has it", async () => {
+    const early = await startLenient({ refreshTokens: { idleLifetime: 100 } });
+    early.clock.advance(99);
+    expect((await refresh(early, early.client, early.tokens.refresh_token!)).status).toBe(200);
+    const late = await startLenient({ refreshTokens: { idleLifetime: 100 } });
+    late.clock.advance(100);
+    const response = await refresh(late, late.client, late.tokens.refresh_token!);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The refresh token is invalid or has expired." });
+  });
+
+  it("refuses a refresh token of a grant past its absolute lifetime, even if the store still returns the grant", async () => {
+    // A store that keeps the grant past its end, with a refresh state that claims to outlive it.
+    const endingIn10 = async () => {
+      const t = await startLenient();
+      const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
+      const end = t.clock.now() + 10;
+      const stale = { ...grant, expiresAt: end, refresh: { ...grant.refresh!, expiresAt: end + 1000 } };
+      t.storage.getGrantByRefreshToken = async () => stale;
+      return t;
+    };
+    const before = await endingIn10();
+    before.clock.advance(9);
+    expect((await refresh(before, before.client, before.tokens.refresh_token!)).status).toBe(200);
+    const after = await endingIn10();
+    after.clock.advance(10);
+    const response = await refresh(after, after.client, after.tokens.refresh_token!);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The refresh token is invalid or has expired." });
+  });
+
+  it("refuses a grant without refresh state as invalid_grant, without revoking it", async () => {
+    const t = await startLenient();
+    const grant = await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!));
+    const { refresh: _dropped, ...withoutRefresh } = grant!;
+    const getGrant = t.storage.getGrantByRefreshToken.bind(t.storage);
+    t.storage.getGrantByRefreshToken = async () => withoutRefresh;
+    expect((await (await refresh(t, t.client, t.tokens.refresh_token!)).json()).error).toBe("invalid_grant");
+    t.storage.getGrantByRefreshToken = getGrant;
+    expect(await isActive(t, t.tokens.access_token)).toBe(true);
+  });
+
+  it("records each rotation: successor, idle expiry capped at the grant's end, previous token and time (RFC 9700 §4.14.2)", async () => {
+    const t = await startLenient({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 150 } });
+    const start = t.clock.now();
+    t.clock.advance(20);
+    const next = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    expect((await t.storage.getGrantByRefreshToken(hashToken(next.refresh_token!)))?.refresh).toEqual({
+      tokenHash: hashToken(next.refresh_token!),
+      expiresAt: start + 120,
+      previousTokenHash: hashToken(t.tokens.refresh_token!),
+      rotatedAt: start + 20,
+    });
+    t.clock.advance(80);
+    const last = (await (await refresh(t, t.client, next.refresh_token!)).json()) as Tokens;
+    // min(now + idle, grant end) = min(start + 200, start + 150)
+    expect((await t.storage.getGrantByRefreshToken(hashToken(last.refresh_token!)))?.refresh?.expiresAt).toBe(start + 150);
+  });
+
+  it("renews the idle lifetime of a refresh token it does not rotate (rotation: public-clients)", async () => {
+    const t = await startLenient({ refreshTokens: { idleLifetime: 100, rotation: "public-clients" } });
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(99);
+      const response = await refresh(t, t.client, t.tokens.refresh_token!);
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as Tokens).refresh_token).toBeUndefined();
+    }
+    expect((await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))?.refresh).toEqual({
+      tokenHash: hashToken(t.tokens.refresh_token!),
+      expiresAt: t.clock.now() + 100,
+    });
+    t.clock.advance(100);
+    expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(400);
+  });
+
+  it("gives no grace to a token rotated out when its successor has itself expired, and revokes the grant", async () => {
+    const t = await startLenient({ refreshTokens: { idleLifetime: 20, gracePeriod: 30 } });
+    const next = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    t.clock.advance(19);
+    const inTime = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(((await inTime.json()) as Tokens).refresh_token).toBe(next.refresh_token);
+    t.clock.advance(1);
+    const retry = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(retry.status).toBe(400);
+    expect(await t.storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+  });
+
+  it("gives no grace to a rotated-out token of a grant rotated without a key (gracePeriod turned on later)", async () => {
+    // Issued and rotated while the window was off: no rotation key, so no successor to reproduce.
+    const off = await startLenient();
+    const storage = off.storage;
+    const next = (await (await refresh(off, off.client, off.tokens.refresh_token!)).json()) as Tokens;
+    const on = createTestServer({ storage, refreshTokens: { gracePeriod: 30 } });
+    const reuse = await on.server.handleTokenRequest(tokenRequest(off.client, { grant_type: "refresh_token", refresh_token: off.tokens.refresh_token! }));
+    expect(reuse.status).toBe(400);
+    expect(await storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+  });
+
+  it("gives the repeat inside the window an access token the store keeps, with the grant's scope", async () => {
+    const t = await startLenient({ refreshTokens: { gracePeriod: 30 } });
+    await refresh(t, t.client, t.tokens.refresh_token!, { scope: "read" });
+    const retry = (await (await refresh(t, t.client, t.tokens.refresh_token!, { scope: "write" })).json()) as Tokens;
+    expect(retry.scope).toBe("write");
+    expect(await t.storage.getAccessToken(hashToken(retry.access_token))).toMatchObject({ scope: ["write"], clientId: t.client.clientId });
   });
 });
