@@ -314,3 +314,43 @@ describe("redirect URI matching: the loopback port exemption and nothing more (R
     expect(await parse("http://localhost/cb")).toMatchObject({ redirectUri: "http://localhost/cb" });
   });
 });
+
+describe("the scope of an authorization request (RFC 6749 §3.3)", () => {
+  const scopeOf = async (scope: string | undefined, config = {}, clientScope?: string) => {
+    const t = createTestServer(config);
+    const client = await registerClient(t.storage, { method: "none", ...(clientScope === undefined ? {} : { scope: clientScope }) });
+    const result = await t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, scope, state: "s", code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+    );
+    if (!(result instanceof Response)) return result.scope;
+    const location = new URL(result.headers.get("location")!);
+    return `${location.searchParams.get("error")}: ${location.searchParams.get("error_description")}`;
+  };
+
+  it("splits on spaces, drops empty tokens and duplicates, keeps the order", async () => {
+    expect(await scopeOf("write  read write ")).toEqual(["write", "read"]);
+    expect(await scopeOf(" read")).toEqual(["read"]);
+  });
+
+  it("accepts every scope-token character and refuses the others: \" and \\ and anything outside %x21-7E (§3.3)", async () => {
+    const odd = ["!", "#", "[", "]", "~", "a:b/c", "x=y", "Z"];
+    expect(await scopeOf(odd.join(" "), { scopesSupported: undefined })).toEqual(odd);
+    for (const bad of ['a"b', "a\\b", "caf\u00e9", "tab\tx", "\u007f"]) {
+      expect(await scopeOf(`read ${bad}`, { scopesSupported: undefined })).toBe("invalid_scope: The scope contains invalid characters.");
+    }
+  });
+
+  it("grants the default scopes when none is requested, and anything when the server lists no scopes", async () => {
+    expect(await scopeOf(undefined, { defaultScopes: ["read", "write"] })).toEqual(["read", "write"]);
+    expect(await scopeOf(undefined)).toEqual([]);
+    expect(await scopeOf("anything at:all", { scopesSupported: undefined })).toEqual(["anything", "at:all"]);
+  });
+
+  it("requires every token to be supported and within the client's registered scope", async () => {
+    expect(await scopeOf("read admin")).toBe("invalid_scope: The requested scope is not supported.");
+    expect(await scopeOf("read write", {}, "read")).toBe("invalid_scope: The requested scope exceeds what the client is registered for.");
+    expect(await scopeOf("read", {}, "write read")).toEqual(["read"]);
+    // The default scopes are held to the same limits.
+    expect(await scopeOf(undefined, { defaultScopes: ["write"] }, "read")).toBe("invalid_scope: The requested scope exceeds what the client is registered for.");
+  });
+});
