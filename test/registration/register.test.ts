@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OAuthError, hashToken } from "../../src/index.js";
+import { OAuthError, hashToken, redirectUriProblem } from "../../src/index.js";
 import { ISSUER, basicAuth, createTestServer, exchangeCode, obtainCode } from "../support/fixtures.js";
 
 const REGISTER = `${ISSUER}/register`;
@@ -262,5 +262,54 @@ describe("dynamic client registration (RFC 7591)", () => {
       expect(response.client_id).toBe(stored.client_id);
       await expect(t.server.registerClient({ redirect_uris: ["data:x"] }, new Request(REGISTER))).rejects.toMatchObject({ error: "invalid_redirect_uri" });
     });
+  });
+});
+
+describe("redirectUriProblem: the reason given for each refused redirect URI (RFC 7591 §2, RFC 8252 §7)", () => {
+  it.each([
+    ["https://app.example.com/\u0000cb", "must not contain control characters"],
+    ["https://app.example.com/\u001fcb", "must not contain control characters"],
+    ["https://app.example.com/\u007fcb", "must not contain control characters"],
+    ["https://app.example.com/\u009fcb", "must not contain control characters"],
+    ["/cb", "must be an absolute URI"],
+    ["1https://app.example.com/cb", "must be an absolute URI"],
+    ["-app:/cb", "must be an absolute URI"],
+    ["https://exa mple.com/cb", "must be a valid URI"],
+    ["https://app.example.com/cb#", "must not contain a fragment (RFC 6749 §3.1.2)"],
+    ["javascript:alert(1)", "must not use the javascript: scheme"],
+    ["data:text/html,x", "must not use the data: scheme"],
+    ["vbscript:x", "must not use the vbscript: scheme"],
+    ["file:///etc/passwd", "must not use the file: scheme"],
+    ["blob:https://app.example.com/uuid", "must not use the blob: scheme"],
+    ["about:blank", "must not use the about: scheme"],
+    ["https://user@app.example.com/cb", "must not contain credentials"],
+    ["https://:pw@app.example.com/cb", "must not contain credentials"],
+    ["https:app.example.com/cb", "must be a valid URI"],
+    ["http:/127.0.0.1/cb", "must be a valid URI"],
+    ["HTTPS:app.example.com/cb", "must be a valid URI"],
+    ["http://app.example.com/cb", "must use https, except on a loopback host (RFC 8252 §7.3)"],
+    ["http://127.0.0.2/cb", "must use https, except on a loopback host (RFC 8252 §7.3)"],
+  ])("%s: %s", (uri, reason) => {
+    expect(redirectUriProblem(uri)).toBe(reason);
+  });
+
+  it.each([
+    "https://app.example.com/cb",
+    "HTTPS://app.example.com/cb",
+    "http://127.0.0.1/cb",
+    "http://[::1]:8080/cb",
+    "http://localhost/cb",
+    "Http://localhost:3000/cb",
+    "com.example.app:/oauth2redirect",
+    "a+b.c-d:/cb",
+    "cursor://anysphere.cursor-retrieval/oauth/callback",
+    "https://app.example.com/cb?x=1",
+  ])("%s: allowed", (uri) => {
+    expect(redirectUriProblem(uri)).toBeUndefined();
+  });
+
+  it("puts the reason in the registration error (RFC 7591 §3.2.2)", async () => {
+    const result = await setup().register({ redirect_uris: ["https://app.example.com/cb", "about:blank"] });
+    expect(result).toMatchObject({ status: 400, body: { error: "invalid_redirect_uri", error_description: "The redirect URI must not use the about: scheme." } });
   });
 });
