@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AuthorizationRequest } from "../../src/index.js";
+import { type AuthorizationRequest, findRegisteredRedirectUri, isLoopbackRedirectUri, parseScope, redirectUriMatches } from "../../src/index.js";
 import {
   ISSUER,
   RESOURCE,
@@ -303,6 +303,21 @@ describe("redirect URI matching: the loopback port exemption and nothing more (R
     expect(await parseV4("http://127.0.0.1:49152/cb")).toMatchObject({ redirectUri: "http://127.0.0.1:49152/cb", redirectUriSent: true });
   });
 
+  it("exempts only http loopback registrations, and never matches an unparsable request (RFC 8252 §7.3)", async () => {
+    expect(isLoopbackRedirectUri("http://127.0.0.1:8080/cb")).toBe(true);
+    expect(isLoopbackRedirectUri("http://[::1]/cb")).toBe(true);
+    expect(isLoopbackRedirectUri("https://127.0.0.1/cb")).toBe(false);
+    expect(isLoopbackRedirectUri("http://localhost/cb")).toBe(false);
+    expect(isLoopbackRedirectUri("not a uri")).toBe(false);
+    // A registered https loopback URI is matched exactly, like any other.
+    expect(redirectUriMatches("http://127.0.0.1:8080/cb", "https://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("https://127.0.0.1:8443/cb", "https://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("not a uri", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://:pw@127.0.0.1:8080/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(findRegisteredRedirectUri("http://[::1]:9/cb", ["http://127.0.0.1/cb", "http://[::1]/cb"])).toBe("http://[::1]/cb");
+    expect(findRegisteredRedirectUri("http://[::1]:9/other", ["http://127.0.0.1/cb", "http://[::1]/cb"])).toBeUndefined();
+  });
+
   it("treats a registered localhost URI as an ordinary one: exact match only (RFC 8252 §8.3)", async () => {
     const t = createTestServer();
     const client = await registerClient(t.storage, { method: "none", redirectUris: ["http://localhost/cb"] });
@@ -338,6 +353,11 @@ describe("the scope of an authorization request (RFC 6749 §3.3)", () => {
     for (const bad of ['a"b', "a\\b", "caf\u00e9", "tab\tx", "\u007f"]) {
       expect(await scopeOf(`read ${bad}`, { scopesSupported: undefined })).toBe("invalid_scope: The scope contains invalid characters.");
     }
+  });
+
+  it("parses an absent scope parameter to no scope at all", () => {
+    expect(parseScope(undefined)).toEqual([]);
+    expect(parseScope("")).toEqual([]);
   });
 
   it("grants the default scopes when none is requested, and anything when the server lists no scopes", async () => {

@@ -212,7 +212,7 @@ describe("bearer validation: the checks the library makes itself (RFC 6750 §3.1
       });
     }
     // (A bare "Bearer " arrives as "Bearer": the Fetch API trims header values.)
-    for (const header of ["Bearertok", "Basic dG9rOg==", "Token tok", "Bearer", "Bearer "]) {
+    for (const header of ["Bearertok", "Bearerx", "bearer1", "Basic dG9rOg==", "Token tok", "Bearer", "Bearer "]) {
       expect(await refusal(await validate(header))).toEqual({ status: 401, challenge: "Bearer", body: null });
     }
   });
