@@ -339,3 +339,59 @@ describe("authorization_code grant: the checks the library makes itself (RFC 674
     expect(t.grants[0]!.rotationKey).toBeUndefined();
   });
 });
+
+describe("authorization_code grant: exact refusals and the grant record (RFC 6749 §4.1.3, §5.2)", () => {
+  const refusal = async (response: Response) => ({ status: response.status, body: await response.json() });
+
+  it("names why a code was refused: unknown, replayed, another client's, a verifier without challenge", async () => {
+    const t = createTestServer({ pkce: { required: "public-clients" } });
+    const client = await registerClient(t.storage);
+    const other = await registerClient(t.storage);
+    const invalidGrant = (error_description: string) => ({ status: 400, body: { error: "invalid_grant", error_description } });
+    expect(await refusal(await exchangeCode(t.server, client, "unknown-code"))).toEqual(invalidGrant("The authorization code is invalid or has expired."));
+    const code = await obtainCode(t.server, client);
+    await exchangeCode(t.server, client, code);
+    expect(await refusal(await exchangeCode(t.server, client, code))).toEqual(invalidGrant("The authorization code has already been used."));
+    expect(await refusal(await exchangeCode(t.server, other, await obtainCode(t.server, client)))).toEqual(invalidGrant("The authorization code was issued to another client."));
+    const parsed = await t.server.parseAuthorizationRequest(new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri: REDIRECT_URI })));
+    if (parsed instanceof Response) throw new Error("refused");
+    const noChallenge = new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    expect(await refusal(await exchangeCode(t.server, client, noChallenge))).toEqual(
+      invalidGrant("A code_verifier was sent, but the authorization request had no code_challenge."),
+    );
+  });
+
+  it("creates exactly the grant the code describes, with props only when the approval had some", async () => {
+    const t = serverOverLenientStore({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 1000 } });
+    const client = await registerClient(t.storage);
+    const now = t.clock.now();
+    const body = await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { scope: "read" }))).json();
+    expect(t.grants[0]).toStrictEqual({
+      grantId: expect.any(String),
+      clientId: client.clientId,
+      subject: "user-1",
+      scope: ["read"],
+      resource: [RESOURCE],
+      issuedAt: now,
+      expiresAt: now + 1000,
+      refresh: { tokenHash: hashToken(body.refresh_token), expiresAt: now + 100 },
+    });
+    await exchangeCode(t.server, client, await obtainCode(t.server, client, { props: { tenant: "acme" } }));
+    expect(t.grants[1]?.props).toStrictEqual({ tenant: "acme" });
+  });
+
+  it("does not fall back to the first registered URI once the client has several (RFC 6749 §4.1.3)", async () => {
+    // The code was requested without redirect_uri while the client had one URI; it registers a
+    // second before the exchange (RFC 7592): the code is bound to no URI the request can name.
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const parsed = await t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+    );
+    if (parsed instanceof Response) throw new Error("refused");
+    const code = new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    await t.storage.updateClient({ ...client.record, redirect_uris: [REDIRECT_URI, "https://client.example.com/second"] });
+    const response = await exchangeCode(t.server, client, code, { redirect_uri: REDIRECT_URI });
+    expect(await refusal(response)).toEqual({ status: 400, body: { error: "invalid_grant", error_description: "The redirect_uri does not match the authorization request." } });
+  });
+});
