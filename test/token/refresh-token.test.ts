@@ -322,3 +322,37 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
     expect(await t.storage.getAccessToken(hashToken(retry.access_token))).toMatchObject({ scope: ["write"], clientId: t.client.clientId });
   });
 });
+
+describe("refresh_token grant: successors and races (RFC 9700 §4.14.2)", () => {
+  it("draws a random successor without a grace window: one token value in two grants gets two successors", async () => {
+    // The same refresh token value in two independent grants: a successor derived from the token
+    // alone (without the per-grant key) would be the same in both, and computable by its holder.
+    const successors: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = createTestServer();
+      const client = await registerClient(t.storage, { clientId: "c", secret: "s" });
+      const now = t.clock.now();
+      await t.storage.createGrant(
+        { grantId: `g${i}`, clientId: "c", subject: "u", scope: ["read"], resource: [RESOURCE], issuedAt: now, expiresAt: now + 1000, refresh: { tokenHash: hashToken("the-same-token"), expiresAt: now + 1000 } },
+        { tokenHash: hashToken(`access-${i}`), grantId: `g${i}`, clientId: "c", subject: "u", scope: ["read"], audience: [RESOURCE], issuedAt: now, expiresAt: now + 60 },
+      );
+      const response = await refresh(t, client, "the-same-token");
+      expect(response.status).toBe(200);
+      successors.push(((await response.json()) as Tokens).refresh_token!);
+    }
+    expect(successors[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(successors[0]).not.toBe(successors[1]);
+  });
+
+  it("judges the loser of a race without a grace window as reuse without reading the grant again", async () => {
+    const t = await start();
+    let lookups = 0;
+    const getGrant = t.storage.getGrantByRefreshToken.bind(t.storage);
+    t.storage.getGrantByRefreshToken = (hash) => (lookups++, getGrant(hash));
+    const responses = await Promise.all([refresh(t, t.client, t.tokens.refresh_token!), refresh(t, t.client, t.tokens.refresh_token!)]);
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 400]);
+    // One lookup per request: the lost compare-and-rotate is answered at once (grant revoked).
+    expect(lookups).toBe(2);
+    expect(await isActive(t, t.tokens.access_token)).toBe(false);
+  });
+});
