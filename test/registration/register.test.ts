@@ -287,6 +287,8 @@ describe("redirectUriProblem: the reason given for each refused redirect URI (RF
     ["https:app.example.com/cb", "must be a valid URI"],
     ["http:/127.0.0.1/cb", "must be a valid URI"],
     ["HTTPS:app.example.com/cb", "must be a valid URI"],
+    // The authority must follow the scheme itself, not appear somewhere later.
+    ["https:app.example.com/cb?next=https://app.example.com/", "must be a valid URI"],
     ["http://app.example.com/cb", "must use https, except on a loopback host (RFC 8252 §7.3)"],
     ["http://127.0.0.2/cb", "must use https, except on a loopback host (RFC 8252 §7.3)"],
   ])("%s: %s", (uri, reason) => {
