@@ -356,3 +356,35 @@ describe("refresh_token grant: successors and races (RFC 9700 §4.14.2)", () => 
     expect(await isActive(t, t.tokens.access_token)).toBe(false);
   });
 });
+
+describe("refresh_token grant: the grace window's own guards (RFC 9700 §4.14.2)", () => {
+  it("keeps the window shut when it is off, even on an instance whose clock lags the one that rotated", async () => {
+    // Two instances over one store: the first, with a window, issued and rotated the token; the
+    // second has the window off and a clock 10 s behind, so "now < rotatedAt + 0" would hold there.
+    const storage = createMemoryStorage({ now: () => 1_800_000_000 });
+    const first = { ...createTestServer({ storage, refreshTokens: { gracePeriod: 30 } }), storage };
+    const client = await registerClient(storage);
+    const tokens = (await (await exchangeCode(first.server, client, await obtainCode(first.server, client))).json()) as Tokens;
+    first.clock.advance(10);
+    const next = (await (await refresh(first, client, tokens.refresh_token!)).json()) as Tokens;
+    const second = { ...createTestServer({ storage, refreshTokens: { gracePeriod: 0 } }), storage };
+    const reuse = await refresh(second, client, tokens.refresh_token!);
+    expect(reuse.status).toBe(400);
+    expect(await storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+  });
+
+  it("answers invalid_grant, not a 500, when the grant re-read after a lost race has no refresh state", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30 } });
+    const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
+    const { refresh: _state, ...withoutRefresh } = grant;
+    let reads = 0;
+    // Another request rotated first, and the store then answers with a grant that lost its state.
+    t.storage.getGrantByRefreshToken = async () => (++reads === 1 ? grant : withoutRefresh);
+    t.storage.rotateRefreshToken = async () => false;
+    const response = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The refresh token is invalid or has expired." });
+    expect(reads).toBe(2);
+    expect(await isActive(t, t.tokens.access_token)).toBe(false);
+  });
+});
