@@ -124,3 +124,56 @@ describe("PKCE at the endpoints (RFC 7636 §4.4, §4.6; OAuth 2.1 §4.1.1)", () 
     expect((await response.json()).error).toBe("invalid_grant");
   });
 });
+
+describe("PKCE grammars: which one applies where (RFC 7636 §4.1, §4.2)", () => {
+  it("checks an S256 challenge against the 43-character base64url grammar, whole string only (§4.2)", () => {
+    for (const challenge of [RFC7636_CHALLENGE, "A".repeat(43), "_".repeat(43), "-".repeat(43), `${"a".repeat(42)}9`]) {
+      expect(isValidCodeChallenge(challenge, "S256")).toBe(true);
+    }
+    // Not base64url, padded, too long, too short, or with anything before or after.
+    for (const challenge of [`${"a".repeat(42)}+`, `${"a".repeat(42)}/`, `${"a".repeat(42)}~`, `${"a".repeat(42)}.`, `=${RFC7636_CHALLENGE}`, `${RFC7636_CHALLENGE}a`, " ".repeat(43), "", "a".repeat(42), `${RFC7636_CHALLENGE}\n`]) {
+      expect(isValidCodeChallenge(challenge, "S256")).toBe(false);
+    }
+  });
+
+  it("checks a plain challenge against the verifier grammar instead: 43 to 128 unreserved characters (§4.2)", () => {
+    // Valid plain challenges that are not S256 challenges, and the reverse.
+    for (const challenge of ["a".repeat(44), "a".repeat(128), `${"a".repeat(42)}~`, `${"a".repeat(42)}.`]) {
+      expect(isValidCodeChallenge(challenge, "plain")).toBe(true);
+      expect(isValidCodeChallenge(challenge, "S256")).toBe(false);
+    }
+    for (const challenge of ["a".repeat(42), "a".repeat(129), `${"a".repeat(42)}+`, `${"a".repeat(42)}/`, `${"a".repeat(43)}=`, `=${"a".repeat(43)}`, ""]) {
+      expect(isValidCodeChallenge(challenge, "plain")).toBe(false);
+    }
+  });
+
+  it("checks the whole verifier, and every unreserved character is allowed (§4.1)", () => {
+    for (const verifier of ["A".repeat(43), "Z".repeat(43), "0".repeat(43), "9".repeat(43), "-".repeat(43), ".".repeat(43), "_".repeat(43), "~".repeat(43), "z".repeat(43)]) {
+      expect(isValidCodeVerifier(verifier)).toBe(true);
+    }
+    for (const verifier of [` ${"a".repeat(43)}`, `${"a".repeat(43)} `, `${"a".repeat(43)}\n`, `${"a".repeat(43)}=`, `+${"a".repeat(43)}`, "é".repeat(43), "/".repeat(43)]) {
+      expect(isValidCodeVerifier(verifier)).toBe(false);
+    }
+  });
+
+  it("derives the S256 challenge from the verifier and compares it, not the verifier itself (§4.6)", () => {
+    // The verifier presented as its own S256 challenge must fail: only BASE64URL(SHA256(verifier)) matches.
+    expect(verifyCodeVerifier({ verifier: RFC7636_VERIFIER, challenge: RFC7636_VERIFIER, method: "S256" })).toBe(false);
+    expect(verifyCodeVerifier({ verifier: RFC7636_VERIFIER, challenge: RFC7636_CHALLENGE, method: "plain" })).toBe(false);
+    expect(verifyCodeVerifier({ verifier: `${RFC7636_VERIFIER}a`, challenge: RFC7636_CHALLENGE, method: "S256" })).toBe(false);
+  });
+
+  it("refuses at the authorization endpoint a plain challenge that only the S256 grammar would take, and the reverse (§4.2)", async () => {
+    const t = createTestServer({ pkce: { methods: ["S256", "plain"] } });
+    const client = await registerClient(t.storage, { method: "none" });
+    const parse = async (code_challenge: string, code_challenge_method: string) => {
+      const result = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri: client.record.redirect_uris[0], state: "s", code_challenge, code_challenge_method })),
+      );
+      return result instanceof Response ? new URL(result.headers.get("location")!).searchParams.get("error_description") : result.codeChallengeMethod;
+    };
+    expect(await parse("a".repeat(100), "plain")).toBe("plain");
+    expect(await parse("a".repeat(100), "S256")).toBe("The code_challenge is malformed (RFC 7636 §4.2).");
+    expect(await parse(`${"a".repeat(42)}+`, "plain")).toBe("The code_challenge is malformed (RFC 7636 §4.2).");
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AuthorizationRequest } from "../../src/index.js";
+import { type AuthorizationRequest, findRegisteredRedirectUri, isLoopbackRedirectUri, parseScope, redirectUriMatches } from "../../src/index.js";
 import {
   ISSUER,
   RESOURCE,
@@ -341,5 +341,116 @@ describe("redirect URI matching: exact, only the port of a loopback URI may diff
         body: { error: "invalid_request", error_description: "The redirect_uri does not match a registered redirect URI." },
       });
     }
+  });
+});
+
+describe("redirect URI matching: the loopback port exemption and nothing more (RFC 6749 §3.1.2.3, RFC 8252 §7.3)", () => {
+  const refused = async (result: AuthorizationRequest | Response) => expect(await direct(result)).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+
+  it("does not extend the port exemption to a registered non-loopback URI, in http or https (OAuth 2.1 §2.3.1)", async () => {
+    const { parse } = await setup();
+    await refused(await parse({ redirect_uri: "http://client.example.com:8080/callback?tenant=1" }));
+    await refused(await parse({ redirect_uri: "https://client.example.com:8443/callback?tenant=1" }));
+    await refused(await parse({ redirect_uri: "http://client.example.com/callback?tenant=1" }));
+  });
+
+  it("keeps the exemption to http: another scheme on the loopback host must match exactly (RFC 8252 §7.3)", async () => {
+    const { parse } = await setup();
+    await refused(await parse({ redirect_uri: "https://127.0.0.1:8443/cb" }));
+    await refused(await parse({ redirect_uri: "https://127.0.0.1/cb" }));
+    await refused(await parse({ redirect_uri: "ws://[::1]:8080/cb" }));
+  });
+
+  it("ignores only the port: query, fragment, credentials and the other loopback address still count", async () => {
+    const { parse } = await setup();
+    await refused(await parse({ redirect_uri: "http://127.0.0.1:49152/cb?x=1" }));
+    await refused(await parse({ redirect_uri: "http://127.0.0.1:49152/cb#f" }));
+    await refused(await parse({ redirect_uri: "http://user@127.0.0.1:49152/cb" }));
+    await refused(await parse({ redirect_uri: "http://user:pw@127.0.0.1:49152/cb" }));
+    await refused(await parse({ redirect_uri: "http://127.0.0.1:49152/cb/" }));
+    // The IPv4 and IPv6 loopback literals are two different registrations.
+    const t = createTestServer();
+    const v4only = await registerClient(t.storage, { method: "none", redirectUris: ["http://127.0.0.1/cb"] });
+    const parseV4 = (redirect_uri: string) =>
+      t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: v4only.clientId, redirect_uri, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+    await refused(await parseV4("http://[::1]:49152/cb"));
+    expect(await parseV4("http://127.0.0.1:49152/cb")).toMatchObject({ redirectUri: "http://127.0.0.1:49152/cb", redirectUriSent: true });
+  });
+
+  it("exempts only http loopback registrations, and never matches an unparsable request (RFC 8252 §7.3)", async () => {
+    expect(isLoopbackRedirectUri("http://127.0.0.1:8080/cb")).toBe(true);
+    expect(isLoopbackRedirectUri("http://[::1]/cb")).toBe(true);
+    expect(isLoopbackRedirectUri("https://127.0.0.1/cb")).toBe(false);
+    // localhost counts (native MCP clients register it), written exactly so (RFC 8252 §8.3 prefers the literals).
+    expect(isLoopbackRedirectUri("http://localhost/cb")).toBe(true);
+    expect(isLoopbackRedirectUri("http://LOCALHOST/cb")).toBe(false);
+    expect(isLoopbackRedirectUri("not a uri")).toBe(false);
+    // A registered https loopback URI is matched exactly, like any other.
+    expect(redirectUriMatches("http://127.0.0.1:8080/cb", "https://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("https://127.0.0.1:8443/cb", "https://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("not a uri", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://:pw@127.0.0.1:8080/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(findRegisteredRedirectUri("http://[::1]:9/cb", ["http://127.0.0.1/cb", "http://[::1]/cb"])).toBe("http://[::1]/cb");
+    expect(findRegisteredRedirectUri("http://[::1]:9/other", ["http://127.0.0.1/cb", "http://[::1]/cb"])).toBeUndefined();
+  });
+
+  it("gives a registered localhost URI the loopback port exemption, and nothing more (RFC 8252 §7.3, §8.3)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { method: "none", redirectUris: ["http://localhost/cb"] });
+    const parse = (redirect_uri: string) =>
+      t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+    expect(await parse("http://localhost:3000/cb")).toMatchObject({ redirectUri: "http://localhost:3000/cb" });
+    expect(await parse("http://localhost/cb")).toMatchObject({ redirectUri: "http://localhost/cb" });
+    await refused(await parse("http://localhost:3000/other"));
+    await refused(await parse("http://127.0.0.1:3000/cb"));
+  });
+});
+
+describe("the scope of an authorization request (RFC 6749 §3.3)", () => {
+  const scopeOf = async (scope: string | undefined, config = {}, clientScope?: string) => {
+    const t = createTestServer(config);
+    const client = await registerClient(t.storage, { method: "none", ...(clientScope === undefined ? {} : { scope: clientScope }) });
+    const result = await t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, scope, state: "s", code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+    );
+    if (!(result instanceof Response)) return result.scope;
+    const location = new URL(result.headers.get("location")!);
+    return `${location.searchParams.get("error")}: ${location.searchParams.get("error_description")}`;
+  };
+
+  it("splits on spaces, drops empty tokens and duplicates, keeps the order", async () => {
+    expect(await scopeOf("write  read write ")).toEqual(["write", "read"]);
+    expect(await scopeOf(" read")).toEqual(["read"]);
+  });
+
+  it("accepts every scope-token character and refuses the others: \" and \\ and anything outside %x21-7E (§3.3)", async () => {
+    const odd = ["!", "#", "[", "]", "~", "a:b/c", "x=y", "Z"];
+    expect(await scopeOf(odd.join(" "), { scopesSupported: undefined })).toEqual(odd);
+    for (const bad of ['a"b', "a\\b", "caf\u00e9", "tab\tx", "\u007f"]) {
+      expect(await scopeOf(`read ${bad}`, { scopesSupported: undefined })).toBe("invalid_scope: The scope contains invalid characters.");
+    }
+  });
+
+  it("parses an absent scope parameter to no scope at all", () => {
+    expect(parseScope(undefined)).toEqual([]);
+    expect(parseScope("")).toEqual([]);
+  });
+
+  it("grants the default scopes when none is requested, and anything when the server lists no scopes", async () => {
+    expect(await scopeOf(undefined, { defaultScopes: ["read", "write"] })).toEqual(["read", "write"]);
+    expect(await scopeOf(undefined)).toEqual([]);
+    expect(await scopeOf("anything at:all", { scopesSupported: undefined })).toEqual(["anything", "at:all"]);
+  });
+
+  it("requires every token to be supported and within the client's registered scope", async () => {
+    expect(await scopeOf("read admin")).toBe("invalid_scope: The requested scope is not supported.");
+    expect(await scopeOf("read write", {}, "read")).toBe("invalid_scope: The requested scope exceeds what the client is registered for.");
+    expect(await scopeOf("read", {}, "write read")).toEqual(["read"]);
+    // The default scopes are held to the same limits.
+    expect(await scopeOf(undefined, { defaultScopes: ["write"] }, "read")).toBe("invalid_scope: The requested scope exceeds what the client is registered for.");
   });
 });

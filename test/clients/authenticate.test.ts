@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authenticateClient, parseParameters } from "../../src/index.js";
+import { type ClientAuthenticationOptions, type ClientRecord, authenticateClient, hashToken, parseBasicCredentials, parseParameters } from "../../src/index.js";
 import {
   ISSUER,
   basicAuth,
@@ -157,5 +157,101 @@ describe("client authentication (RFC 6749 §2.3)", () => {
     await expect(
       authenticateClient(new Headers(), parseParameters(`client_id=${client.clientId}&client_secret=nope`), { getClient: (id) => t.storage.getClient(id) }),
     ).rejects.toMatchObject({ error: "invalid_client", status: 401 });
+  });
+});
+
+describe("client authentication on its own: exact outcomes (RFC 6749 §2.3)", () => {
+  const NOW = 1_800_000_000;
+  const secret = "correct horse battery staple";
+  const records: Record<string, ClientRecord> = {
+    basic: { client_id: "basic", token_endpoint_auth_method: "client_secret_basic", client_secret_hash: hashToken(secret), redirect_uris: [], grant_types: [], response_types: [] },
+    post: { client_id: "post", token_endpoint_auth_method: "client_secret_post", client_secret_hash: hashToken(secret), redirect_uris: [], grant_types: [], response_types: [] },
+    pub: { client_id: "pub", token_endpoint_auth_method: "none", redirect_uris: [], grant_types: [], response_types: [] },
+    // Registered for a secret method but holding no secret (a broken record): never authenticated.
+    nohash: { client_id: "nohash", token_endpoint_auth_method: "client_secret_post", redirect_uris: [], grant_types: [], response_types: [] },
+  };
+  const getClient = async (id: string) => records[id] ?? null;
+  const authenticate = (headers: Record<string, string>, body: string, options: Partial<ClientAuthenticationOptions> = {}) =>
+    authenticateClient(new Headers(headers), parseParameters(body), { getClient, now: () => NOW, ...options });
+  const invalidClient = (description: string, realm = "oauth") => ({
+    error: "invalid_client",
+    status: 401,
+    description,
+    headers: { "WWW-Authenticate": `Basic realm="${realm}", charset="UTF-8"` },
+  });
+
+  it("accepts each of the three methods by default, reporting which one was used", async () => {
+    expect(await authenticate({ Authorization: basicAuth("basic", secret) }, "")).toMatchObject({ method: "client_secret_basic", client: { client_id: "basic" } });
+    expect(await authenticate({}, `client_id=post&client_secret=${encodeURIComponent(secret)}`)).toMatchObject({ method: "client_secret_post", client: { client_id: "post" } });
+    expect(await authenticate({}, "client_id=pub")).toMatchObject({ method: "none", client: { client_id: "pub" } });
+  });
+
+  it("accepts a body client_id equal to the Basic one (RFC 6749 §2.3.1 allows naming the client)", async () => {
+    expect(await authenticate({ Authorization: basicAuth("basic", secret) }, "client_id=basic")).toMatchObject({ method: "client_secret_basic" });
+  });
+
+  it("answers each failure with its own description and the challenge, with the default realm", async () => {
+    await expect(authenticate({}, "")).rejects.toMatchObject(invalidClient("Client authentication is required."));
+    await expect(authenticate({ Authorization: "Basic" }, "")).rejects.toMatchObject(invalidClient("The Basic credentials are malformed."));
+    await expect(authenticate({ Authorization: basicAuth("basic", "wrong") }, "")).rejects.toMatchObject(invalidClient("Client authentication failed."));
+    await expect(authenticate({}, `client_id=nohash&client_secret=${encodeURIComponent(secret)}`)).rejects.toMatchObject(invalidClient("Client authentication failed."));
+    await expect(authenticate({}, "client_id=pub", { methods: ["client_secret_basic"], realm: "https://as.example.com" })).rejects.toMatchObject(
+      invalidClient("The none client authentication method is not supported here.", "https://as.example.com"),
+    );
+    await expect(authenticate({ Authorization: basicAuth("basic", secret) }, "client_secret=x")).rejects.toMatchObject({
+      error: "invalid_request",
+      status: 400,
+      description: "Client credentials were sent by more than one method.",
+    });
+    await expect(authenticate({ Authorization: basicAuth("basic", secret) }, "client_id=post")).rejects.toMatchObject({
+      error: "invalid_request",
+      status: 400,
+      description: "The client_id parameter does not match the Basic credentials.",
+    });
+  });
+
+  it("limits the methods to those given, each on its own", async () => {
+    await expect(authenticate({ Authorization: basicAuth("basic", secret) }, "", { methods: ["client_secret_post", "none"] })).rejects.toMatchObject({ status: 401 });
+    await expect(authenticate({}, `client_id=post&client_secret=${encodeURIComponent(secret)}`, { methods: ["client_secret_basic", "none"] })).rejects.toMatchObject({ status: 401 });
+    expect(await authenticate({}, "client_id=pub", { methods: ["none"] })).toMatchObject({ method: "none" });
+  });
+
+  it("expires a secret at client_secret_expires_at exactly; 0 means never (RFC 7591 §3.2.1)", async () => {
+    const expiring = (expiresAt: number) => async (id: string) => (id === "post" ? { ...records["post"]!, client_secret_expires_at: expiresAt } : null);
+    const body = `client_id=post&client_secret=${encodeURIComponent(secret)}`;
+    expect(await authenticate({}, body, { getClient: expiring(NOW + 1) })).toMatchObject({ method: "client_secret_post" });
+    expect(await authenticate({}, body, { getClient: expiring(0) })).toMatchObject({ method: "client_secret_post" });
+    await expect(authenticate({}, body, { getClient: expiring(NOW) })).rejects.toMatchObject(invalidClient("The client secret has expired."));
+    // Without a clock option, the system clock.
+    const now = Math.floor(Date.now() / 1000);
+    const options = (expiresAt: number) => ({ getClient: expiring(expiresAt) });
+    expect(await authenticateClient(new Headers(), parseParameters(body), options(now + 3600))).toMatchObject({ method: "client_secret_post" });
+    await expect(authenticateClient(new Headers(), parseParameters(body), options(now - 1))).rejects.toMatchObject({ description: "The client secret has expired." });
+  });
+});
+
+describe("parseBasicCredentials (RFC 6749 §2.3.1, RFC 7617 §2)", () => {
+  const b64 = (text: string) => btoa(text);
+
+  it("reads the scheme case-insensitively, and only the Basic scheme", () => {
+    expect(parseBasicCredentials(null)).toEqual({ kind: "absent" });
+    expect(parseBasicCredentials(`Bearer ${b64("a:b")}`)).toEqual({ kind: "absent" });
+    expect(parseBasicCredentials(`Basicx ${b64("a:b")}`)).toEqual({ kind: "absent" });
+    expect(parseBasicCredentials("Bearer")).toEqual({ kind: "absent" });
+    expect(parseBasicCredentials(`bAsIc ${b64("a:b")}`)).toEqual({ kind: "basic", clientId: "a", secret: "b" });
+    expect(parseBasicCredentials("Basic")).toEqual({ kind: "malformed" });
+    expect(parseBasicCredentials("basic")).toEqual({ kind: "malformed" });
+  });
+
+  it("splits at the first colon, form-decodes both halves, and tolerates spaces around the credentials", () => {
+    expect(parseBasicCredentials(`Basic   ${b64("a%3Ab:c:d")}  `)).toEqual({ kind: "basic", clientId: "a:b", secret: "c:d" });
+    expect(parseBasicCredentials(`Basic ${b64("my+id:a+b%2Bc")}`)).toEqual({ kind: "basic", clientId: "my id", secret: "a b+c" });
+    expect(parseBasicCredentials(`Basic ${b64("id:")}`)).toEqual({ kind: "basic", clientId: "id", secret: "" });
+  });
+
+  it("calls malformed: no colon, an empty id, bad base64, bad UTF-8, bad percent-encoding", () => {
+    for (const credentials of [b64("nocolon"), b64(":secret"), "!!!", b64("\xff\xfe:x"), b64("%E0%A4%A:x"), b64("id:%zz")]) {
+      expect(parseBasicCredentials(`Basic ${credentials}`)).toEqual({ kind: "malformed" });
+    }
   });
 });

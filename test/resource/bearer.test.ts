@@ -275,3 +275,97 @@ describe("the audience is always checked (RFC 8707 §2)", () => {
     expect(log.mock.calls).toEqual([[`oauthkit: unexpected error answering GET ${RESOURCE}:`, failure]]);
   });
 });
+
+describe("bearer validation: the checks the library makes itself (RFC 6750 §3.1)", () => {
+  const NOW = 1_800_000_000;
+  const record = { tokenHash: hashToken("tok"), grantId: "g", clientId: "c", subject: "s", scope: ["read", "write"], audience: [RESOURCE], issuedAt: NOW, expiresAt: NOW + 60 };
+  // A store that returns the record whatever its expiry: the library's own clock check decides.
+  const lenient = { getAccessToken: async (hash: string) => (hash === record.tokenHash ? { ...record } : null) };
+  const validate = (authorization: string | undefined, options: Partial<Parameters<typeof validateBearerToken>[1]> = {}, at = NOW) =>
+    validateBearerToken(new Request(RESOURCE, { headers: authorization === undefined ? {} : { Authorization: authorization } }), { storage: lenient, resource: RESOURCE, now: () => at, ...options });
+
+  it("refuses a token at its expiry even if the store still returns it: 401 invalid_token", async () => {
+    expect(await validate("Bearer tok", {}, NOW + 59)).toMatchObject({ subject: "s", expiresAt: NOW + 60 });
+    const result = await refusal(await validate("Bearer tok", {}, NOW + 60));
+    expect(result).toEqual({
+      status: 401,
+      challenge: 'Bearer error="invalid_token", error_description="The access token is invalid or has expired."',
+      body: { error: "invalid_token", error_description: "The access token is invalid or has expired." },
+    });
+  });
+
+  it("uses the system clock when none is given", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const live = { getAccessToken: async () => ({ ...record, expiresAt: now + 60 }) };
+    const dead = { getAccessToken: async () => ({ ...record, expiresAt: now - 1 }) };
+    const request = () => new Request(RESOURCE, { headers: { Authorization: "Bearer tok" } });
+    expect(await validateBearerToken(request(), { storage: live, resource: RESOURCE })).toMatchObject({ subject: "s" });
+    expect((await validateBearerToken(request(), { storage: dead, resource: RESOURCE })) as Response).toHaveProperty("status", 401);
+  });
+
+  it("returns exactly the token's information, and nothing else of the record", async () => {
+    expect(await validate("Bearer tok", { resource: RESOURCE, requiredScopes: ["write"] })).toEqual({
+      subject: "s",
+      clientId: "c",
+      scope: ["read", "write"],
+      audience: [RESOURCE],
+      props: undefined,
+      expiresAt: NOW + 60,
+      grantId: "g",
+      subjectType: "user",
+    });
+  });
+
+  it("reads the token after any run of spaces, in any case of the scheme (RFC 6750 §2.1, RFC 9110 §11.1)", async () => {
+    for (const header of ["Bearer tok", "bearer tok", "BEARER   tok", "Bearer tok  ", "bEaReR tok"]) {
+      expect(await validate(header)).toMatchObject({ subject: "s" });
+    }
+  });
+
+  it("answers a malformed or empty bearer credential with 400 invalid_request, and another scheme as no credentials", async () => {
+    for (const header of ["Bearer a b", "Bearer tok=x", "Bearer =tok", "Bearer t\u00e9k", "bearer a,b"]) {
+      const result = await refusal(await validate(header));
+      expect(result).toEqual({
+        status: 400,
+        challenge: 'Bearer error="invalid_request", error_description="The Authorization header is malformed."',
+        body: { error: "invalid_request", error_description: "The Authorization header is malformed." },
+      });
+    }
+    // (A bare "Bearer " arrives as "Bearer": the Fetch API trims header values.)
+    for (const header of ["Bearertok", "Bearerx", "bearer1", "Basic dG9rOg==", "Token tok", "Bearer", "Bearer "]) {
+      expect(await refusal(await validate(header))).toEqual({ status: 401, challenge: "Bearer", body: null });
+    }
+  });
+
+  it("accepts the b64token alphabet and trailing padding (RFC 6750 §2.1)", async () => {
+    const token = "aZ09-._~+/==";
+    const storage = { getAccessToken: async (hash: string) => (hash === hashToken(token) ? { ...record, tokenHash: hash } : null) };
+    expect(await validate(`Bearer ${token}`, { storage })).toMatchObject({ subject: "s" });
+  });
+
+  it("checks the audience only when a resource is configured, and every required scope (RFC 8707 §2, RFC 6750 §3.1)", async () => {
+    expect(await validate("Bearer tok")).toMatchObject({ subject: "s" });
+    expect(await validate("Bearer tok", { resource: RESOURCE })).toMatchObject({ subject: "s" });
+    const wrong = await refusal(await validate("Bearer tok", { resource: "https://other.example.com/api", realm: "api", resourceMetadataUrl: METADATA }));
+    expect(wrong).toEqual({
+      status: 401,
+      challenge: `Bearer realm="api", error="invalid_token", error_description="The access token was not issued for this resource.", resource_metadata="${METADATA}"`,
+      body: { error: "invalid_token", error_description: "The access token was not issued for this resource." },
+    });
+    expect(await validate("Bearer tok", { requiredScopes: ["read", "write"] })).toMatchObject({ subject: "s" });
+    const missing = await refusal(await validate("Bearer tok", { requiredScopes: ["read", "admin"] }));
+    expect(missing).toEqual({
+      status: 403,
+      challenge: 'Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="read admin"',
+      body: { error: "insufficient_scope", error_description: "The access token lacks a required scope." },
+    });
+  });
+
+  it("sends no-store and a JSON content type with every challenge", async () => {
+    for (const result of [await validate(undefined), await validate("Bearer nope"), await validate("Bearer a b")]) {
+      const response = result as Response;
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(response.headers.get("content-type")).toBe("application/json");
+    }
+  });
+});

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type AuthorizationCodeRecord, type Storage, hashToken } from "../../src/index.js";
+import { type AuthorizationCodeRecord, type GrantRecord, type Storage, createMemoryStorage, generateToken, hashToken } from "../../src/index.js";
 import {
   ISSUER,
+  REDIRECT_URI,
   RESOURCE,
+  RFC7636_CHALLENGE,
+  RFC7636_VERIFIER,
+  authorizeUrl,
   createTestServer,
   exchangeCode,
   formRequest,
@@ -273,5 +277,195 @@ describe("token endpoint dispatch (RFC 6749 §5.2)", () => {
     expect(JSON.parse(text)).toEqual({ error: "server_error", error_description: "The server encountered an unexpected error." });
     expect(text).not.toContain("secret-db-host");
     expect(reported).toHaveLength(1);
+  });
+});
+
+/**
+ * A server whose store never expires anything on its own (its clock stands still while the
+ * server's moves), so that the library's own expiry checks are what decides; and which records
+ * every grant it is asked to create.
+ */
+function serverOverLenientStore(config: Parameters<typeof createTestServer>[0] = {}) {
+  const storage = createMemoryStorage({ now: () => 1_800_000_000 });
+  const grants: GrantRecord[] = [];
+  const createGrant = storage.createGrant.bind(storage);
+  storage.createGrant = async (grant, accessToken) => {
+    grants.push(structuredClone(grant));
+    return createGrant(grant, accessToken);
+  };
+  const t = createTestServer({ storage, ...config });
+  return { ...t, storage, grants };
+}
+
+describe("authorization_code grant: the checks the library makes itself (RFC 6749 §4.1.3, RFC 7636 §4.6)", () => {
+  it("refuses a code at its expiry even if the store still returns it (RFC 6749 §4.1.2: short-lived codes)", async () => {
+    const t = serverOverLenientStore();
+    const client = await registerClient(t.storage);
+    const expired = await obtainCode(t.server, client);
+    const fresh = await obtainCode(t.server, client);
+    t.clock.advance(59);
+    expect((await exchangeCode(t.server, client, fresh)).status).toBe(200);
+    t.clock.advance(1);
+    const response = await exchangeCode(t.server, client, expired);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The authorization code is invalid or has expired." });
+    expect(t.grants).toHaveLength(1);
+  });
+
+  it("requires redirect_uri when the authorization request had one, even for a client with one URI (RFC 6749 §4.1.3)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const send = async (redirect: string | undefined) =>
+      t.server.handleTokenRequest(
+        tokenRequest(client, { grant_type: "authorization_code", code: await obtainCode(t.server, client), redirect_uri: redirect, code_verifier: RFC7636_VERIFIER }),
+      );
+    const missing = await send(undefined);
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error_description).toBe("The redirect_uri parameter is required: it was in the authorization request.");
+    expect((await send(client.record.redirect_uris[0])).status).toBe(200);
+  });
+
+  it("accepts a code requested without redirect_uri with or without it, but never another one (RFC 6749 §4.1.3)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage, { method: "none" });
+    const code = async () => {
+      const parsed = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+      );
+      if (parsed instanceof Response) throw new Error("refused");
+      const redirect = await t.server.issueAuthorizationCode(parsed, { subject: "u" });
+      return new URL(redirect.headers.get("location")!).searchParams.get("code")!;
+    };
+    const send = async (redirect: string | undefined) =>
+      t.server.handleTokenRequest(tokenRequest(client, { grant_type: "authorization_code", code: await code(), redirect_uri: redirect, code_verifier: RFC7636_VERIFIER }));
+    expect((await send(undefined)).status).toBe(200);
+    expect((await send(REDIRECT_URI)).status).toBe(200);
+    const other = await send("https://client.example.com/other");
+    expect(other.status).toBe(400);
+    expect(await other.json()).toEqual({ error: "invalid_grant", error_description: "The redirect_uri does not match the authorization request." });
+  });
+
+  it("exchanges a code issued without PKCE, where the server allows that, without a code_verifier (OAuth 2.1 §4.1.1)", async () => {
+    const t = createTestServer({ pkce: { required: "public-clients" } });
+    const client = await registerClient(t.storage);
+    const parsed = await t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri: REDIRECT_URI })),
+    );
+    if (parsed instanceof Response) throw new Error("refused");
+    const code = new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    const response = await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI }));
+    expect(response.status).toBe(200);
+  });
+
+  it("refuses a code with a challenge when code_verifier is absent, and applies the code's own method (RFC 7636 §4.6)", async () => {
+    const t = createTestServer({ pkce: { methods: ["S256", "plain"] } });
+    const client = await registerClient(t.storage);
+    const absent = await t.server.handleTokenRequest(
+      tokenRequest(client, { grant_type: "authorization_code", code: await obtainCode(t.server, client), redirect_uri: REDIRECT_URI }),
+    );
+    expect(await absent.json()).toEqual({ error: "invalid_grant", error_description: "The code_verifier parameter is required (RFC 7636)." });
+
+    // A plain challenge is the verifier itself: the verifier matches, its S256 transform does not.
+    const plainCode = async () => {
+      const parsed = await t.server.parseAuthorizationRequest(
+        new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri: REDIRECT_URI, code_challenge: RFC7636_VERIFIER, code_challenge_method: "plain" })),
+      );
+      if (parsed instanceof Response) throw new Error("refused");
+      return new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    };
+    expect((await exchangeCode(t.server, client, await plainCode(), { code_verifier: RFC7636_VERIFIER })).status).toBe(200);
+    const hashed = await exchangeCode(t.server, client, await plainCode(), { code_verifier: RFC7636_CHALLENGE });
+    expect(await hashed.json()).toEqual({ error: "invalid_grant", error_description: "The code_verifier does not match the code_challenge." });
+  });
+
+  it("creates the grant with the absolute lifetime, the first refresh token's idle expiry, and no key in the record", async () => {
+    const t = serverOverLenientStore({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 1000 } });
+    const client = await registerClient(t.storage);
+    const now = t.clock.now();
+    const body = await (await exchangeCode(t.server, client, await obtainCode(t.server, client))).json();
+    expect(t.grants).toHaveLength(1);
+    expect(t.grants[0]).toMatchObject({ clientId: client.clientId, subject: "user-1", issuedAt: now, expiresAt: now + 1000, refresh: { tokenHash: hashToken(body.refresh_token), expiresAt: now + 100 } });
+    expect(Object.keys(t.grants[0]!)).not.toContain("rotationKey");
+    // The first refresh token's idle expiry is enforced, not only recorded (RFC 9700 §4.14.2).
+    t.clock.advance(100);
+    const late = await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "refresh_token", refresh_token: body.refresh_token }));
+    expect(late.status).toBe(400);
+    expect((await late.json()).error).toBe("invalid_grant");
+  });
+
+  it("caps the first refresh token's idle expiry at the grant's end; the grace window's key stays out of the store", async () => {
+    const rotationSecret = generateToken();
+    const t = serverOverLenientStore({ refreshTokens: { idleLifetime: 500, absoluteLifetime: 200, gracePeriod: 10, rotationSecret } });
+    const client = await registerClient(t.storage);
+    const now = t.clock.now();
+    await exchangeCode(t.server, client, await obtainCode(t.server, client));
+    expect(t.grants[0]).toMatchObject({ expiresAt: now + 200, refresh: { expiresAt: now + 200 } });
+    expect(JSON.stringify(t.grants[0])).not.toContain(rotationSecret);
+    expect(Object.keys(t.grants[0]!)).not.toContain("rotationKey");
+  });
+
+  it("gives a grant without refresh token the access token's lifetime", async () => {
+    const t = serverOverLenientStore({ accessTokenLifetime: 600 });
+    const client = await registerClient(t.storage, { grantTypes: ["authorization_code"] });
+    const now = t.clock.now();
+    await exchangeCode(t.server, client, await obtainCode(t.server, client));
+    expect(t.grants[0]).toMatchObject({ expiresAt: now + 600 });
+    expect(t.grants[0]!.refresh).toBeUndefined();
+  });
+});
+
+describe("authorization_code grant: exact refusals and the grant record (RFC 6749 §4.1.3, §5.2)", () => {
+  const refusal = async (response: Response) => ({ status: response.status, body: await response.json() });
+
+  it("names why a code was refused: unknown, replayed, another client's, a verifier without challenge", async () => {
+    const t = createTestServer({ pkce: { required: "public-clients" } });
+    const client = await registerClient(t.storage);
+    const other = await registerClient(t.storage);
+    const invalidGrant = (error_description: string) => ({ status: 400, body: { error: "invalid_grant", error_description } });
+    expect(await refusal(await exchangeCode(t.server, client, "unknown-code"))).toEqual(invalidGrant("The authorization code is invalid or has expired."));
+    const code = await obtainCode(t.server, client);
+    await exchangeCode(t.server, client, code);
+    expect(await refusal(await exchangeCode(t.server, client, code))).toEqual(invalidGrant("The authorization code has already been used."));
+    expect(await refusal(await exchangeCode(t.server, other, await obtainCode(t.server, client)))).toEqual(invalidGrant("The authorization code was issued to another client."));
+    const parsed = await t.server.parseAuthorizationRequest(new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, redirect_uri: REDIRECT_URI })));
+    if (parsed instanceof Response) throw new Error("refused");
+    const noChallenge = new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    expect(await refusal(await exchangeCode(t.server, client, noChallenge))).toEqual(
+      invalidGrant("A code_verifier was sent, but the authorization request had no code_challenge."),
+    );
+  });
+
+  it("creates exactly the grant the code describes, with props only when the approval had some", async () => {
+    const t = serverOverLenientStore({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 1000 } });
+    const client = await registerClient(t.storage);
+    const now = t.clock.now();
+    const body = await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { scope: "read" }))).json();
+    expect(t.grants[0]).toStrictEqual({
+      grantId: expect.any(String),
+      clientId: client.clientId,
+      subject: "user-1",
+      scope: ["read"],
+      resource: [RESOURCE],
+      issuedAt: now,
+      expiresAt: now + 1000,
+      refresh: { tokenHash: hashToken(body.refresh_token), expiresAt: now + 100 },
+    });
+    await exchangeCode(t.server, client, await obtainCode(t.server, client, { props: { tenant: "acme" } }));
+    expect(t.grants[1]?.props).toStrictEqual({ tenant: "acme" });
+  });
+
+  it("does not fall back to the first registered URI once the client has several (RFC 6749 §4.1.3)", async () => {
+    // The code was requested without redirect_uri while the client had one URI; it registers a
+    // second before the exchange (RFC 7592): the code is bound to no URI the request can name.
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const parsed = await t.server.parseAuthorizationRequest(
+      new Request(authorizeUrl({ response_type: "code", client_id: client.clientId, code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" })),
+    );
+    if (parsed instanceof Response) throw new Error("refused");
+    const code = new URL((await t.server.issueAuthorizationCode(parsed, { subject: "u" })).headers.get("location")!).searchParams.get("code")!;
+    await t.storage.updateClient({ ...client.record, redirect_uris: [REDIRECT_URI, "https://client.example.com/second"] });
+    const response = await exchangeCode(t.server, client, code, { redirect_uri: REDIRECT_URI });
+    expect(await refusal(response)).toEqual({ status: 400, body: { error: "invalid_grant", error_description: "The redirect_uri does not match the authorization request." } });
   });
 });

@@ -333,3 +333,183 @@ describe("refresh rotation secret (refreshTokens.rotationSecret)", () => {
   });
 });
 
+describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6, RFC 9700 §4.14.2)", () => {
+  /** As `start`, over a store that expires nothing itself (its clock stands still). */
+  async function startLenient(config: Parameters<typeof createTestServer>[0] = {}, storage = createMemoryStorage({ now: () => 1_800_000_000 })) {
+    const t = { ...createTestServer({ storage, ...config }), storage };
+    const client = await registerClient(t.storage);
+    const tokens = (await (await exchangeCode(t.server, client, await obtainCode(t.server, client))).json()) as Tokens;
+    return { ...t, client, tokens };
+  }
+
+  it("refuses the first refresh token once idle for idleLifetime, even if the store still has it", async () => {
+    const early = await startLenient({ refreshTokens: { idleLifetime: 100 } });
+    early.clock.advance(99);
+    expect((await refresh(early, early.client, early.tokens.refresh_token!)).status).toBe(200);
+    const late = await startLenient({ refreshTokens: { idleLifetime: 100 } });
+    late.clock.advance(100);
+    const response = await refresh(late, late.client, late.tokens.refresh_token!);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The refresh token is invalid or has expired." });
+  });
+
+  it("refuses a refresh token of a grant past its absolute lifetime, even if the store still returns the grant", async () => {
+    // A store that keeps the grant past its end, with a refresh state that claims to outlive it.
+    const endingIn10 = async () => {
+      const t = await startLenient();
+      const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
+      const end = t.clock.now() + 10;
+      const stale = { ...grant, expiresAt: end, refresh: { ...grant.refresh!, expiresAt: end + 1000 } };
+      t.storage.getGrantByRefreshToken = async () => stale;
+      return t;
+    };
+    const before = await endingIn10();
+    before.clock.advance(9);
+    expect((await refresh(before, before.client, before.tokens.refresh_token!)).status).toBe(200);
+    const after = await endingIn10();
+    after.clock.advance(10);
+    const response = await refresh(after, after.client, after.tokens.refresh_token!);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The refresh token is invalid or has expired." });
+  });
+
+  it("refuses a grant without refresh state as invalid_grant, without revoking it", async () => {
+    const t = await startLenient();
+    const grant = await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!));
+    const { refresh: _dropped, ...withoutRefresh } = grant!;
+    const getGrant = t.storage.getGrantByRefreshToken.bind(t.storage);
+    t.storage.getGrantByRefreshToken = async () => withoutRefresh;
+    expect((await (await refresh(t, t.client, t.tokens.refresh_token!)).json()).error).toBe("invalid_grant");
+    t.storage.getGrantByRefreshToken = getGrant;
+    expect(await isActive(t, t.tokens.access_token)).toBe(true);
+  });
+
+  it("records each rotation: successor, idle expiry capped at the grant's end, previous token and time (RFC 9700 §4.14.2)", async () => {
+    const t = await startLenient({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 150 } });
+    const start = t.clock.now();
+    t.clock.advance(20);
+    const next = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    expect((await t.storage.getGrantByRefreshToken(hashToken(next.refresh_token!)))?.refresh).toEqual({
+      tokenHash: hashToken(next.refresh_token!),
+      expiresAt: start + 120,
+      previousTokenHash: hashToken(t.tokens.refresh_token!),
+      rotatedAt: start + 20,
+    });
+    t.clock.advance(80);
+    const last = (await (await refresh(t, t.client, next.refresh_token!)).json()) as Tokens;
+    // min(now + idle, grant end) = min(start + 200, start + 150)
+    expect((await t.storage.getGrantByRefreshToken(hashToken(last.refresh_token!)))?.refresh?.expiresAt).toBe(start + 150);
+  });
+
+  it("renews the idle lifetime of a refresh token it does not rotate (rotation: public-clients)", async () => {
+    const t = await startLenient({ refreshTokens: { idleLifetime: 100, rotation: "public-clients" } });
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(99);
+      const response = await refresh(t, t.client, t.tokens.refresh_token!);
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as Tokens).refresh_token).toBeUndefined();
+    }
+    expect((await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))?.refresh).toEqual({
+      tokenHash: hashToken(t.tokens.refresh_token!),
+      expiresAt: t.clock.now() + 100,
+    });
+    t.clock.advance(100);
+    expect((await refresh(t, t.client, t.tokens.refresh_token!)).status).toBe(400);
+  });
+
+  it("gives no grace to a token rotated out when its successor has itself expired, and revokes the grant", async () => {
+    const t = await startLenient({ refreshTokens: { idleLifetime: 20, gracePeriod: 30, rotationSecret: SECRET } });
+    const next = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
+    t.clock.advance(19);
+    const inTime = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(((await inTime.json()) as Tokens).refresh_token).toBe(next.refresh_token);
+    t.clock.advance(1);
+    const retry = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(retry.status).toBe(400);
+    expect(await t.storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+  });
+
+  it("gives no grace to a rotated-out token of a grant rotated without a key (gracePeriod turned on later)", async () => {
+    // Issued and rotated while the window was off: no rotation key, so no successor to reproduce.
+    const off = await startLenient();
+    const storage = off.storage;
+    const next = (await (await refresh(off, off.client, off.tokens.refresh_token!)).json()) as Tokens;
+    const on = createTestServer({ storage, refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
+    const reuse = await on.server.handleTokenRequest(tokenRequest(off.client, { grant_type: "refresh_token", refresh_token: off.tokens.refresh_token! }));
+    expect(reuse.status).toBe(400);
+    expect(await storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+  });
+
+  it("gives the repeat inside the window an access token the store keeps, with the grant's scope", async () => {
+    const t = await startLenient({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
+    await refresh(t, t.client, t.tokens.refresh_token!, { scope: "read" });
+    const retry = (await (await refresh(t, t.client, t.tokens.refresh_token!, { scope: "write" })).json()) as Tokens;
+    expect(retry.scope).toBe("write");
+    expect(await t.storage.getAccessToken(hashToken(retry.access_token))).toMatchObject({ scope: ["write"], clientId: t.client.clientId });
+  });
+});
+
+describe("refresh_token grant: successors and races (RFC 9700 §4.14.2)", () => {
+  it("draws a random successor without a grace window: one token value in two grants gets two successors", async () => {
+    // The same refresh token value in two independent grants: a successor derived from the token
+    // alone (without the per-grant key) would be the same in both, and computable by its holder.
+    const successors: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = createTestServer();
+      const client = await registerClient(t.storage, { clientId: "c", secret: "s" });
+      const now = t.clock.now();
+      await t.storage.createGrant(
+        { grantId: `g${i}`, clientId: "c", subject: "u", scope: ["read"], resource: [RESOURCE], issuedAt: now, expiresAt: now + 1000, refresh: { tokenHash: hashToken("the-same-token"), expiresAt: now + 1000 } },
+        { tokenHash: hashToken(`access-${i}`), grantId: `g${i}`, clientId: "c", subject: "u", scope: ["read"], audience: [RESOURCE], issuedAt: now, expiresAt: now + 60 },
+      );
+      const response = await refresh(t, client, "the-same-token");
+      expect(response.status).toBe(200);
+      successors.push(((await response.json()) as Tokens).refresh_token!);
+    }
+    expect(successors[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(successors[0]).not.toBe(successors[1]);
+  });
+
+  it("judges the loser of a race without a grace window as reuse without reading the grant again", async () => {
+    const t = await start();
+    let lookups = 0;
+    const getGrant = t.storage.getGrantByRefreshToken.bind(t.storage);
+    t.storage.getGrantByRefreshToken = (hash) => (lookups++, getGrant(hash));
+    const responses = await Promise.all([refresh(t, t.client, t.tokens.refresh_token!), refresh(t, t.client, t.tokens.refresh_token!)]);
+    expect(responses.map((r) => r.status).sort()).toEqual([200, 400]);
+    // One lookup per request: the lost compare-and-rotate is answered at once (grant revoked).
+    expect(lookups).toBe(2);
+    expect(await isActive(t, t.tokens.access_token)).toBe(false);
+  });
+});
+
+describe("refresh_token grant: the grace window's own guards (RFC 9700 §4.14.2)", () => {
+  it("keeps the window shut when it is off, even on an instance whose clock lags the one that rotated", async () => {
+    // Two instances over one store: the first, with a window, issued and rotated the token; the
+    // second has the window off and a clock 10 s behind, so "now < rotatedAt + 0" would hold there.
+    const storage = createMemoryStorage({ now: () => 1_800_000_000 });
+    const first = { ...createTestServer({ storage, refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } }), storage };
+    const client = await registerClient(storage);
+    const tokens = (await (await exchangeCode(first.server, client, await obtainCode(first.server, client))).json()) as Tokens;
+    first.clock.advance(10);
+    const next = (await (await refresh(first, client, tokens.refresh_token!)).json()) as Tokens;
+    const second = { ...createTestServer({ storage, refreshTokens: { gracePeriod: 0 } }), storage };
+    const reuse = await refresh(second, client, tokens.refresh_token!);
+    expect(reuse.status).toBe(400);
+    expect(await storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+  });
+
+  it("answers invalid_grant, not a 500, when the grant re-read after a lost race has no refresh state", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
+    const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
+    const { refresh: _state, ...withoutRefresh } = grant;
+    let reads = 0;
+    // Another request rotated first, and the store then answers with a grant that lost its state.
+    t.storage.getGrantByRefreshToken = async () => (++reads === 1 ? grant : withoutRefresh);
+    t.storage.rotateRefreshToken = async () => false;
+    const response = await refresh(t, t.client, t.tokens.refresh_token!);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The refresh token is invalid or has expired." });
+    expect(reads).toBe(2);
+    expect(await isActive(t, t.tokens.access_token)).toBe(false);
+  });
+});
