@@ -179,9 +179,20 @@ export interface AuthorizationServerConfig {
    * are logged with `console.error`, once each.
    */
   onError?: ErrorReporter;
+  /**
+   * How `handleRequest` matches a request to an endpoint. `"issuer-origin"` (default): by origin
+   * and path, so only requests addressed to the issuer's origin are served, and a request for an
+   * endpoint path on another origin is answered `421 Misdirected Request` with an explanation.
+   * `"path"`: by path alone, whatever the `Host` says — for hosts behind a proxy that rewrites
+   * the origin; safe because every URL oauthkit emits is built from `issuer`, never from the request.
+   */
+  routing?: RoutingMode;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
 }
+
+/** How `handleRequest` matches requests to endpoints; see {@link AuthorizationServerConfig.routing}. */
+export type RoutingMode = "issuer-origin" | "path";
 
 /** The configuration with every default applied, as handlers and metadata read it. */
 export interface ResolvedConfig {
@@ -218,6 +229,7 @@ export interface ResolvedConfig {
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
   maxBodyBytes: number;
   onError: ErrorReporter | undefined;
+  routing: RoutingMode;
   now: () => number;
 }
 
@@ -293,6 +305,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onError: config.onError,
+    routing: config.routing ?? "issuer-origin",
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
   };
 }
@@ -415,6 +428,9 @@ function checkConfig(config: AuthorizationServerConfig): void {
     throw new TypeError(`pkce.required must be "all-clients" or "public-clients": ${String(required)}`);
   }
   if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
+  if (config.routing !== undefined && config.routing !== "issuer-origin" && config.routing !== "path") {
+    throw new TypeError(`routing must be "issuer-origin" or "path": ${String(config.routing)}`);
+  }
   if (config.now !== undefined && typeof config.now !== "function") {
     throw new TypeError("now must be a function returning seconds since the epoch.");
   }

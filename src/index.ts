@@ -16,6 +16,7 @@ export type {
   RegistrationPolicy,
   ResolvedConfig,
   ResolvedRefreshTokenConfig,
+  RoutingMode,
 } from "./config.js";
 export { OAuthError, isOAuthError } from "./errors.js";
 export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
