@@ -230,6 +230,7 @@ export interface ResolvedConfig {
   maxBodyBytes: number;
   onError: ErrorReporter | undefined;
   routing: RoutingMode;
+  /** The server's clock, in seconds since the epoch. */
   now: () => number;
 }
 

@@ -47,7 +47,13 @@ export function redirectResponse(location: string): Response {
   return new Response(null, { status: 302, headers: { Location: location, ...NO_STORE_HEADERS } });
 }
 
-/** Something the host wants to hear about unexpected failures (never sent to clients). */
+/**
+ * Something the host wants to hear about unexpected failures (never sent to clients): the
+ * `onError` option.
+ *
+ * @param error - The failure.
+ * @param request - The request it was answering.
+ */
 export type ErrorReporter = (error: unknown, request: Request) => void;
 
 /**

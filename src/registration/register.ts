@@ -27,7 +27,7 @@ export interface ClientInformationResponse extends ClientMetadata {
   registration_client_uri?: string;
 }
 
-/** The outcome of {@link registerClient}. */
+/** The outcome of {@link AuthorizationServer.registerClient}. */
 export interface RegisteredClient {
   /** What was stored (hashes only). */
   client: ClientRecord;
