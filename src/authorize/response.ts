@@ -88,6 +88,7 @@ export async function issueAuthorizationCode(
 export interface AuthorizationDenial {
   /** Default `access_denied` (the user refused). */
   error?: "access_denied" | "invalid_scope" | "server_error" | "temporarily_unavailable";
+  /** Sent as `error_description`: readable by the client's developer, never secret. */
   description?: string;
 }
 

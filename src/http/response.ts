@@ -16,7 +16,9 @@ const JSON_NO_STORE_HEADERS = { "Content-Type": "application/json", ...NO_STORE_
 
 /** Options of {@link jsonResponse}. */
 export interface JsonResponseOptions {
+  /** HTTP status (default 200). */
   status?: number;
+  /** Headers added to (or overriding) the JSON and no-store ones. */
   headers?: Record<string, string>;
 }
 

@@ -7,7 +7,9 @@
 
 /** The result of a query: the rows, and how many rows a write touched. */
 export interface PostgresQueryResult {
+  /** The rows returned. */
   rows: unknown[];
+  /** Rows a write touched (`null` when the driver does not say). */
   rowCount: number | null;
 }
 
