@@ -5,6 +5,7 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     testing: "src/testing/index.ts",
+    "testing-app": "src/testing/app.ts",
     redis: "src/storage/redis/index.ts",
     postgres: "src/storage/postgres/index.ts",
     sqlite: "src/storage/sqlite/index.ts",

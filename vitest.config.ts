@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^oauthkit$/, replacement: src("index.ts") },
       { find: /^oauthkit\/testing$/, replacement: src("testing/index.ts") },
+      { find: /^oauthkit\/testing\/app$/, replacement: src("testing/app.ts") },
       { find: /^oauthkit\/redis$/, replacement: src("storage/redis/index.ts") },
       { find: /^oauthkit\/postgres$/, replacement: src("storage/postgres/index.ts") },
       { find: /^oauthkit\/sqlite$/, replacement: src("storage/sqlite/index.ts") },

@@ -77,6 +77,7 @@ export interface RefreshTokenConfig {
 
 /** The refresh-token policy with every default applied; the rotation secrets decoded, newest first. */
 export type ResolvedRefreshTokenConfig = Required<Omit<RefreshTokenConfig, "rotationSecret">> & {
+  /** `rotationSecret` decoded, newest first (empty without a grace window). */
   rotationKeys: readonly Uint8Array[];
 };
 
@@ -142,6 +143,7 @@ export interface AuthorizationServerConfig {
   issuer: string;
   /** Where everything is stored. */
   storage: Storage;
+  /** Endpoint paths under the issuer (defaults `/authorize`, `/token`, `/revoke`, `/introspect`; registration off). */
   endpoints?: EndpointPaths;
   /** Scopes clients may request; if absent, any scope is accepted. Advertised as `scopes_supported`. */
   scopesSupported?: readonly string[];
@@ -157,7 +159,9 @@ export interface AuthorizationServerConfig {
   clientAuthenticationMethods?: readonly ClientAuthenticationMethod[];
   /** Grant types accepted at the token endpoint (default: all three). */
   grantTypes?: readonly GrantType[];
+  /** PKCE policy (default: required of every client, S256 only). */
   pkce?: PkceConfig;
+  /** Refresh-token issuance, rotation and lifetimes. */
   refreshTokens?: RefreshTokenConfig;
   /** Seconds an authorization code lives (default 60; RFC 6749 §4.1.2 recommends at most 600). */
   authorizationCodeLifetime?: number;
@@ -179,45 +183,91 @@ export interface AuthorizationServerConfig {
    * are logged with `console.error`, once each.
    */
   onError?: ErrorReporter;
+  /**
+   * How `handleRequest` matches a request to an endpoint. `"issuer-origin"` (default): by origin
+   * and path, so only requests addressed to the issuer's origin are served, and a request for an
+   * endpoint path on another origin is answered `421 Misdirected Request` with an explanation.
+   * `"path"`: by path alone, whatever the `Host` says — for hosts behind a proxy that rewrites
+   * the origin; safe because every URL oauthkit emits is built from `issuer`, never from the request.
+   */
+  routing?: RoutingMode;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
 }
 
+/** How `handleRequest` matches requests to endpoints; see {@link AuthorizationServerConfig.routing}. */
+export type RoutingMode = "issuer-origin" | "path";
+
 /** The configuration with every default applied, as handlers and metadata read it. */
 export interface ResolvedConfig {
+  /** {@link AuthorizationServerConfig.issuer}, as written. */
   issuer: string;
+  /** The issuer, parsed once. */
   issuerUrl: URL;
+  /** {@link AuthorizationServerConfig.storage}. */
   storage: Storage;
+  /** Absolute endpoint URLs (issuer + path); `undefined`: the endpoint is off. */
   endpoints: {
+    /** The authorization endpoint (served by the host). */
     authorization: string;
+    /** The token endpoint. */
     token: string;
+    /** The revocation endpoint, unless off. */
     revocation: string | undefined;
+    /** The introspection endpoint, unless off. */
     introspection: string | undefined;
+    /** The registration endpoint, when registration is on. */
     registration: string | undefined;
   };
+  /** {@link AuthorizationServerConfig.scopesSupported}; `undefined`: any scope. */
   scopesSupported: readonly string[] | undefined;
+  /** {@link AuthorizationServerConfig.defaultScopes}. */
   defaultScopes: readonly string[];
+  /** {@link AuthorizationServerConfig.resources}; `undefined`: any absolute URI. */
   resources: readonly string[] | undefined;
+  /** {@link AuthorizationServerConfig.clientAuthenticationMethods}. */
   clientAuthenticationMethods: readonly ClientAuthenticationMethod[];
+  /** {@link AuthorizationServerConfig.grantTypes}. */
   grantTypes: readonly GrantType[];
-  pkce: { required: "all-clients" | "public-clients"; methods: readonly CodeChallengeMethod[] };
+  /** {@link AuthorizationServerConfig.pkce}. */
+  pkce: {
+    /** Which clients must use PKCE. */
+    required: "all-clients" | "public-clients";
+    /** Accepted challenge methods. */
+    methods: readonly CodeChallengeMethod[];
+  };
+  /** {@link AuthorizationServerConfig.refreshTokens}. */
   refreshTokens: ResolvedRefreshTokenConfig;
+  /** {@link AuthorizationServerConfig.authorizationCodeLifetime}, in seconds. */
   authorizationCodeLifetime: number;
+  /** {@link AuthorizationServerConfig.accessTokenLifetime}, in seconds. */
   accessTokenLifetime: number;
+  /** {@link AuthorizationServerConfig.introspectionCredentials}. */
   introspectionCredentials: readonly IntrospectionCredential[];
   /** Present when registration is on. */
   registration:
     | {
+        /** The host's registration policy, if any. */
         policy: RegistrationPolicy | undefined;
+        /** Registrations accepted in total (`Infinity`: no cap). */
         maxClients: number;
+        /** Seconds a client secret lives (0: forever). */
         clientSecretLifetime: number;
+        /** Grant types a registering client may ask for. */
         allowedGrantTypes: readonly GrantType[];
+        /** One-word redirect URI schemes accepted for public clients. */
         privateUseSchemes: readonly string[];
       }
     | undefined;
+  /** {@link AuthorizationServerConfig.clientIdMetadataDocuments}; `undefined`: off. */
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
+  /** {@link AuthorizationServerConfig.maxBodyBytes}. */
   maxBodyBytes: number;
+  /** {@link AuthorizationServerConfig.onError}. */
   onError: ErrorReporter | undefined;
+  /** {@link AuthorizationServerConfig.routing}. */
+  routing: RoutingMode;
+  /** The server's clock, in seconds since the epoch. */
   now: () => number;
 }
 
@@ -293,6 +343,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onError: config.onError,
+    routing: config.routing ?? "issuer-origin",
     now: config.now ?? (() => Math.floor(Date.now() / 1000)),
   };
 }
@@ -415,6 +466,9 @@ function checkConfig(config: AuthorizationServerConfig): void {
     throw new TypeError(`pkce.required must be "all-clients" or "public-clients": ${String(required)}`);
   }
   if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
+  if (config.routing !== undefined && config.routing !== "issuer-origin" && config.routing !== "path") {
+    throw new TypeError(`routing must be "issuer-origin" or "path": ${String(config.routing)}`);
+  }
   if (config.now !== undefined && typeof config.now !== "function") {
     throw new TypeError("now must be a function returning seconds since the epoch.");
   }

@@ -91,7 +91,12 @@ export class OAuthError extends Error {
   }
 
   /** The JSON body of the error response (RFC 6749 §5.2). */
-  toJSON(): { error: OAuthErrorCode; error_description: string } {
+  toJSON(): {
+    /** The error code. */
+    error: OAuthErrorCode;
+    /** The description, safe to send. */
+    error_description: string;
+  } {
     return { error: this.error, error_description: this.description };
   }
 }

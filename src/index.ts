@@ -16,6 +16,7 @@ export type {
   RegistrationPolicy,
   ResolvedConfig,
   ResolvedRefreshTokenConfig,
+  RoutingMode,
 } from "./config.js";
 export { OAuthError, isOAuthError } from "./errors.js";
 export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
@@ -27,6 +28,7 @@ export { generateToken, generateId, hashToken, timingSafeEqualString, verifyToke
 export { parseFormBody, parseParameters } from "./http/form.js";
 export type { FormParsingOptions, RequestParameters } from "./http/form.js";
 export { errorResponse, jsonResponse } from "./http/response.js";
+export type { ErrorReporter, JsonResponseOptions } from "./http/response.js";
 
 // Clients
 export { authenticateClient, parseBasicCredentials } from "./clients/authenticate.js";

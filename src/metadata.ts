@@ -13,19 +13,33 @@ import { wellKnownUrl } from "./http/well-known.js";
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
 export interface AuthorizationServerMetadata {
+  /** The issuer identifier, exactly as configured (RFC 8414 §2). */
   issuer: string;
+  /** URL of the authorization endpoint (RFC 6749 §3.1). */
   authorization_endpoint: string;
+  /** URL of the token endpoint (RFC 6749 §3.2). */
   token_endpoint: string;
+  /** `["code"]`: the authorization code flow only. */
   response_types_supported: string[];
+  /** `["query"]`. */
   response_modes_supported: string[];
+  /** The configured `grantTypes`. */
   grant_types_supported: string[];
+  /** The configured `clientAuthenticationMethods`. */
   token_endpoint_auth_methods_supported: string[];
+  /** The configured PKCE methods (RFC 7636). */
   code_challenge_methods_supported: string[];
+  /** The configured `scopesSupported`, when set. */
   scopes_supported?: string[];
+  /** URL of the revocation endpoint (RFC 7009), when on. */
   revocation_endpoint?: string;
+  /** Client authentication methods accepted there. */
   revocation_endpoint_auth_methods_supported?: string[];
+  /** URL of the introspection endpoint (RFC 7662), when on. */
   introspection_endpoint?: string;
+  /** Authentication methods accepted there (never `none`). */
   introspection_endpoint_auth_methods_supported?: string[];
+  /** URL of the registration endpoint (RFC 7591), when on. */
   registration_endpoint?: string;
   /** RFC 9207 §3: every authorization response carries `iss`. */
   authorization_response_iss_parameter_supported: boolean;

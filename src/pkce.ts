@@ -38,6 +38,7 @@ export interface CodeVerification {
   verifier: string;
   /** The `code_challenge` stored with the code. */
   challenge: string;
+  /** The method the verifier was checked with. */
   method: CodeChallengeMethod;
 }
 

@@ -26,7 +26,8 @@ import {
   buildProtectedResourceMetadata,
   protectedResourceMetadataUrl,
 } from "./resource/metadata.js";
-import { respondToErrors } from "./http/response.js";
+import { errorResponse, logUnexpectedError, respondToErrors } from "./http/response.js";
+import { OAuthError } from "./errors.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";
 import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
 import { handleRevocationRequest } from "./revocation.js";
@@ -56,6 +57,12 @@ export interface AuthorizationServer {
    * introspection (and CORS preflights for them) — or returns `null` when it is not one of
    * those, so the host serves it (the authorization endpoint is the host's: it renders sign-in and
    * consent, using {@link parseAuthorizationRequest} and {@link issueAuthorizationCode}).
+   * Requests are matched by origin and path (see `routing` in the configuration); one for an
+   * endpoint's path on another origin is answered `421 Misdirected Request` with an
+   * `invalid_request` body saying which origin serves it, and reported once per origin to
+   * `onError` (or the log).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.5.20
    */
   handleRequest(request: Request): Promise<Response | null>;
   /** The token endpoint (RFC 6749 §3.2). */
@@ -89,6 +96,9 @@ export interface AuthorizationServer {
   /** The RFC 9728 metadata of one of the configured resources. */
   protectedResourceMetadata(resource: string): ProtectedResourceMetadata;
 }
+
+/** How many distinct misdirected origins are reported (each once) before reporting stops. */
+const MAX_REPORTED_ORIGINS = 32;
 
 /** CORS for the endpoints browser-based clients call directly (metadata, token, revocation…). */
 const CORS_HEADERS = {
@@ -142,8 +152,22 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     );
   }
 
-  // The routes, keyed by absolute URL without query; computed once, not per request.
-  const routes = new Map<string, (request: Request) => Promise<Response>>();
+  // The routes, keyed by absolute URL without query (or by path alone with `routing: "path"`);
+  // computed once, not per request.
+  const byPath = config.routing === "path";
+  const keyOf = (url: URL): string => (byPath ? url.pathname : url.origin + url.pathname);
+  const routeKey = (absolute: string): string => keyOf(new URL(absolute));
+  const routeMap = new Map<string, (request: Request) => Promise<Response>>();
+  // Path → the origin it is served on, to explain requests that reach an endpoint path on another
+  // origin (a proxy that rewrites Host, a second domain) instead of answering them with silence.
+  const originByPath = new Map<string, string>();
+  const routes = {
+    set(absolute: string, handler: (request: Request) => Promise<Response>) {
+      const url = new URL(absolute);
+      routeMap.set(keyOf(url), handler);
+      originByPath.set(url.pathname, url.origin);
+    },
+  };
   const metadataJson = JSON.stringify(metadata);
   const document = (json: string) => async () =>
     new Response(json, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=3600" } });
@@ -176,10 +200,10 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   };
   const defaultResource = config.resources?.[0];
 
-  const registrationEndpoint = config.endpoints.registration;
+  const registrationEndpoint = config.endpoints.registration === undefined ? undefined : routeKey(config.endpoints.registration);
+  const registrationPath = config.endpoints.registration === undefined ? undefined : new URL(config.endpoints.registration).pathname;
   const handleRegistration = async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    const path = url.origin + url.pathname;
+    const path = keyOf(new URL(request.url));
     if (registrationEndpoint === undefined) return new Response("Not found", { status: 404 });
     if (path === registrationEndpoint) return handleRegistrationRequest(ctx, request);
     if (path.startsWith(`${registrationEndpoint}/`)) {
@@ -188,18 +212,44 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     }
     return new Response("Not found", { status: 404 });
   };
-  if (registrationEndpoint !== undefined) routes.set(registrationEndpoint, handleRegistration);
+  if (config.endpoints.registration !== undefined) routes.set(config.endpoints.registration, handleRegistration);
+
+  // Each misdirected origin is reported once; the set is bounded so that a client cycling Host
+  // headers cannot grow it (past the bound, the 421 answers still explain, unreported).
+  const reportedOrigins = new Set<string>();
+  const misdirected = (request: Request, url: URL, expectedOrigin: string): Response => {
+    const description =
+      `This endpoint is served on ${expectedOrigin} (the configured issuer is ${config.issuer}), ` +
+      `but the request was addressed to ${url.origin}. Behind a proxy, build the Request from the public ` +
+      `origin, or set routing: "path" to route by path whatever the Host.`;
+    if (!reportedOrigins.has(url.origin) && reportedOrigins.size < MAX_REPORTED_ORIGINS) {
+      reportedOrigins.add(url.origin);
+      try {
+        (config.onError ?? logUnexpectedError)(new Error(`oauthkit: misdirected request: ${description}`), request);
+      } catch {
+        // A failing reporter must not turn the explanation into a crash.
+      }
+    }
+    return errorResponse(new OAuthError("invalid_request", description, { status: 421 }));
+  };
 
   const server: AuthorizationServer = {
     config,
     metadata,
     async handleRequest(request) {
       const url = new URL(request.url);
-      const path = url.origin + url.pathname;
+      const path = keyOf(url);
       const route =
-        routes.get(path) ??
+        routeMap.get(path) ??
         (registrationEndpoint !== undefined && path.startsWith(`${registrationEndpoint}/`) ? handleRegistration : undefined);
-      if (route === undefined) return null;
+      if (route === undefined) {
+        if (byPath) return null;
+        // An endpoint's path on another origin: answered with why (RFC 9110 §15.5.20), not null.
+        const expectedOrigin =
+          originByPath.get(url.pathname) ??
+          (registrationPath !== undefined && url.pathname.startsWith(`${registrationPath}/`) ? config.issuerUrl.origin : undefined);
+        return expectedOrigin === undefined ? null : withCors(misdirected(request, url, expectedOrigin));
+      }
       if (request.method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
       return withCors(await route(request));
     },

@@ -17,11 +17,17 @@ import { authorizationErrorResponse } from "./response.js";
 
 /** What a consent screen may show about the client (RFC 7591 §2 names). */
 export interface ClientInfo {
+  /** The client identifier (RFC 6749 §2.2). */
   client_id: string;
+  /** Name shown on the consent page; chosen by the client, so not proof of identity. */
   client_name?: string;
+  /** The client's home page (RFC 7591 §2). */
   client_uri?: string;
+  /** The client's logo (RFC 7591 §2). */
   logo_uri?: string;
+  /** The client's privacy policy (RFC 7591 §2). */
   policy_uri?: string;
+  /** The client's terms of service (RFC 7591 §2). */
   tos_uri?: string;
   /** For a client identified by a metadata document: the host that serves it, to show the user. */
   host?: string;
@@ -34,6 +40,7 @@ export interface ClientInfo {
  * could have been altered.
  */
 export interface AuthorizationRequest {
+  /** The client, with what a consent page may show of it. */
   client: ClientInfo;
   /** Whether the client is public (`token_endpoint_auth_method` `none`). */
   publicClient: boolean;
@@ -41,9 +48,13 @@ export interface AuthorizationRequest {
   redirectUri: string;
   /** Whether `redirect_uri` was in the request (then the token request must repeat it, RFC 6749 §4.1.3). */
   redirectUriSent: boolean;
+  /** The scopes requested (or the default scopes), already checked against the configuration. */
   scope: string[];
+  /** The client's `state`, returned unchanged with the response (RFC 6749 §4.1.1). */
   state?: string;
+  /** The PKCE challenge (RFC 7636 §4.2). */
   codeChallenge?: string;
+  /** The PKCE method (RFC 7636 §4.3). */
   codeChallengeMethod?: CodeChallengeMethod;
   /** RFC 8707 resource indicators: the audience of the tokens. */
   resource: string[];

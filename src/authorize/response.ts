@@ -12,7 +12,7 @@ import { isScopeSubset } from "../scope.js";
 import type { AuthorizationCodeRecord, GrantProps } from "../storage/types.js";
 import type { AuthorizationRequest } from "./request.js";
 
-/** The host's decision, given to {@link issueAuthorizationCode}. */
+/** The host's decision, given to {@link AuthorizationServer.issueAuthorizationCode}. */
 export interface AuthorizationApproval {
   /** The authenticated user (becomes `sub`). */
   subject: string;
@@ -84,10 +84,11 @@ export async function issueAuthorizationCode(
   );
 }
 
-/** The reason given to {@link denyAuthorization}. */
+/** The reason given to {@link AuthorizationServer.denyAuthorization}. */
 export interface AuthorizationDenial {
   /** Default `access_denied` (the user refused). */
   error?: "access_denied" | "invalid_scope" | "server_error" | "temporarily_unavailable";
+  /** Sent as `error_description`: readable by the client's developer, never secret. */
   description?: string;
 }
 

@@ -26,7 +26,9 @@ export interface ClientAuthenticationOptions {
 
 /** A client that has proved its identity (or, for `none`, merely named itself). */
 export interface AuthenticatedClient {
+  /** The authenticated client's record. */
   client: ClientRecord;
+  /** The method it authenticated with. */
   method: ClientAuthenticationMethod;
 }
 
@@ -111,9 +113,22 @@ function presentedCredentials(
 
 /** The outcome of {@link parseBasicCredentials}. */
 export type BasicCredentials =
-  | { kind: "absent" }
-  | { kind: "malformed" }
-  | { kind: "basic"; clientId: string; secret: string };
+  | {
+      /** No `Authorization: Basic` header. */
+      kind: "absent";
+    }
+  | {
+      /** A Basic header that does not decode (answered `invalid_client`). */
+      kind: "malformed";
+    }
+  | {
+      /** Decoded credentials. */
+      kind: "basic";
+      /** The client id, form-urldecoded. */
+      clientId: string;
+      /** The client secret, form-urldecoded. */
+      secret: string;
+    };
 
 /**
  * Decodes `Authorization: Basic` credentials as RFC 6749 §2.3.1 defines them: base64 of

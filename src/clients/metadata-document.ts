@@ -30,7 +30,14 @@ export interface ClientIdMetadataDocumentConfig {
   /** Time allowed for the fetch, in milliseconds (default 5000). */
   timeoutMs?: number;
   /** Bounds on caching, in seconds: `Cache-Control: max-age` is clamped to [min, max] (defaults 60 and 86400); failures are cached for `failure` (default 10). */
-  cache?: { min?: number; max?: number; failure?: number };
+  cache?: {
+    /** Shortest time a document is cached, whatever its `max-age` (default 60). */
+    min?: number;
+    /** Longest time a document is cached (default 86400). */
+    max?: number;
+    /** How long a failure is cached (default 10). */
+    failure?: number;
+  };
 }
 
 interface CacheEntry {

@@ -16,7 +16,9 @@ const JSON_NO_STORE_HEADERS = { "Content-Type": "application/json", ...NO_STORE_
 
 /** Options of {@link jsonResponse}. */
 export interface JsonResponseOptions {
+  /** HTTP status (default 200). */
   status?: number;
+  /** Headers added to (or overriding) the JSON and no-store ones. */
   headers?: Record<string, string>;
 }
 
@@ -47,7 +49,13 @@ export function redirectResponse(location: string): Response {
   return new Response(null, { status: 302, headers: { Location: location, ...NO_STORE_HEADERS } });
 }
 
-/** Something the host wants to hear about unexpected failures (never sent to clients). */
+/**
+ * Something the host wants to hear about unexpected failures (never sent to clients): the
+ * `onError` option.
+ *
+ * @param error - The failure.
+ * @param request - The request it was answering.
+ */
 export type ErrorReporter = (error: unknown, request: Request) => void;
 
 /**

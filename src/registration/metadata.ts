@@ -16,18 +16,31 @@ import type { ClientAuthenticationMethod } from "../storage/types.js";
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
 export interface ClientMetadata {
+  /** Redirect URIs, compared exactly (loopback ports excepted, RFC 8252 §7.3). */
   redirect_uris: string[];
+  /** How the client authenticates at the token endpoint; `none` for public clients (RFC 7591 §2). */
   token_endpoint_auth_method: ClientAuthenticationMethod;
+  /** Grant types the client may use (RFC 7591 §2). */
   grant_types: string[];
+  /** Response types the client may use; `code` only (RFC 7591 §2). */
   response_types: string[];
+  /** Name shown on the consent page; chosen by the client, so not proof of identity. */
   client_name?: string;
+  /** The client's home page (RFC 7591 §2). */
   client_uri?: string;
+  /** The client's logo (RFC 7591 §2). */
   logo_uri?: string;
+  /** Scopes the client may request, space-separated (RFC 7591 §2). */
   scope?: string;
+  /** People responsible for the client, usually e-mail addresses (RFC 7591 §2). */
   contacts?: string[];
+  /** The client's terms of service (RFC 7591 §2). */
   tos_uri?: string;
+  /** The client's privacy policy (RFC 7591 §2). */
   policy_uri?: string;
+  /** Identifies the client software across its registrations (RFC 7591 §2). */
   software_id?: string;
+  /** The version of the client software (RFC 7591 §2). */
   software_version?: string;
 }
 

@@ -16,18 +16,21 @@ import { type ClientMetadata, validateClientMetadata } from "./metadata.js";
  * credentials issued, and how to manage the registration.
  */
 export interface ClientInformationResponse extends ClientMetadata {
+  /** The client identifier (RFC 6749 §2.2). */
   client_id: string;
   /** Only for confidential clients, and only in the response that issues it. */
   client_secret?: string;
+  /** When the client id was issued, in seconds since the epoch (RFC 7591 §3.2.1). */
   client_id_issued_at: number;
   /** Present with a secret: when it expires, 0 for never (RFC 7591 §3.2.1). */
   client_secret_expires_at?: number;
   /** The RFC 7592 credential for reading, updating and deleting this registration. */
   registration_access_token?: string;
+  /** Where the client reads, updates or deletes its registration (RFC 7592 §2). */
   registration_client_uri?: string;
 }
 
-/** The outcome of {@link registerClient}. */
+/** The outcome of {@link AuthorizationServer.registerClient}. */
 export interface RegisteredClient {
   /** What was stored (hashes only). */
   client: ClientRecord;

@@ -46,13 +46,17 @@ export interface BearerTokenInfo {
    * is the `clientId`). Tokens stored before this was recorded count as `"user"`.
    */
   subjectType: SubjectType;
+  /** The client the token was issued to. */
   clientId: string;
+  /** The token's scopes. */
   scope: string[];
   /** RFC 8707 audience. */
   audience: string[];
   /** Host data attached when the grant was approved. */
   props: GrantProps | undefined;
+  /** When it expires, in seconds since the epoch. */
   expiresAt: number;
+  /** Its grant, e.g. to revoke it (`storage.revokeGrant`). */
   grantId: string;
 }
 

@@ -11,11 +11,17 @@ import { wellKnownUrl } from "../http/well-known.js";
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-2
  */
 export interface ProtectedResourceMetadata {
+  /** The resource identifier (RFC 9728 §2). */
   resource: string;
+  /** Issuers of the authorization servers that issue tokens for it. */
   authorization_servers: string[];
+  /** `["header"]`: tokens in the `Authorization` header only (RFC 6750 §2.1). */
   bearer_methods_supported: string[];
+  /** Scopes a token for it may carry. */
   scopes_supported?: string[];
+  /** A name for people. */
   resource_name?: string;
+  /** URL of the resource's documentation. */
   resource_documentation?: string;
   [extension: string]: unknown;
 }
@@ -26,8 +32,11 @@ export interface ProtectedResourceMetadataInput {
   resource: string;
   /** Issuers of the authorization servers that issue tokens for it. */
   authorizationServers: readonly string[];
+  /** Advertised as `scopes_supported`. */
   scopesSupported?: readonly string[];
+  /** Advertised as `resource_name`. */
   resourceName?: string;
+  /** Advertised as `resource_documentation`. */
   resourceDocumentation?: string;
 }
 

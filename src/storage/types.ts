@@ -30,25 +30,39 @@ export type GrantProps = Record<string, unknown>;
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
 export interface ClientRecord {
+  /** The client identifier (RFC 6749 §2.2). */
   client_id: string;
   /** Hash of the client secret; absent for public clients. */
   client_secret_hash?: string;
   /** When the secret expires; 0 or absent: never (RFC 7591 §3.2.1). */
   client_secret_expires_at?: number;
+  /** When the client id was issued, in seconds since the epoch (RFC 7591 §3.2.1). */
   client_id_issued_at?: number;
+  /** How the client authenticates at the token endpoint; `none` for public clients (RFC 7591 §2). */
   token_endpoint_auth_method: ClientAuthenticationMethod;
+  /** Redirect URIs, compared exactly (loopback ports excepted, RFC 8252 §7.3). */
   redirect_uris: string[];
+  /** Grant types the client may use (RFC 7591 §2). */
   grant_types: string[];
+  /** Response types the client may use; `code` only (RFC 7591 §2). */
   response_types: string[];
   /** Space-delimited scopes the client may request; absent: any supported scope. */
   scope?: string;
+  /** Name shown on the consent page; chosen by the client, so not proof of identity. */
   client_name?: string;
+  /** The client's home page (RFC 7591 §2). */
   client_uri?: string;
+  /** The client's logo (RFC 7591 §2). */
   logo_uri?: string;
+  /** People responsible for the client, usually e-mail addresses (RFC 7591 §2). */
   contacts?: string[];
+  /** The client's terms of service (RFC 7591 §2). */
   tos_uri?: string;
+  /** The client's privacy policy (RFC 7591 §2). */
   policy_uri?: string;
+  /** Identifies the client software across its registrations (RFC 7591 §2). */
   software_id?: string;
+  /** The version of the client software (RFC 7591 §2). */
   software_version?: string;
   /** Hash of the RFC 7592 registration access token. */
   registration_access_token_hash?: string;
@@ -61,25 +75,35 @@ export interface ClientRecord {
  * RFC 8707 §2.2).
  */
 export interface AuthorizationCodeRecord {
+  /** `hashToken(code)`: the code itself is never stored. */
   codeHash: string;
   /** The grant that redeeming this code creates; known in advance so that a replay can revoke it. */
   grantId: string;
+  /** The client it was issued to. */
   clientId: string;
   /** The `redirect_uri` of the authorization request, as sent; absent when the request had none. */
   redirectUri?: string;
+  /** The user who approved. */
   subject: string;
+  /** Granted scopes. */
   scope: string[];
   /** RFC 8707 resource indicators the tokens will be audience-restricted to. */
   resource: string[];
+  /** The PKCE challenge of the authorization request (RFC 7636 §4.2). */
   codeChallenge?: string;
+  /** The PKCE method of the challenge (RFC 7636 §4.3). */
   codeChallengeMethod?: "S256" | "plain";
+  /** Host data from the approval, handed back by bearer validation and introspection. */
   props?: GrantProps;
+  /** When it was issued, in seconds since the epoch. */
   issuedAt: number;
+  /** When it expires, in seconds since the epoch. */
   expiresAt: number;
 }
 
 /** The result of {@link AuthorizationCodeStore.redeemAuthorizationCode}. */
 export interface RedeemedAuthorizationCode {
+  /** The code's record, as saved. */
   code: AuthorizationCodeRecord;
   /** True for exactly one caller per code; false for every replay. */
   firstUse: boolean;
@@ -104,12 +128,19 @@ export interface RefreshTokenState {
  * Revoking it revokes every token issued from it (RFC 9700 §4.14.2).
  */
 export interface GrantRecord {
+  /** Unique id of the grant; a revoked id stays revoked (tombstone). */
   grantId: string;
+  /** The client it was issued to. */
   clientId: string;
+  /** Whom it acts for: the user who approved, or the client itself for client_credentials. */
   subject: string;
+  /** Granted scopes. */
   scope: string[];
+  /** RFC 8707 resources its tokens are audience-restricted to. */
   resource: string[];
+  /** Host data from the approval, handed back by bearer validation and introspection. */
   props?: GrantProps;
+  /** When it was issued, in seconds since the epoch. */
   issuedAt: number;
   /** Absolute end of the grant: no token of it outlives this. */
   expiresAt: number;
@@ -134,20 +165,28 @@ export type SubjectType = "user" | "client";
  * exactly one storage call.
  */
 export interface AccessTokenRecord {
+  /** `hashToken(token)`: the token itself is never stored. */
   tokenHash: string;
+  /** The grant this belongs to; revoking the grant revokes it. */
   grantId: string;
+  /** The client it was issued to. */
   clientId: string;
+  /** Whom it acts for: the user who approved, or the client itself for client_credentials. */
   subject: string;
   /**
    * Whom `subject` names. Always written by oauthkit; absent only on records stored before the
    * field existed, which count as `"user"` (every store keeps records as JSON, so no migration).
    */
   subjectType?: SubjectType;
+  /** Granted scopes. */
   scope: string[];
   /** RFC 8707 audience: the resources this token is for. Empty: not audience-restricted. */
   audience: string[];
+  /** Host data from the approval, handed back by bearer validation and introspection. */
   props?: GrantProps;
+  /** When it was issued, in seconds since the epoch. */
   issuedAt: number;
+  /** When it expires, in seconds since the epoch. */
   expiresAt: number;
 }
 
@@ -190,6 +229,7 @@ export interface AuthorizationCodeStore {
 
 /** The input of {@link GrantStore.rotateRefreshToken}. */
 export interface RefreshTokenRotation {
+  /** The grant whose refresh token rotates. */
   grantId: string;
   /** The rotation happens only if this is still the grant's current refresh token hash. */
   expectedTokenHash: string;

@@ -7,22 +7,27 @@
 
 /** The result of a query: the rows, and how many rows a write touched. */
 export interface PostgresQueryResult {
+  /** The rows returned. */
   rows: unknown[];
+  /** Rows a write touched (`null` when the driver does not say). */
   rowCount: number | null;
 }
 
 /** Something that runs a parameterised query: a `pg` `Pool`, `Client` or `PoolClient`. */
 export interface PostgresQueryable {
+  /** Runs `text` with `$1…$n` bound to `values` (never interpolated). */
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
 }
 
 /** A connection checked out of a pool. */
 export interface PostgresPoolClient extends PostgresQueryable {
+  /** Returns the connection to its pool. */
   release(): void;
 }
 
 /** A pool: queries, plus a dedicated connection for a transaction (migrations). */
 export interface PostgresPool extends PostgresQueryable {
+  /** Checks out a dedicated connection, for statements that must share one (a transaction). */
   connect(): Promise<PostgresPoolClient>;
 }
 

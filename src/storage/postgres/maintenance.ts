@@ -78,8 +78,11 @@ export interface PostgresSweepOptions {
 
 /** How many rows {@link sweepExpired} deleted, per table (cascaded tokens not counted). */
 export interface PostgresSweepResult {
+  /** Expired codes deleted. */
   authorizationCodes: number;
+  /** Expired grants deleted (their access tokens go with them). */
   grants: number;
+  /** Expired access tokens deleted. */
   accessTokens: number;
 }
 

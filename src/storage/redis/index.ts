@@ -20,7 +20,9 @@ import * as scripts from "./scripts.js";
 
 /** The keys and arguments of one script call, as node-redis takes them. */
 export interface RedisScriptOptions {
+  /** The script's `KEYS`. */
   keys: string[];
+  /** The script's `ARGV`. */
   arguments: string[];
 }
 
