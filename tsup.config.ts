@@ -7,6 +7,7 @@ export default defineConfig({
     testing: "src/testing/index.ts",
     redis: "src/storage/redis/index.ts",
     postgres: "src/storage/postgres/index.ts",
+    sqlite: "src/storage/sqlite/index.ts",
   },
   format: ["esm"],
   dts: true,

@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^oauthkit\/testing$/, replacement: src("testing/index.ts") },
       { find: /^oauthkit\/redis$/, replacement: src("storage/redis/index.ts") },
       { find: /^oauthkit\/postgres$/, replacement: src("storage/postgres/index.ts") },
+      { find: /^oauthkit\/sqlite$/, replacement: src("storage/sqlite/index.ts") },
     ],
   },
   test: {

@@ -1,0 +1,27 @@
+/**
+ * The SQLite schema migrations, embedded as strings so that they ship inside the bundle (which
+ * reads no files and runs on Node, Bun and Workers alike).
+ *
+ * @module
+ */
+import { MIGRATION_001_INIT } from "./migrations/001_init.js";
+
+/** One schema migration of `oauthkit/sqlite`: applied once, in order of `version`, in one atomic batch. */
+export interface SqliteMigration {
+  /** Increasing integer; recorded in `oauthkit_migrations` once applied. */
+  version: number;
+  /** A short name, e.g. `"001_init"`. */
+  name: string;
+  /**
+   * The statements, one per string, each idempotent (`IF NOT EXISTS`, …): two instances migrating
+   * at once may both run them.
+   */
+  statements: readonly string[];
+}
+
+/**
+ * Every migration of the oauthkit SQLite schema, oldest first.
+ *
+ * @see https://www.sqlite.org/lang_createtable.html
+ */
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: "001_init", statements: MIGRATION_001_INIT }];

@@ -1,0 +1,152 @@
+/**
+ * The SQLite store against the storage conformance suite, on a file database in WAL mode, once per
+ * engine that loads under this Node (better-sqlite3 on the Node it was built for, node:sqlite on
+ * Node ≥ 22.13); plus what is specific to SQLite.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  type BetterSqlite3Database,
+  type SqliteDriver,
+  SQLITE_MIGRATIONS,
+  createSqliteStorage,
+  migrate,
+  sweepExpired,
+} from "../../src/storage/sqlite/index.js";
+import { STORAGE_METHODS, describeStorageConformance } from "../../src/testing/index.js";
+import { type SqliteConnection, sqliteEngines } from "../support/sqlite.js";
+
+// Compile-time check: a better-sqlite3 Database is a BetterSqlite3Database as it is.
+export const acceptsBetterSqlite3 = (db: BetterSqlite3.Database): BetterSqlite3Database => db;
+
+const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens"];
+
+const dir = mkdtempSync(join(tmpdir(), "oauthkit-sqlite-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+for (const { name, engine } of sqliteEngines()) {
+  if (typeof engine === "string") {
+    console.warn(`[skip] SQLite store on ${name}: ${engine}`);
+    describe.skip(`SQLite store on ${name} (skipped: ${engine})`, () => {
+      it("needs the engine", () => {});
+    });
+    continue;
+  }
+  describe(`SQLite store on ${name}`, () => {
+    const connections: SqliteConnection[] = [];
+    const open = (path = join(dir, `${name.replace(":", "-")}-${files++}.sqlite`)) => {
+      const connection = engine.open(path);
+      connections.push(connection);
+      return { connection, path };
+    };
+    afterAll(() => {
+      for (const connection of connections) connection.close();
+    });
+    const dump = (connection: SqliteConnection) => async () =>
+      TABLES.flatMap((table) => connection.rows(`SELECT * FROM ${table}`).map((row) => `${table} ${JSON.stringify(row)}`)).join("\n");
+
+    describeStorageConformance(`sqlite (${name}, WAL file)`, async () => {
+      const { connection } = open();
+      await migrate(connection.driver);
+      return { storage: createSqliteStorage({ driver: connection.driver }), dump: dump(connection) };
+    });
+
+    describe("SQLite specifics", () => {
+      it("migrate is idempotent and records each migration once across connections", async () => {
+        const { connection, path } = open();
+        const other = open(path).connection;
+        const results = await Promise.all([migrate(connection.driver), migrate(other.driver)]);
+        expect(results.map((r) => r.applied.length).sort()).toEqual([0, SQLITE_MIGRATIONS.length]);
+        expect((await migrate(connection.driver)).applied).toEqual([]);
+        expect(connection.rows("SELECT version, name FROM oauthkit_migrations")).toEqual([{ version: 1, name: "001_init" }]);
+      });
+
+      it("refuses a driver without all() and batch() (TypeError naming the option)", () => {
+        expect(() => createSqliteStorage({ driver: {} as SqliteDriver })).toThrow(/options\.driver/);
+      });
+
+      it("every method is one driver call: one statement or one atomic batch (storage-call counts)", async () => {
+        const { connection } = open();
+        await migrate(connection.driver);
+        let calls = 0;
+        const counting: SqliteDriver = {
+          all: (statement) => (calls++, connection.driver.all(statement)),
+          batch: (statements) => (calls++, connection.driver.batch(statements)),
+        };
+        const storage = createSqliteStorage({ driver: counting });
+        const t = Math.floor(Date.now() / 1000);
+        const grant = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60, refresh: { tokenHash: "r1", expiresAt: t + 60 } };
+        const token = { tokenHash: "a1", grantId: "g", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 };
+        const client = { client_id: "c", token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [] };
+        const invocations: Record<(typeof STORAGE_METHODS)[number], () => Promise<unknown>> = {
+          getClient: () => storage.getClient("c"),
+          createClient: () => storage.createClient(client),
+          updateClient: () => storage.updateClient(client),
+          deleteClient: () => storage.deleteClient("c"),
+          countClients: () => storage.countClients(),
+          saveAuthorizationCode: () => storage.saveAuthorizationCode({ codeHash: "h", grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60 }),
+          redeemAuthorizationCode: () => storage.redeemAuthorizationCode("h"),
+          createGrant: () => storage.createGrant(grant, token),
+          saveAccessToken: () => storage.saveAccessToken({ ...token, tokenHash: "a2" }),
+          getAccessToken: () => storage.getAccessToken("a1"),
+          getGrantByRefreshToken: () => storage.getGrantByRefreshToken("r1"),
+          rotateRefreshToken: () => storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: { ...token, tokenHash: "a3" } }),
+          revokeAccessToken: () => storage.revokeAccessToken("a1"),
+          revokeGrant: () => storage.revokeGrant("g"),
+        };
+        for (const [method, call] of Object.entries(invocations)) {
+          calls = 0;
+          await call();
+          expect(calls, method).toBe(1);
+        }
+      });
+
+      it("createGrant and rotateRefreshToken are all-or-nothing: a clashing access-token hash stores neither grant nor refresh hash", async () => {
+        const { connection } = open();
+        await migrate(connection.driver);
+        const storage = createSqliteStorage({ driver: connection.driver });
+        const t = Math.floor(Date.now() / 1000);
+        const token = (tokenHash: string, grantId: string) => ({ tokenHash, grantId, clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 });
+        const grant = (grantId: string, refreshHash: string) => ({ grantId, clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600, refresh: { tokenHash: refreshHash, expiresAt: t + 600 } });
+        expect(await storage.createGrant(grant("g1", "r1"), token("a1", "g1"))).toBe(true);
+        await expect(storage.createGrant(grant("g2", "r2"), token("a1", "g2"))).rejects.toThrow();
+        expect(connection.rows("SELECT grant_id FROM grants WHERE grant_id = 'g2'")).toEqual([]);
+        expect(await storage.getGrantByRefreshToken("r2")).toBeNull();
+        await expect(storage.rotateRefreshToken({ grantId: "g1", expectedTokenHash: "r1", refresh: { tokenHash: "r3", expiresAt: t + 600 }, accessToken: token("a1", "g1") })).rejects.toThrow();
+        expect((await storage.getGrantByRefreshToken("r1"))?.refresh?.tokenHash).toBe("r1");
+        expect(await storage.getGrantByRefreshToken("r3")).toBeNull();
+      });
+
+      it("sweepExpired deletes expired codes, grants (with their tokens), tombstones past their horizon and expired tokens, and keeps live ones", async () => {
+        const { connection } = open();
+        await migrate(connection.driver);
+        const storage = createSqliteStorage({ driver: connection.driver });
+        const t = Math.floor(Date.now() / 1000);
+        const base = { clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t - 100 };
+        const token = (tokenHash: string, grantId: string, expiresAt: number) => ({ tokenHash, grantId, clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t - 100, expiresAt });
+        await storage.saveAuthorizationCode({ ...base, codeHash: "old-code", grantId: "x", expiresAt: t - 1 });
+        await storage.saveAuthorizationCode({ ...base, codeHash: "new-code", grantId: "y", expiresAt: t + 60 });
+        await storage.createGrant({ ...base, grantId: "dead", expiresAt: t - 1, refresh: { tokenHash: "dead-rt", expiresAt: t - 1 } }, token("dead-at", "dead", t + 60));
+        await storage.createGrant({ ...base, grantId: "live", expiresAt: t + 600 }, token("live-at", "live", t + 60));
+        await storage.saveAccessToken(token("live-old-at", "live", t - 1));
+        await storage.revokeGrant("old-tombstone", { until: t - 1 });
+        await storage.revokeGrant("tombstone", { until: t + 600 });
+
+        // A batch size of 1 still reaches everything.
+        expect(await sweepExpired(connection.driver, { batchSize: 1 })).toEqual({ authorizationCodes: 1, grants: 2, accessTokens: 1 });
+        const count = (table: string) => Number(connection.rows(`SELECT count(*) AS n FROM ${table}`)[0]!.n);
+        expect(count("authorization_codes")).toBe(1);
+        expect(count("grants")).toBe(2);
+        expect(count("refresh_tokens")).toBe(0);
+        expect(count("access_tokens")).toBe(1);
+        expect(await storage.getAccessToken("live-at")).not.toBeNull();
+        expect(await storage.createGrant({ ...base, grantId: "tombstone", expiresAt: t + 600 }, token("tomb-at", "tombstone", t + 60))).toBe(false);
+        await expect(sweepExpired(connection.driver, { batchSize: 0 })).rejects.toThrow(TypeError);
+      });
+    });
+  });
+}
