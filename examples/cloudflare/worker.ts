@@ -5,6 +5,7 @@
  * Bindings (wrangler.toml): DB (D1), and the variables ISSUER (the public origin; default: the
  * request's origin), DEMO_USER / DEMO_PASSWORD (a secret; default demo / demo).
  */
+import { OAuthError, errorResponse } from "oauthkit";
 import { type D1DatabaseLike, createSqliteStorage, d1Driver, migrate } from "oauthkit/sqlite";
 import { createApp } from "../mcp-server/app.js";
 import { demoUserFromEnvironment } from "../mcp-server/settings.js";
@@ -32,7 +33,9 @@ async function appFor(issuer: string, env: Env): Promise<App> {
     throw error;
   });
   await migrated;
-  const { demo } = demoUserFromEnvironment(env as unknown as Record<string, string | undefined>);
+  const { demo, signInHint } = demoUserFromEnvironment(env as unknown as Record<string, string | undefined>);
+  // Where the Node server prints it at start: in the Worker's log (wrangler tail, the dashboard).
+  console.log(`oauthkit reference MCP server on Workers, issuer ${issuer}: ${signInHint}`);
   // No SSRF resolver on Workers (no DNS API): client ID metadata documents are fetched behind
   // oauthkit's built-in guard only (https, no IP literals outside public ranges, no redirects, size
   // and time caps), and Cloudflare's egress does not reach private networks.
@@ -57,8 +60,10 @@ export default {
       const remoteAddress = request.headers.get("cf-connecting-ip") ?? undefined;
       return await (await app).handle(addressed, { remoteAddress });
     } catch (error) {
+      // The app answers its own failures; this is D1 failing while migrating: 500 server_error,
+      // the detail only in the log, and the next request tries again.
       console.error(error);
-      return Response.json({ error: "server_error", error_description: "The server encountered an unexpected error." }, { status: 500 });
+      return errorResponse(new OAuthError("server_error", "The server encountered an unexpected error."));
     }
   },
 };

@@ -140,6 +140,9 @@ describe.skipIf(!enabled)(`${SUITE}: npm run example:workers`, () => {
     const resource = await fetch(`${running.origin}/.well-known/oauth-protected-resource/mcp`);
     expect(resource.status).toBe(200);
     expect(await resource.json()).toMatchObject({ resource: `${running.origin}/mcp`, authorization_servers: [running.origin] });
+    // Reached under another host name, the Worker still answers as the issuer (RFC 8414 §3.3).
+    const viaAddress = await fetch(`${running.origin.replace("localhost", "127.0.0.1")}/.well-known/oauth-authorization-server`);
+    expect(await viaAddress.json()).toMatchObject({ issuer: running.origin, token_endpoint: `${running.origin}/token` });
   });
 
   it("runs the whole flow on workerd: 401 → DCR → sign-in demo/demo → consent → code → whoami → refresh → revoke", async () => {
