@@ -3,7 +3,8 @@
  *
  * Environment: PORT, ISSUER (default http://localhost:PORT), DEMO_USER / DEMO_PASSWORD (default
  * demo / demo), TRUST_PROXY (proxies whose X-Forwarded-For is trusted, default none), REDIS_URL or
- * DATABASE_URL (default: in-memory storage).
+ * DATABASE_URL, else STORAGE=memory, else (the default) a SQLite file at SQLITE_PATH (default
+ * .data/oauthkit.sqlite in the repository root).
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "../node-http/serve.js";
@@ -13,7 +14,7 @@ import { allowPublicHostsOnly } from "./ssrf.js";
 import { storageFromEnvironment } from "./storage.js";
 
 const port = Number(process.env.PORT ?? 3000);
-const { storage, kind } = await storageFromEnvironment(process.env);
+const { storage, kind, detail } = await storageFromEnvironment(process.env);
 const { demo, signInHint } = demoUserFromEnvironment(process.env);
 const trustProxy = trustProxyFromEnvironment(process.env);
 
@@ -27,7 +28,7 @@ const { origin, server } = await serve(
 );
 const issuer = process.env.ISSUER ?? origin;
 const local = `http://localhost:${(server.address() as AddressInfo).port}`;
-console.log(`oauthkit reference MCP server ready on ${local} (issuer ${issuer}, ${kind} storage)`);
+console.log(`oauthkit reference MCP server ready on ${local} (issuer ${issuer}, ${kind} storage${detail === undefined ? "" : ` at ${detail}`})`);
 console.log(`MCP endpoint: ${issuer}/mcp — ${signInHint}`);
 if (publicOrigin !== undefined && trustProxy === 0) {
   // Every request then comes from the proxy's address: one client's failed sign-ins would lock out all.

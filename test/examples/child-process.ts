@@ -3,8 +3,9 @@
  * "oauthkit" from the built dist/, as a user's code does.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const root = join(import.meta.dirname, "..", "..");
@@ -51,11 +52,16 @@ export async function startProcess(options: {
 }): Promise<RunningExample> {
   const { command, args, env = {}, timeoutMs = 30_000 } = options;
   const name = args.at(-1) ?? command;
-  const port = await freePort();
+  // A restart test passes the previous run's PORT: same origin, so same issuer and resource.
+  const port = env.PORT === undefined ? await freePort() : Number(env.PORT);
   const origin = `http://localhost:${port}`;
+  // The reference server keeps its data in a SQLite file by default: each process gets its own
+  // (fresh state, nothing written into the repository) unless the test names one.
+  const dataDir = mkdtempSync(join(tmpdir(), "oauthkit-example-"));
+  const sqlitePath = join(dataDir, "oauthkit.sqlite");
   const child = spawn(command, args, {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), NO_COLOR: "1" },
+    env: { SQLITE_PATH: sqlitePath, ...process.env, ...env, PORT: String(port), NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -67,6 +73,7 @@ export async function startProcess(options: {
     output: () => output,
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
   const deadline = Date.now() + timeoutMs;

@@ -24,6 +24,11 @@ describe.skipIf(!built)("the built library on each runtime", () => {
     const output = execFileSync(binary, args, { cwd: root, encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
     expect(JSON.parse(output.trim().split("\n").at(-1)!)).toEqual({ subject: "runtime-user", rotated: true });
   }, 60_000);
+  it("bun runs oauthkit/sqlite on bun:sqlite: migrations, the full flow, code replay and rotation races, tombstones, a second connection (RFC 6749 §4.1.2, RFC 9700 §4.14.2)", () => {
+    const bun = runtimes[1]![1];
+    const output = execFileSync(bun, [join(import.meta.dirname, "sqlite-bun.mjs")], { cwd: root, encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+    expect(JSON.parse(output.trim().split("\n").at(-1)!)).toEqual({ subject: "runtime-user", rotated: true });
+  }, 60_000);
 });
 
 if (!built) {

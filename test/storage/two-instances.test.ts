@@ -3,6 +3,9 @@
  * as two processes would have): single use and revocation must hold across them, which is the
  * reason to run a networked store at all.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,9 +13,11 @@ import { generateId } from "../../src/crypto.js";
 import type { Storage } from "../../src/index.js";
 import { createPostgresStorage, migrate } from "../../src/storage/postgres/index.js";
 import { createRedisStorage } from "../../src/storage/redis/index.js";
+import { createSqliteStorage, migrate as migrateSqlite } from "../../src/storage/sqlite/index.js";
 import { createMemoryStorage } from "../../src/storage/memory.js";
 import { authorize, exchangeCode, flowServer, refresh, registerFlowClient, revoke, validateBearer } from "../../src/testing/server-flow.js";
 import { postgresBinaries, redisBinary, serverMissing, startPostgres, startRedis } from "../support/servers.js";
+import { sqliteEngines } from "../support/sqlite.js";
 
 interface SharedStore {
   a: Storage;
@@ -174,6 +179,29 @@ if (postgres === null) {
       async close() {
         await Promise.all(pools.map((pool) => pool.end()));
         await server.stop();
+      },
+    };
+  }, 2);
+}
+
+// SQLite: two connections to one file (WAL, busy_timeout), as two processes on one host would
+// have; writes are serialised by the database lock, not by this process.
+for (const { name, engine } of sqliteEngines()) {
+  if (typeof engine === "string") {
+    console.warn(`[skip] two instances over SQLite (${name}): ${engine}`);
+    continue;
+  }
+  describeTwoInstances(`SQLite file (${name}, WAL, two connections)`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "oauthkit-two-sqlite-"));
+    const path = join(dir, "oauthkit.sqlite");
+    const connections = [engine.open(path), engine.open(path)];
+    await migrateSqlite(connections[0]!.driver);
+    return {
+      a: createSqliteStorage({ driver: connections[0]!.driver }),
+      b: createSqliteStorage({ driver: connections[1]!.driver }),
+      async close() {
+        for (const connection of connections) connection.close();
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   }, 2);
