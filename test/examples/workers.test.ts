@@ -157,25 +157,42 @@ describe.skipIf(!enabled)(`${SUITE}: npm run example:workers`, () => {
     await expect(runExampleFlow(running.origin, { password: "wrong" })).rejects.toThrow(/consent page after sign-in/);
   });
 
-  it("keeps its records in D1 on disk: a client registered before a restart is still known after it", async () => {
+  it("keeps its records in D1 on disk: after a restart on the same port the client is known, the access token valid, the refresh token redeems once", async () => {
     const registration = await fetch(`${running.origin}/register`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ client_name: "Before the restart", redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
+      body: JSON.stringify({ client_name: "Before the restart", redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none", grant_types: ["authorization_code", "refresh_token"] }),
     });
     expect(registration.status).toBe(201);
     const { client_id: clientId } = (await registration.json()) as { client_id: string };
-    const authorizeUrl = `/authorize?response_type=code&client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`;
+    const verifier = "v".repeat(43);
+    const challenge = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).toString("base64url");
+    const query = new URLSearchParams({ response_type: "code", client_id: clientId, redirect_uri: REDIRECT_URI, scope: "mcp", code_challenge: challenge, code_challenge_method: "S256", resource: `${running.origin}/mcp` });
+    const callback: URL = await signInAndDecide(new URL(`/authorize?${query}`, running.origin), { expectClientName: "Before the restart" });
+    const token = (params: Record<string, string>) =>
+      fetch(`${running.origin}/token`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ client_id: clientId, ...params }) });
+    const issued = await token({ grant_type: "authorization_code", code: callback.searchParams.get("code")!, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+    expect(issued.status).toBe(200);
+    const tokens = (await issued.json()) as { access_token: string; refresh_token: string };
 
+    const origin = running.origin;
     await stop();
-    running = await start();
-    const page = await fetch(`${running.origin}${authorizeUrl}`);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain("Before the restart");
-    // An unknown client is refused, so the page above came from the stored registration.
-    const unknown = await fetch(`${running.origin}${authorizeUrl.replace(clientId, "no-such-client")}`);
-    expect(unknown.status).toBe(400);
-  }, 120_000);
+    running = await startProcess({ command: process.execPath, args: ["examples/cloudflare/dev.mjs"], env: { D1_PERSIST: persist, PORT: new URL(origin).port }, timeoutMs: 90_000 });
+    expect(running.origin).toBe(origin);
+    const whoami = await fetch(`${origin}/mcp`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${tokens.access_token}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "whoami", arguments: {} } }),
+    });
+    expect(whoami.status).toBe(200);
+    expect(((await whoami.json()) as { result: { content: { text: string }[] } }).result.content[0]!.text).toBe("demo");
+    const refreshed = await token({ grant_type: "refresh_token", refresh_token: tokens.refresh_token });
+    expect(refreshed.status).toBe(200);
+    // Rotated (RFC 9700 §4.14.2): the same refresh token again is refused.
+    const replay = await token({ grant_type: "refresh_token", refresh_token: tokens.refresh_token });
+    expect(replay.status).toBe(400);
+    expect(((await replay.json()) as { error: string }).error).toBe("invalid_grant");
+  }, 180_000);
 });
 
 /**
