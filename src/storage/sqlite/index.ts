@@ -30,6 +30,7 @@ export { nodeSqliteDriver } from "./drivers/node-sqlite.js";
 export type { NodeSqliteDatabase, NodeSqliteStatement } from "./drivers/node-sqlite.js";
 export { bunSqliteDriver } from "./drivers/bun-sqlite.js";
 export type { BunSqliteDatabase, BunSqliteStatement } from "./drivers/bun-sqlite.js";
+export { type D1DatabaseLike, type D1PreparedStatementLike, type D1ResultLike, d1Driver } from "./drivers/d1.js";
 
 /** Options of {@link createSqliteStorage}. */
 export interface SqliteStorageOptions {
