@@ -64,9 +64,11 @@ export interface SqliteSweepOptions {
 
 /** How many rows {@link sweepExpired} deleted, per table (tokens deleted with their grant not counted). */
 export interface SqliteSweepResult {
+  /** Expired authorization codes deleted. */
   authorizationCodes: number;
   /** Expired grants and tombstones past their horizon. */
   grants: number;
+  /** Expired access tokens deleted. */
   accessTokens: number;
 }
 

@@ -10,15 +10,19 @@ import { cachedStatement } from "./statement-cache.js";
 export interface BetterSqlite3Statement {
   /** True for a statement that returns rows (a SELECT, or anything with RETURNING). */
   readonly reader: boolean;
+  /** Runs the statement with positional parameters and returns its rows. */
   all(...params: unknown[]): unknown[];
+  /** Runs a statement that returns no rows. */
   run(...params: unknown[]): unknown;
 }
 
 /** The part of a `better-sqlite3` `Database` the driver uses. */
 export interface BetterSqlite3Database {
+  /** Compiles a statement (the driver caches it per SQL text). */
   prepare(sql: string): BetterSqlite3Statement;
   /** Wraps `fn` in a transaction; `immediate` runs it between `BEGIN IMMEDIATE` and `COMMIT`. */
   transaction(fn: (statements: readonly SqliteStatement[]) => Record<string, SqliteValue>[][]): {
+    /** Runs the wrapped function between `BEGIN IMMEDIATE` and `COMMIT` (rolled back if it throws). */
     immediate(statements: readonly SqliteStatement[]): Record<string, SqliteValue>[][];
   };
 }

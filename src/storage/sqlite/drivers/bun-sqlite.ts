@@ -8,14 +8,17 @@ import { cachedStatement } from "./statement-cache.js";
 
 /** The part of a `bun:sqlite` `Statement` the driver uses. */
 export interface BunSqliteStatement {
+  /** Runs the statement with positional parameters and returns its rows. */
   all(...params: unknown[]): unknown[];
 }
 
 /** The part of a `bun:sqlite` `Database` the driver uses. */
 export interface BunSqliteDatabase {
+  /** Compiles a statement (the driver caches it per SQL text). */
   prepare(sql: string): BunSqliteStatement;
   /** Wraps `fn` in a transaction; `immediate` runs it between `BEGIN IMMEDIATE` and `COMMIT`. */
   transaction(fn: (statements: readonly SqliteStatement[]) => Record<string, SqliteValue>[][]): {
+    /** Runs the wrapped function between `BEGIN IMMEDIATE` and `COMMIT` (rolled back if it throws). */
     immediate(statements: readonly SqliteStatement[]): Record<string, SqliteValue>[][];
   };
 }

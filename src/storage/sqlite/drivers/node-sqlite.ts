@@ -8,12 +8,15 @@ import { cachedStatement } from "./statement-cache.js";
 
 /** The part of a `node:sqlite` `StatementSync` the driver uses. */
 export interface NodeSqliteStatement {
+  /** Runs the statement with positional parameters and returns its rows ([] when it has none). */
   all(...params: unknown[]): unknown[];
 }
 
 /** The part of a `node:sqlite` `DatabaseSync` the driver uses. */
 export interface NodeSqliteDatabase {
+  /** Compiles a statement (the driver caches it per SQL text). */
   prepare(sql: string): NodeSqliteStatement;
+  /** Runs SQL without parameters (the driver's `BEGIN IMMEDIATE` / `COMMIT` / `ROLLBACK`). */
   exec(sql: string): void;
 }
 
