@@ -3,7 +3,7 @@
  * PKCE, exchange, rotation, bearer validation) on each real runtime, installed from npm as dev
  * dependencies (`bun`, `deno`). `npm test` builds `dist/` before the tests run.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -29,6 +29,16 @@ describe.skipIf(!built)("the built library on each runtime", () => {
     const output = execFileSync(bun, [join(import.meta.dirname, "sqlite-bun.mjs")], { cwd: root, encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
     expect(JSON.parse(output.trim().split("\n").at(-1)!)).toEqual({ subject: "runtime-user", rotated: true });
   }, 60_000);
+  it("bun passes the whole storage conformance suite on bun:sqlite (bun test, the suite's vitest API mapped onto bun:test)", () => {
+    const bun = runtimes[1]![1];
+    const args = ["test", "--preload", "./test/runtimes/bun-vitest-shim.mjs", "./test/runtimes/sqlite-bun.conformance.mjs"];
+    // bun test reports on stderr; a failing case makes it exit non-zero, which execFileSync throws.
+    const result = spawnSync(bun, args, { cwd: root, encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1" } });
+    const report = `${result.stdout}${result.stderr}`;
+    expect(result.status, report).toBe(0);
+    expect(report).toMatch(/^ 0 fail$/m);
+    expect(Number(/^ (\d+) pass$/m.exec(report)?.[1])).toBeGreaterThanOrEqual(38);
+  }, 120_000);
 });
 
 if (!built) {
