@@ -12,7 +12,8 @@ import {
   migrate,
   sweepExpired,
 } from "../../src/storage/postgres/index.js";
-import { STORAGE_METHODS, describeStorageConformance } from "../../src/testing/index.js";
+import { describeStorageConformance } from "../../src/testing/index.js";
+import { callEveryStorageMethod } from "../support/storage-methods.js";
 import { type RunningPostgres, postgresBinaries, serverMissing, startPostgres } from "../support/servers.js";
 
 // Compile-time check: a pg Pool is a PostgresPool as it is.
@@ -89,30 +90,11 @@ if (binaries === null) {
         let queries = 0;
         const counting: PostgresQueryable = { query: (text, values) => (queries++, pool.query(text, values)) };
         const storage = createPostgresStorage({ pool: counting, schema });
-        const t = Math.floor(Date.now() / 1000);
-        const grant = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60, refresh: { tokenHash: "r1", expiresAt: t + 60 } };
-        const token = { tokenHash: "a1", grantId: "g", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 };
-        const calls: Record<(typeof STORAGE_METHODS)[number], () => Promise<unknown>> = {
-          getClient: () => storage.getClient("c"),
-          createClient: () => storage.createClient({ client_id: "c", token_endpoint_auth_method: "none", redirect_uris: [], grant_types: [], response_types: [] }),
-          updateClient: () => storage.updateClient({ client_id: "c", token_endpoint_auth_method: "none", redirect_uris: [], grant_types: [], response_types: [] }),
-          deleteClient: () => storage.deleteClient("c"),
-          countClients: () => storage.countClients(),
-          saveAuthorizationCode: () => storage.saveAuthorizationCode({ codeHash: "h", grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60 }),
-          redeemAuthorizationCode: () => storage.redeemAuthorizationCode("h"),
-          createGrant: () => storage.createGrant(grant, token),
-          saveAccessToken: () => storage.saveAccessToken({ ...token, tokenHash: "a2" }),
-          getAccessToken: () => storage.getAccessToken("a1"),
-          getGrantByRefreshToken: () => storage.getGrantByRefreshToken("r1"),
-          rotateRefreshToken: () => storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: { ...token, tokenHash: "a3" } }),
-          revokeAccessToken: () => storage.revokeAccessToken("a1"),
-          revokeGrant: () => storage.revokeGrant("g"),
-        };
-        for (const [method, call] of Object.entries(calls)) {
+        await callEveryStorageMethod(storage, async (method, call) => {
           queries = 0;
           await call();
           expect(queries, method).toBe(1);
-        }
+        });
       });
 
       it("every lookup is served by an index (EXPLAIN with sequential scans disabled)", async () => {

@@ -16,7 +16,8 @@ import {
   migrate,
   sweepExpired,
 } from "../../src/storage/sqlite/index.js";
-import { STORAGE_METHODS, describeStorageConformance } from "../../src/testing/index.js";
+import { describeStorageConformance } from "../../src/testing/index.js";
+import { callEveryStorageMethod } from "../support/storage-methods.js";
 import { type SqliteConnection, sqliteEngines } from "../support/sqlite.js";
 
 // Compile-time check: a better-sqlite3 Database is a BetterSqlite3Database as it is.
@@ -78,31 +79,11 @@ for (const { name, engine } of sqliteEngines()) {
           batch: (statements) => (calls++, connection.driver.batch(statements)),
         };
         const storage = createSqliteStorage({ driver: counting });
-        const t = Math.floor(Date.now() / 1000);
-        const grant = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60, refresh: { tokenHash: "r1", expiresAt: t + 60 } };
-        const token = { tokenHash: "a1", grantId: "g", clientId: "c", subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 };
-        const client = { client_id: "c", token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [] };
-        const invocations: Record<(typeof STORAGE_METHODS)[number], () => Promise<unknown>> = {
-          getClient: () => storage.getClient("c"),
-          createClient: () => storage.createClient(client),
-          updateClient: () => storage.updateClient(client),
-          deleteClient: () => storage.deleteClient("c"),
-          countClients: () => storage.countClients(),
-          saveAuthorizationCode: () => storage.saveAuthorizationCode({ codeHash: "h", grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60 }),
-          redeemAuthorizationCode: () => storage.redeemAuthorizationCode("h"),
-          createGrant: () => storage.createGrant(grant, token),
-          saveAccessToken: () => storage.saveAccessToken({ ...token, tokenHash: "a2" }),
-          getAccessToken: () => storage.getAccessToken("a1"),
-          getGrantByRefreshToken: () => storage.getGrantByRefreshToken("r1"),
-          rotateRefreshToken: () => storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: { ...token, tokenHash: "a3" } }),
-          revokeAccessToken: () => storage.revokeAccessToken("a1"),
-          revokeGrant: () => storage.revokeGrant("g"),
-        };
-        for (const [method, call] of Object.entries(invocations)) {
+        await callEveryStorageMethod(storage, async (method, call) => {
           calls = 0;
           await call();
           expect(calls, method).toBe(1);
-        }
+        });
       });
 
       it("createGrant and rotateRefreshToken are all-or-nothing: a clashing access-token hash stores neither grant nor refresh hash", async () => {
