@@ -6,13 +6,12 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { describe, expect, it } from "vitest";
 import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from "./support/fixtures.js";
+import { InMemoryOAuthProvider } from "./support/mcp-sdk-provider.js";
 
 const root = join(import.meta.dirname, "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -28,51 +27,6 @@ async function loadSnippet(name: string): Promise<{ handle: (request: Request) =
   return import(/* @vite-ignore */ file);
 }
 
-/** The MCP SDK's client state, kept in memory; its "browser" follows the authorization URL. */
-class SnippetProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  code: string | undefined;
-  information: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  private verifier = "";
-  constructor(private readonly handle: (request: Request) => Promise<Response>) {}
-  get redirectUrl() {
-    return "http://127.0.0.1:8976/callback";
-  }
-  get clientMetadata() {
-    return {
-      client_name: "README MCP client",
-      redirect_uris: [this.redirectUrl],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    };
-  }
-  clientInformation() {
-    return this.information;
-  }
-  saveClientInformation(information: OAuthClientInformationMixed) {
-    this.information = information;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  async redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-    const response = await this.handle(new Request(url));
-    expect(response.status).toBe(302);
-    this.code = new URL(response.headers.get("location")!).searchParams.get("code") ?? undefined;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 describe("README snippet", () => {
   it("is there, and about 30 lines", () => {
@@ -120,7 +74,17 @@ describe("README snippet", () => {
       requests.push(`${request.method} ${new URL(request.url).pathname}`);
       return handle(request);
     };
-    const provider = new SnippetProvider(handle);
+    // The SDK client's state; its "browser" is the snippet's handler, which approves at once.
+    const provider = new InMemoryOAuthProvider({
+      name: "README MCP client",
+      redirectUrl: "http://127.0.0.1:8976/callback",
+      issuer,
+      async authorize(url) {
+        const response = await handle(new Request(url));
+        expect(response.status).toBe(302);
+        return new URL(response.headers.get("location")!);
+      },
+    });
     const transport = new StreamableHTTPClientTransport(new URL(`${issuer}/mcp`), { authProvider: provider, fetch: fetchInProcess });
     await expect(new Client({ name: "readme-client", version: "0.0.0" }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
 

@@ -16,11 +16,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { D1Database } from "@cloudflare/workers-types/experimental";
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type D1DatabaseLike, SQLITE_MIGRATIONS, createSqliteStorage, d1Driver, migrate } from "../../src/storage/sqlite/index.js";
 import { describeStorageConformance } from "../../src/testing/index.js";
@@ -29,6 +27,7 @@ import { type RunningExample, distBuilt, startProcess } from "./child-process.js
 import { runExampleFlow, signInAndDecide } from "../../scripts/example-flow.mjs";
 // @ts-expect-error: plain JavaScript module (writes examples/cloudflare/migrations)
 import { migrationFiles } from "../../examples/cloudflare/write-migrations.mjs";
+import { clientMetadata, InMemoryOAuthProvider } from "../support/mcp-sdk-provider.js";
 
 // Compile-time check: a Worker's D1Database binding is a D1DatabaseLike as it is.
 export const acceptsD1Database = (db: D1Database): D1DatabaseLike => db;
@@ -71,7 +70,7 @@ function worker(): Promise<StartedWorker> {
       outboundService: (request: Request) => {
         outboundFetches.push(request.url);
         if (request.url !== CLIENT_DOCUMENT_URL) return new MiniflareResponse("Not found", { status: 404 });
-        const document = { ...clientMetadata("CIMD client"), client_id: CLIENT_DOCUMENT_URL };
+        const document = { ...clientMetadata("CIMD client", REDIRECT_URI), client_id: CLIENT_DOCUMENT_URL };
         return new MiniflareResponse(JSON.stringify(document), { headers: { "Content-Type": "application/json", "Cache-Control": "max-age=300" } });
       },
     })) as StartedWorker;
@@ -80,15 +79,6 @@ function worker(): Promise<StartedWorker> {
 }
 if (enabled) afterAll(async () => (await started)?.miniflare.dispose());
 
-function clientMetadata(name: string): OAuthClientMetadata {
-  return {
-    client_name: name,
-    redirect_uris: [REDIRECT_URI],
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    token_endpoint_auth_method: "none",
-  };
-}
 
 /** Every row of every table of the D1 database, as text (D1's own `_cf_` tables left out). */
 async function dumpD1(db: D1DatabaseLike): Promise<string> {
@@ -195,55 +185,6 @@ describe.skipIf(!enabled)(`${SUITE}: npm run example:workers`, () => {
   }, 180_000);
 });
 
-/**
- * An in-memory OAuthClientProvider whose `redirectToAuthorization` plays the user in a browser:
- * the Worker's sign-in form (demo/demo) and consent page, keeping the code from the redirect.
- */
-class BrowserPlayingProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  code: string | undefined;
-  private information: OAuthClientInformationMixed | undefined;
-  private savedTokens: OAuthTokens | undefined;
-  private verifier = "";
-
-  constructor(
-    private readonly origin: string,
-    private readonly name: string,
-    readonly clientMetadataUrl?: string,
-  ) {}
-
-  get redirectUrl(): string {
-    return REDIRECT_URI;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return clientMetadata(this.name);
-  }
-  clientInformation() {
-    return this.information;
-  }
-  saveClientInformation(information: OAuthClientInformationMixed) {
-    this.information = information;
-  }
-  tokens() {
-    return this.savedTokens;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.savedTokens = tokens;
-  }
-  async redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-    const callback: URL = await signInAndDecide(url, { expectClientName: this.name });
-    expect(callback.origin + callback.pathname).toBe(REDIRECT_URI);
-    expect(callback.searchParams.get("iss")).toBe(this.origin); // RFC 9207
-    this.code = callback.searchParams.get("code") ?? undefined;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
 
 describe.skipIf(!enabled)(`${SUITE}: the MCP SDK client`, () => {
   let origin: string;
@@ -254,8 +195,17 @@ describe.skipIf(!enabled)(`${SUITE}: the MCP SDK client`, () => {
     db = (await miniflare.getD1Database("DB")) as D1DatabaseLike;
   }, 120_000);
 
-  const transportFor = (provider: BrowserPlayingProvider) => new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
-  async function whoami(provider: BrowserPlayingProvider): Promise<string> {
+  /** The SDK client's state; its "browser" plays the user on the Worker's sign-in and consent pages. */
+  const newProvider = (name: string, clientMetadataUrl?: string) =>
+    new InMemoryOAuthProvider({
+      name,
+      redirectUrl: REDIRECT_URI,
+      issuer: origin,
+      ...(clientMetadataUrl === undefined ? {} : { clientMetadataUrl }),
+      authorize: (url) => signInAndDecide(url, { expectClientName: name }),
+    });
+  const transportFor = (provider: InMemoryOAuthProvider) => new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
+  async function whoami(provider: InMemoryOAuthProvider): Promise<string> {
     const client = new Client({ name: "oauthkit-workers-test", version: "0.0.0" });
     await client.connect(transportFor(provider));
     const result = await client.callTool({ name: "whoami", arguments: {} });
@@ -264,7 +214,7 @@ describe.skipIf(!enabled)(`${SUITE}: the MCP SDK client`, () => {
   }
 
   /** 401 → discovery → registration → sign-in and consent → code → whoami → refresh → whoami. */
-  async function runFlow(provider: BrowserPlayingProvider): Promise<void> {
+  async function runFlow(provider: InMemoryOAuthProvider): Promise<void> {
     const transport = transportFor(provider);
     await expect(new Client({ name: "oauthkit-workers-test", version: "0.0.0" }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
     expect(provider.authorizationUrl!.searchParams.get("code_challenge_method")).toBe("S256"); // RFC 7636 §4.3
@@ -295,7 +245,7 @@ describe.skipIf(!enabled)(`${SUITE}: the MCP SDK client`, () => {
   }
 
   it("registers by DCR (RFC 7591), signs in, calls whoami, refreshes; the client is stored in D1, tokens only as hashes", async () => {
-    const provider = new BrowserPlayingProvider(origin, "DCR client");
+    const provider = newProvider("DCR client");
     await runFlow(provider);
     const clientId = provider.clientInformation()!.client_id;
     expect(clientId).not.toMatch(/^https:/);
@@ -311,7 +261,7 @@ describe.skipIf(!enabled)(`${SUITE}: the MCP SDK client`, () => {
     const storage = createSqliteStorage({ driver: d1Driver(db) });
     const before = await storage.countClients();
     const fetchesBefore = outboundFetches.length;
-    const provider = new BrowserPlayingProvider(origin, "CIMD client", CLIENT_DOCUMENT_URL);
+    const provider = newProvider("CIMD client", CLIENT_DOCUMENT_URL);
     await runFlow(provider);
     expect(provider.clientInformation()!.client_id).toBe(CLIENT_DOCUMENT_URL);
     expect(provider.authorizationUrl!.searchParams.get("client_id")).toBe(CLIENT_DOCUMENT_URL);

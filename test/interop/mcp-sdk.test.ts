@@ -21,15 +21,14 @@
  */
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthorizationServer, type ClientInfo, createAuthorizationServer, createMemoryStorage } from "../../src/index.js";
+import { clientMetadata, InMemoryOAuthProvider } from "../support/mcp-sdk-provider.js";
 
 const ACCESS_TOKEN_LIFETIME = 60;
 const CLIENT_DOCUMENT_URL = "https://mcp-client.example.com/oauth/client.json";
@@ -106,7 +105,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
 
   if (path === CLIENT_DOCUMENT_PATH) {
     // The MCP client's metadata document, as its owner would publish it at CLIENT_DOCUMENT_URL.
-    const document = { ...clientMetadata("CIMD client"), client_id: CLIENT_DOCUMENT_URL };
+    const document = { ...clientMetadata("CIMD client", "http://127.0.0.1:8976/callback"), client_id: CLIENT_DOCUMENT_URL };
     return sendWebResponse(res, Response.json(document, { headers: { "Cache-Control": "max-age=300" } }));
   }
 
@@ -145,75 +144,29 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
 
-function clientMetadata(name: string): OAuthClientMetadata {
-  return {
-    client_name: name,
-    redirect_uris: ["http://127.0.0.1:8976/callback"],
-    grant_types: ["authorization_code", "refresh_token"],
-    response_types: ["code"],
-    token_endpoint_auth_method: "none",
-  };
+
+
+/** The SDK client's state; its "browser" follows the authorization URL (the test server approves). */
+function newProvider(name: string, clientMetadataUrl?: string): InMemoryOAuthProvider {
+  return new InMemoryOAuthProvider({
+    name,
+    redirectUrl: "http://127.0.0.1:8976/callback",
+    issuer: origin,
+    ...(clientMetadataUrl === undefined ? {} : { clientMetadataUrl }),
+    async authorize(url) {
+      const response = await fetch(url, { redirect: "manual" });
+      const location = response.headers.get("location");
+      if (response.status !== 302 || location === null) throw new Error(`authorization failed: ${response.status} ${await response.text()}`);
+      return new URL(location);
+    },
+  });
 }
 
-/**
- * An in-memory OAuthClientProvider, as a desktop MCP client keeps its state. Its
- * `redirectToAuthorization` plays the browser: it follows the authorization URL and keeps the
- * code from the redirect's `Location`.
- */
-class TestOAuthProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  code: string | undefined;
-  private information: OAuthClientInformationMixed | undefined;
-  private savedTokens: OAuthTokens | undefined;
-  private verifier = "";
-
-  constructor(
-    private readonly name: string,
-    /** Set to identify the client by a metadata document instead of registering. */
-    readonly clientMetadataUrl?: string,
-  ) {}
-
-  get redirectUrl(): string {
-    return "http://127.0.0.1:8976/callback";
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return clientMetadata(this.name);
-  }
-  clientInformation() {
-    return this.information;
-  }
-  saveClientInformation(information: OAuthClientInformationMixed) {
-    this.information = information;
-  }
-  tokens() {
-    return this.savedTokens;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.savedTokens = tokens;
-  }
-  async redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-    const response = await fetch(url, { redirect: "manual" });
-    const location = response.headers.get("location");
-    if (response.status !== 302 || location === null) throw new Error(`authorization failed: ${response.status} ${await response.text()}`);
-    const callback = new URL(location);
-    expect(callback.origin + callback.pathname).toBe(this.redirectUrl);
-    expect(callback.searchParams.get("iss")).toBe(origin); // RFC 9207
-    this.code = callback.searchParams.get("code") ?? undefined;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
-
-function transportFor(provider: TestOAuthProvider) {
+function transportFor(provider: InMemoryOAuthProvider) {
   return new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), { authProvider: provider });
 }
 
-async function connect(provider: TestOAuthProvider): Promise<Client> {
+async function connect(provider: InMemoryOAuthProvider): Promise<Client> {
   const client = new Client({ name: "oauthkit-interop-client", version: "0.0.0" });
   await client.connect(transportFor(provider));
   return client;
@@ -225,7 +178,7 @@ async function whoami(client: Client): Promise<string> {
 }
 
 /** The whole flow for one provider: unauthenticated start, authorization, whoami, refresh, whoami. */
-async function runFlow(provider: TestOAuthProvider): Promise<void> {
+async function runFlow(provider: InMemoryOAuthProvider): Promise<void> {
   // 1. Unauthenticated: 401 → discovery → registration → authorization (auto-approved) → redirect.
   const transport = transportFor(provider);
   await expect(new Client({ name: "oauthkit-interop-client", version: "0.0.0" }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
@@ -267,7 +220,7 @@ describe("MCP SDK client and server with oauthkit (MCP authorization 2025-11-25)
   });
 
   it("registers by DCR (RFC 7591), authorizes, calls whoami, refreshes and calls again", async () => {
-    const provider = new TestOAuthProvider("DCR client");
+    const provider = newProvider("DCR client");
     await runFlow(provider);
     const clientId = provider.clientInformation()!.client_id;
     expect(clientId).not.toMatch(/^https:/);
@@ -277,7 +230,7 @@ describe("MCP SDK client and server with oauthkit (MCP authorization 2025-11-25)
 
   it("identifies the client by a client ID metadata document, with nothing registered", async () => {
     const before = await storage.countClients();
-    const provider = new TestOAuthProvider("CIMD client", CLIENT_DOCUMENT_URL);
+    const provider = newProvider("CIMD client", CLIENT_DOCUMENT_URL);
     await runFlow(provider);
     expect(provider.clientInformation()!.client_id).toBe(CLIENT_DOCUMENT_URL);
     expect(provider.authorizationUrl!.searchParams.get("client_id")).toBe(CLIENT_DOCUMENT_URL);
