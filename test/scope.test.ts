@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseScope, scopeParameter } from "../src/scope.js";
+import { OAuthError } from "../src/errors.js";
+import { formatScope, isScopeSubset, isScopeToken, parseScope, resolveRequestedScope, scopeParameter } from "../src/scope.js";
 import {
   RESOURCE,
   authorizeUrl,
@@ -66,5 +67,58 @@ describe("a blank scope parameter is treated as absent (RFC 6749 §3.3)", () => 
       requiredScopes: ["read", "write"],
     });
     expect(info).toMatchObject({ scope: ["read", "write"] });
+  });
+});
+
+describe("scope tokens and scope checks, exactly (RFC 6749 §3.3)", () => {
+  it("isScopeToken: %x21 / %x23-5B / %x5D-7E, at least one, nothing else", () => {
+    for (const token of ["!", "#", "[", "]", "~", "a", "read:all", "A/b=c", "!#[]~"]) expect(isScopeToken(token), token).toBe(true);
+    for (const token of ["", " ", '"', "\\", "\u007f", "\u0000", "a b", "read\n", "\nread", "caf\u00e9", 'a"', "\\a"]) {
+      expect(isScopeToken(token), JSON.stringify(token)).toBe(false);
+    }
+  });
+
+  it("parseScope: distinct tokens in first-seen order; an invalid one is invalid_scope", () => {
+    expect(parseScope("b a b  a c")).toEqual(["b", "a", "c"]);
+    expect(parseScope("")).toEqual([]);
+    expect(parseScope(" ")).toEqual([]);
+    for (const scope of ['read "x"', "read a\\b", "read\tx", "read caf\u00e9"]) {
+      let thrown: unknown;
+      try {
+        parseScope(scope);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, scope).toBeInstanceOf(OAuthError);
+      expect(thrown).toMatchObject({ error: "invalid_scope", description: "The scope contains invalid characters.", status: 400 });
+    }
+  });
+
+  it("formatScope joins with single spaces; isScopeSubset needs every token", () => {
+    expect(formatScope(["a", "b", "c"])).toBe("a b c");
+    expect(formatScope([])).toBe("");
+    expect(isScopeSubset(["a", "b"], ["b", "c", "a"])).toBe(true);
+    expect(isScopeSubset(["a", "d"], ["a", "b"])).toBe(false);
+    expect(isScopeSubset(["d", "a"], ["a", "b"])).toBe(false);
+    expect(isScopeSubset([], ["a"])).toBe(true);
+    expect(isScopeSubset(["a"], [])).toBe(false);
+  });
+
+  it("resolveRequestedScope: the parameter, else the defaults, within the server's and the client's scopes", () => {
+    const policy = { defaultScopes: ["read"], scopesSupported: ["read", "write", "admin"] };
+    expect(resolveRequestedScope("write read", policy, undefined)).toEqual(["write", "read"]);
+    expect(resolveRequestedScope(undefined, policy, undefined)).toEqual(["read"]);
+    expect(resolveRequestedScope("  ", policy, "read write")).toEqual(["read"]);
+    expect(resolveRequestedScope("write", policy, "read write")).toEqual(["write"]);
+    expect(resolveRequestedScope("anything", { defaultScopes: [], scopesSupported: undefined }, undefined)).toEqual(["anything"]);
+    expect(() => resolveRequestedScope("delete", policy, undefined)).toThrow("The requested scope is not supported.");
+    expect(() => resolveRequestedScope("admin", policy, "read write")).toThrow("The requested scope exceeds what the client is registered for.");
+    expect(() => resolveRequestedScope(undefined, { defaultScopes: ["admin"], scopesSupported: undefined }, "read")).toThrow(
+      "The requested scope exceeds what the client is registered for.",
+    );
+    // The defaults are copied, never handed out to be changed.
+    const result = resolveRequestedScope(undefined, policy, undefined);
+    result.push("x");
+    expect(policy.defaultScopes).toEqual(["read"]);
   });
 });

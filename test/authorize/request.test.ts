@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type AuthorizationRequest, findRegisteredRedirectUri, isLoopbackRedirectUri, parseScope, redirectUriMatches } from "../../src/index.js";
+import { type AuthorizationRequest, findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, parseScope, redirectUriMatches, redirectUriProblem } from "../../src/index.js";
+import { isAdmissiblePrivateUseScheme } from "../../src/clients/redirect-uri.js";
 import {
   ISSUER,
   RESOURCE,
@@ -452,5 +453,174 @@ describe("the scope of an authorization request (RFC 6749 §3.3)", () => {
     expect(await scopeOf("read", {}, "write read")).toEqual(["read"]);
     // The default scopes are held to the same limits.
     expect(await scopeOf(undefined, { defaultScopes: ["write"] }, "read")).toBe("invalid_scope: The requested scope exceeds what the client is registered for.");
+  });
+});
+
+describe("redirectUriProblem: the registration rule, refusal by refusal (RFC 8252 §7, RFC 6749 §3.1.2, RFC 3986)", () => {
+  const CHARS = "must contain only URI characters (RFC 3986 §2): no spaces, control characters, backslashes or non-ASCII";
+  const HTTP = "must use https, except on a loopback host written 127.0.0.1, [::1] or localhost (RFC 8252 §7.3)";
+  const HOST = "must be a valid https URI with a host";
+  const DOTS = "must not contain dot segments";
+  const CREDS = "must not contain credentials";
+  const PUBLIC_ONLY = "may use a private-use scheme only for a public client (RFC 8252 §7.1, §8.4)";
+  const notReverse = (scheme: string) =>
+    `must use https, loopback http, or a private-use scheme in reverse-domain form such as com.example.app: (RFC 8252 §7.1), not ${scheme}:`;
+  const pub = { publicClient: true };
+
+  it("refuses characters outside RFC 3986 §2 anywhere in the URI, and admits every one inside it", () => {
+    for (const uri of ["https://a.example/c b", " https://a.example/cb", "https://a.example/cb ", "https://a.example/\\cb", "https://a.example/caf\u00e9", "https://a.example/a\nb", "https://a.example/{x}"]) {
+      expect(redirectUriProblem(uri), uri).toBe(CHARS);
+    }
+    expect(redirectUriProblem("https://a.example/AZaz09-._~:/?[]@!$&'()*+,;=%41")).toBeUndefined();
+  });
+
+  it("refuses a malformed percent-encoding (RFC 3986 §2.1) and admits a well-formed one in either case", () => {
+    expect(redirectUriProblem("https://a.example/%zz")).toBe("must not contain a malformed percent-encoding");
+    expect(redirectUriProblem("https://a.example/%4")).toBe("must not contain a malformed percent-encoding");
+    expect(redirectUriProblem("https://a.example/cb%")).toBe("must not contain a malformed percent-encoding");
+    expect(redirectUriProblem("https://a.example/%4g")).toBe("must not contain a malformed percent-encoding");
+    expect(redirectUriProblem("https://a.example/%aF%09")).toBeUndefined();
+  });
+
+  it("tells a relative URI from an upper-case scheme (RFC 3986 §3.1)", () => {
+    expect(redirectUriProblem("/cb")).toBe("must be an absolute URI");
+    expect(redirectUriProblem("/a:b")).toBe("must be an absolute URI");
+    expect(redirectUriProblem("1https://a.example/cb")).toBe("must be an absolute URI");
+    expect(redirectUriProblem("")).toBe("must be an absolute URI");
+    expect(redirectUriProblem("HTTPS://a.example/cb")).toBe("must write its scheme in lower case");
+    expect(redirectUriProblem("httpS://a.example/cb")).toBe("must write its scheme in lower case");
+    expect(redirectUriProblem("Com.Example.App:/cb", pub)).toBe("must write its scheme in lower case");
+  });
+
+  it("refuses a fragment, even an empty one (RFC 6749 §3.1.2)", () => {
+    expect(redirectUriProblem("https://a.example/cb#x")).toBe("must not contain a fragment (RFC 6749 §3.1.2)");
+    expect(redirectUriProblem("https://a.example/cb#")).toBe("must not contain a fragment (RFC 6749 §3.1.2)");
+  });
+
+  it("refuses what a URL parser rejects", () => {
+    expect(redirectUriProblem("https://")).toBe("must be a valid URI");
+    expect(redirectUriProblem("http://[::1/cb")).toBe("must be a valid URI");
+  });
+
+  it("refuses credentials: a user, a password, or a bare @ in the authority (RFC 3986 §3.2.1)", () => {
+    expect(redirectUriProblem("https://user@a.example/cb")).toBe(CREDS);
+    expect(redirectUriProblem("https://:pw@a.example/cb")).toBe(CREDS);
+    expect(redirectUriProblem("https://@a.example/cb")).toBe(CREDS);
+    expect(redirectUriProblem("http://@127.0.0.1/cb")).toBe(CREDS);
+    // Without "//" a URL parser still reads credentials into a special scheme's authority.
+    expect(redirectUriProblem("https:user@a.example/cb")).toBe(CREDS);
+    expect(redirectUriProblem("https::pw@a.example/cb")).toBe(CREDS);
+    // An empty user and password leave nothing in the parsed URL: only the string shows them.
+    expect(redirectUriProblem("https://:@a.example/cb")).toBe(CREDS);
+    // An @ after the authority is part of the path or query.
+    expect(redirectUriProblem("https://a.example/cb?next=x://y@z")).toBeUndefined();
+    expect(redirectUriProblem("https://a.example/@me?u=x@y")).toBeUndefined();
+    expect(redirectUriProblem("https://a.example?u=x@y")).toBeUndefined();
+  });
+
+  it("refuses dot segments in the path, not dots elsewhere (RFC 3986 §3.3)", () => {
+    for (const uri of ["https://a.example/./cb", "https://a.example/x/../cb", "https://a.example/cb/..", "https://a.example/cb/.", "https://a.example/x/..?q=1", "com.example.app:/../cb"]) {
+      expect(redirectUriProblem(uri, pub), uri).toBe(DOTS);
+    }
+    for (const uri of ["https://a.example/.well-known/cb", "https://a.example/..x/cb", "https://a.example/cb?next=/../x", "https://a.example/cb?next=/."]) {
+      expect(redirectUriProblem(uri), uri).toBeUndefined();
+    }
+  });
+
+  it("requires an https URI to write its authority out (RFC 6749 §3.1.2.1)", () => {
+    expect(redirectUriProblem("https:cb")).toBe(HOST);
+    expect(redirectUriProblem("https:/cb")).toBe(HOST);
+    expect(redirectUriProblem("https:///cb")).toBe(HOST);
+    expect(redirectUriProblem("https:/x?u=https://a.example")).toBe(HOST);
+    expect(redirectUriProblem("https://a.example")).toBeUndefined();
+    expect(redirectUriProblem("https://a.example:8443/cb?x=1")).toBeUndefined();
+  });
+
+  it("admits http only on a loopback host written exactly so, with a port from 1 to 65535 (RFC 8252 §7.3, §8.3)", () => {
+    for (const uri of ["http://127.0.0.1", "http://127.0.0.1/cb", "http://[::1]:1/cb", "http://localhost:65535/cb", "http://localhost?x=1", "http://127.0.0.1:8080"]) {
+      expect(redirectUriProblem(uri), uri).toBeUndefined();
+    }
+    for (const uri of ["http://a.example/cb", "http://127.0.0.1:0/cb", "http://127.0.0.1:08080/cb", "http://127.0.0.1:/cb", "http://127.0.0.1.a.example/cb", "http://127.0.0.2/cb", "http://localhost.a.example/cb", "http://127.0.0.1cb"]) {
+      expect(redirectUriProblem(uri), uri).toBe(HTTP);
+    }
+    // A port above 65535 is already a parse failure; redirectUriMatches checks the range itself.
+    expect(redirectUriProblem("http://127.0.0.1:65536/cb")).toBe("must be a valid URI");
+  });
+
+  it("names each local or script scheme it refuses (RFC 8252 §8.4)", () => {
+    const uris: Record<string, string> = {
+      javascript: "javascript:alert(1)",
+      data: "data:text/html,x",
+      vbscript: "vbscript:x",
+      file: "file:///etc/passwd",
+      blob: "blob:https://a.example/x",
+      about: "about:blank",
+      "view-source": "view-source:https://a.example/",
+      filesystem: "filesystem:https://a.example/temporary/x",
+      jar: "jar:file:/x!/y",
+    };
+    for (const [scheme, uri] of Object.entries(uris)) {
+      expect(redirectUriProblem(uri, pub), uri).toBe(`must not use the ${scheme}: scheme`);
+    }
+  });
+
+  it("admits a reverse-domain private-use scheme for a public client only, with a path (RFC 8252 §7.1, §8.4)", () => {
+    expect(redirectUriProblem("com.example.app:/cb", pub)).toBeUndefined();
+    expect(redirectUriProblem("com.example-app.x9:/cb", pub)).toBeUndefined();
+    expect(redirectUriProblem("com.example.app:cb", pub)).toBeUndefined();
+    expect(redirectUriProblem("com.example.app:/cb")).toBe(PUBLIC_ONLY);
+    expect(redirectUriProblem("com.example.app:/cb", { publicClient: false })).toBe(PUBLIC_ONLY);
+    expect(redirectUriProblem("com.example.app:", pub)).toBe("must have a path after its scheme");
+    for (const scheme of ["myapp", "com.", "com.example+x", "x+com.example", "ws", "mailto", "com..app"]) {
+      expect(redirectUriProblem(`${scheme}:/cb`, pub), scheme).toBe(notReverse(scheme));
+    }
+  });
+
+  it("admits a one-word scheme only when the host lists it, and still only for a public client", () => {
+    expect(redirectUriProblem("cursor://cb", { publicClient: true, privateUseSchemes: ["cursor"] })).toBeUndefined();
+    expect(redirectUriProblem("cursor://cb", { publicClient: true, privateUseSchemes: ["other"] })).toBe(notReverse("cursor"));
+    expect(redirectUriProblem("cursor://cb", { privateUseSchemes: ["cursor"] })).toBe(PUBLIC_ONLY);
+    expect(redirectUriProblem("cursor:", { publicClient: true, privateUseSchemes: ["cursor"] })).toBe("must have a path after its scheme");
+  });
+});
+
+describe("isLoopbackHost, isAdmissiblePrivateUseScheme and loopback matching, exactly (RFC 8252 §7.1, §7.3)", () => {
+  it("names the three loopback hosts as written", () => {
+    for (const host of ["127.0.0.1", "[::1]", "localhost"]) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ["::1", "LOCALHOST", "127.0.0.2", "", "localhost."]) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it("admits a lower-case scheme that is neither a web, local nor script scheme", () => {
+    for (const scheme of ["cursor", "my-app", "a+b.c", "x1"]) expect(isAdmissiblePrivateUseScheme(scheme), scheme).toBe(true);
+    const refused = ["http", "https", "ws", "wss", "ftp", "mailto", "tel", "urn", "localhost", "chrome", "about"];
+    refused.push("javascript", "data", "vbscript", "file", "blob", "view-source", "filesystem", "jar");
+    refused.push("Cursor", "1app", "", "my app", "cursor:", "-app");
+    for (const scheme of refused) expect(isAdmissiblePrivateUseScheme(scheme), scheme).toBe(false);
+  });
+
+  it("lets only the port vary, and only under a loopback registration (RFC 8252 §7.3)", () => {
+    expect(redirectUriMatches("https://a.example/cb", "https://a.example/cb")).toBe(true);
+    expect(redirectUriMatches("https://a.example:443/cb", "https://a.example/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:5000/cb?x=1", "http://127.0.0.1/cb?x=1")).toBe(true);
+    expect(redirectUriMatches("http://127.0.0.1/cb", "http://127.0.0.1:5000/cb")).toBe(true);
+    expect(redirectUriMatches("http://127.0.0.1:5000", "http://127.0.0.1")).toBe(true);
+    expect(redirectUriMatches("http://localhost:5000/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:5000/cb2", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:5000/cb", "http://127.0.0.1/cb2")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:0/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:65536/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:65535/cb", "http://127.0.0.1/cb")).toBe(true);
+    expect(redirectUriMatches("http://127.0.0.1:99999/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:123456/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:08080/cb", "http://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("http://127.0.0.1:1/cb", "http://127.0.0.1/cb")).toBe(true);
+    // Only a URI that starts with http:// is a loopback one.
+    expect(isLoopbackRedirectUri("xhttp://127.0.0.1/cb")).toBe(false);
+    expect(redirectUriMatches("xhttp://127.0.0.1:5/cb", "xhttp://127.0.0.1/cb")).toBe(false);
+    // The loopback pattern spans line breaks: a registered URI is compared as a whole string.
+    expect(redirectUriMatches("http://127.0.0.1:5/a\nb", "http://127.0.0.1/a\nb")).toBe(true);
+    expect(redirectUriMatches("http://127.0.0.1:5/a\nc", "http://127.0.0.1/a\nb")).toBe(false);
+    expect(findRegisteredRedirectUri("https://a.example/cb", [])).toBeUndefined();
+    expect(findRegisteredRedirectUri("https://a.example/cb", ["https://b.example/cb", "https://a.example/cb"])).toBe("https://a.example/cb");
   });
 });

@@ -469,3 +469,21 @@ describe("authorization_code grant: exact refusals and the grant record (RFC 674
     expect(await refusal(response)).toEqual({ status: 400, body: { error: "invalid_grant", error_description: "The redirect_uri does not match the authorization request." } });
   });
 });
+
+describe("authorization_code grant: a grant the store refuses to create (RFC 6749 §4.1.2)", () => {
+  it("answers createGrant → false (the grant id was tombstoned by a replay) exactly as a replay: invalid_grant, already used", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const attempts: string[] = [];
+    const storage: Storage = {
+      ...t.storage,
+      createGrant: async (grant) => (attempts.push(grant.grantId), false),
+    };
+    const { server } = createTestServer({ storage, now: t.clock.now });
+    const response = await exchangeCode(server, client, await obtainCode(server, client));
+    expect(response.status).toBe(400);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.json()).toEqual({ error: "invalid_grant", error_description: "The authorization code has already been used." });
+    expect(attempts).toHaveLength(1);
+  });
+});

@@ -513,3 +513,54 @@ describe("refresh_token grant: the grace window's own guards (RFC 9700 §4.14.2)
     expect(await isActive(t, t.tokens.access_token)).toBe(false);
   });
 });
+
+describe("refresh_token grant: no derived successor and no grace without a window (RFC 9700 §4.14.2)", () => {
+  it("draws a random successor when gracePeriod is 0, even with a rotationSecret configured", async () => {
+    // Same secret, same grant id, same token in two servers: a derived successor would be the same twice.
+    const successors: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = createTestServer({ refreshTokens: { gracePeriod: 0, rotationSecret: SECRET } });
+      const client = await registerClient(t.storage, { clientId: "c", secret: "s" });
+      const now = t.clock.now();
+      await t.storage.createGrant(
+        { grantId: "g", clientId: "c", subject: "u", scope: ["read"], resource: [RESOURCE], issuedAt: now, expiresAt: now + 1000, refresh: { tokenHash: hashToken("the-same-token"), expiresAt: now + 1000 } },
+        { tokenHash: hashToken("access"), grantId: "g", clientId: "c", subject: "u", scope: ["read"], audience: [RESOURCE], issuedAt: now, expiresAt: now + 60 },
+      );
+      const response = await refresh(t, client, "the-same-token");
+      expect(response.status).toBe(200);
+      successors.push(((await response.json()) as Tokens).refresh_token!);
+    }
+    expect(successors[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(successors[0]).not.toBe(successors[1]);
+  });
+
+  it("revokes on a repeat of the previous token when gracePeriod is 0, even if its successor is derivable and the clock lags", async () => {
+    // A record an earlier version wrote with a window and a per-grant rotationKey, read by an
+    // instance with the window off whose clock is 10 s behind the rotation: "now < rotatedAt + 0" holds.
+    const t = await start({ refreshTokens: { gracePeriod: 0 } });
+    const old = t.tokens.refresh_token!;
+    const legacyKey = generateToken();
+    const grant = (await t.storage.getGrantByRefreshToken(hashToken(old)))!;
+    const successor = deriveToken(legacyKey, old);
+    const legacy = {
+      ...grant,
+      rotationKey: legacyKey,
+      refresh: { tokenHash: hashToken(successor), expiresAt: grant.expiresAt, previousTokenHash: hashToken(old), rotatedAt: t.clock.now() + 10 },
+    };
+    const revoked: string[] = [];
+    const storage: Storage = {
+      ...t.storage,
+      getGrantByRefreshToken: async (hash) => (hash === hashToken(old) ? legacy : null),
+      revokeGrant: async (grantId, options) => {
+        revoked.push(grantId);
+        return t.storage.revokeGrant(grantId, options);
+      },
+    };
+    const server = createTestServer({ storage, now: t.clock.now, refreshTokens: { gracePeriod: 0 } });
+    const reuse = await refresh(server, t.client, old);
+    expect(reuse.status).toBe(400);
+    expect(await reuse.json()).toEqual({ error: "invalid_grant", error_description: "The refresh token is invalid or has expired." });
+    expect(revoked).toEqual([grant.grantId]);
+    expect(await isActive(t, t.tokens.access_token)).toBe(false);
+  });
+});
