@@ -77,7 +77,7 @@ export interface RefreshTokenConfig {
 
 /** The refresh-token policy with every default applied; the rotation secrets decoded, newest first. */
 export type ResolvedRefreshTokenConfig = Required<Omit<RefreshTokenConfig, "rotationSecret">> & {
-  /** `rotationSecret` decoded, newest first (empty without a grace window). */
+  /** `rotationSecret` decoded, newest first (empty when none is configured; used only with a grace window). */
   rotationKeys: readonly Uint8Array[];
 };
 
