@@ -7,6 +7,7 @@
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./clients/redirect-uri.js";
+import { systemNow } from "./clock.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
@@ -344,7 +345,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onError: config.onError,
     routing: config.routing ?? "issuer-origin",
-    now: config.now ?? (() => Math.floor(Date.now() / 1000)),
+    now: config.now ?? systemNow,
   };
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import { decodeBase64 } from "@oslojs/encoding";
+import { systemNow } from "../clock.js";
 import { verifyTokenHash } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { RequestParameters } from "../http/form.js";
@@ -82,7 +83,7 @@ export async function authenticateClient(
     throw fail();
   }
   const expiresAt = client.client_secret_expires_at ?? 0;
-  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
+  const now = options.now?.() ?? systemNow();
   if (expiresAt !== 0 && expiresAt <= now) throw fail("The client secret has expired.");
   return { client, method: presented.method };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { hashToken } from "../crypto.js";
+import { systemNow } from "../clock.js";
 import { type ErrorReporter, errorToResponse } from "../http/response.js";
 import { formatScope, isScopeSubset } from "../scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
@@ -118,7 +119,7 @@ export async function validateBearerTokenFor(
   } catch (error) {
     return errorToResponse(error, request, options.onError);
   }
-  const now = options.now?.() ?? Math.floor(Date.now() / 1000);
+  const now = options.now?.() ?? systemNow();
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
   if (refusal !== undefined) return refusal;
   const valid = record!;

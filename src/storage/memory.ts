@@ -1,3 +1,4 @@
+import { systemNow } from "../clock.js";
 import {
   type AccessTokenRecord,
   type AuthorizationCodeRecord,
@@ -109,7 +110,7 @@ const SWEEP_INTERVAL_SECONDS = 60;
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
 export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryStorage {
-  const clock = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const clock = options.now ?? systemNow;
   const clients = new Map<string, ClientRecord>();
   const codes = new Map<string, CodeEntry>();
   const grants = new Map<string, GrantEntry>();

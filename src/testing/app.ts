@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { systemNow } from "../clock.js";
 import type { AuthorizationServerConfig } from "../config.js";
 import { generateId, generateToken, hashToken } from "../crypto.js";
 import { type AuthorizationServer, createAuthorizationServer } from "../server.js";
@@ -78,7 +79,7 @@ export interface TestAuthorizationServer {
  */
 export function createTestAuthorizationServer(options: TestAuthorizationServerOptions = {}): TestAuthorizationServer {
   const issuer = options.issuer ?? TEST_ISSUER;
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const now = options.now ?? systemNow;
   const storage = options.storage ?? createMemoryStorage({ now });
   const server = createAuthorizationServer({
     ...options,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { systemNow } from "../clock.js";
 import { afterAll, beforeAll, describe } from "vitest";
 import type { Storage } from "../storage/types.js";
 import { describeClientContract } from "./contract/clients.js";
@@ -71,7 +72,7 @@ export function describeStorageConformance(
   options: StorageConformanceOptions = {},
 ): void {
   const concurrency = options.concurrency ?? 50;
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const now = options.now ?? systemNow;
 
   describe(`storage conformance: ${name}`, () => {
     let store: ConformanceStore | undefined;

@@ -41,4 +41,3 @@ export function quoteSchema(schema: string): string {
 
 export const DEFAULT_SCHEMA = "oauthkit";
 
-export const systemNow = (): number => Math.floor(Date.now() / 1000);

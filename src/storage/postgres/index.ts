@@ -13,7 +13,8 @@ import {
   type Storage,
   GRANT_TOMBSTONE_DEFAULT_SECONDS,
 } from "../types.js";
-import { DEFAULT_SCHEMA, type PostgresQueryable, quoteSchema, systemNow } from "./client.js";
+import { systemNow } from "../../clock.js";
+import { DEFAULT_SCHEMA, type PostgresQueryable, quoteSchema } from "./client.js";
 
 export type { PostgresPool, PostgresPoolClient, PostgresQueryResult, PostgresQueryable } from "./client.js";
 export { migrate, sweepExpired } from "./maintenance.js";

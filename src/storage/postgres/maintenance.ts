@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { DEFAULT_SCHEMA, type PostgresPool, type PostgresQueryable, quoteSchema, systemNow } from "./client.js";
+import { systemNow } from "../../clock.js";
+import { DEFAULT_SCHEMA, type PostgresPool, type PostgresQueryable, quoteSchema } from "./client.js";
 import { POSTGRES_MIGRATIONS } from "./migrations.js";
 
 /** Options of {@link migrate}. */

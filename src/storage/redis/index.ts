@@ -5,6 +5,7 @@
  */
 import { sha1 } from "@oslojs/crypto/sha1";
 import { encodeHexLowerCase } from "@oslojs/encoding";
+import { systemNow } from "../../clock.js";
 import {
   type AccessTokenRecord,
   type AuthorizationCodeRecord,
@@ -142,7 +143,7 @@ function parseGrant(reply: unknown): GrantRecord | null {
 export function createRedisStorage(options: RedisStorageOptions): Storage {
   const { client } = options;
   const p = options.prefix ?? "oauthkit:";
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const now = options.now ?? systemNow;
   const key = {
     client: (id: string) => `${p}client:${id}`,
     clients: `${p}clients`,

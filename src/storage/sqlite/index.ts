@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { systemNow } from "../../clock.js";
 import {
   type AccessTokenRecord,
   type AuthorizationCodeRecord,
@@ -43,7 +44,6 @@ export interface SqliteStorageOptions {
   now?: () => number;
 }
 
-const systemNow = (): number => Math.floor(Date.now() / 1000);
 const statement = (sql: string, ...params: SqliteValue[]): SqliteStatement => ({ sql, params });
 const json = (text: SqliteValue | undefined): unknown => JSON.parse(String(text));
 

@@ -4,10 +4,10 @@
  *
  * @module
  */
+import { systemNow } from "../../clock.js";
 import type { SqliteDriver, SqliteStatement, SqliteValue } from "./driver.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 
-const systemNow = (): number => Math.floor(Date.now() / 1000);
 
 /** The result of {@link migrate}. */
 export interface SqliteMigrateResult {
