@@ -103,6 +103,11 @@ describe("verifyPkce (RFC 7636 §4.6, RFC 9700 §2.1.1)", () => {
     expect(oauthError(() => verifyPkce(bound, RFC7636_CHALLENGE)).error).toBe("invalid_grant");
   });
 
+  it("refuses a challenge bound without its method as a programmer error, never skipping the check", () => {
+    expect(() => verifyPkce({ codeChallenge: RFC7636_CHALLENGE }, undefined)).toThrowError(TypeError);
+    expect(() => verifyPkce({ codeChallenge: RFC7636_CHALLENGE, codeChallengeMethod: "S512" as never }, RFC7636_VERIFIER)).toThrowError(TypeError);
+  });
+
   it("compares plain challenges exactly", () => {
     const verifier = "b".repeat(50);
     expect(() => verifyPkce({ codeChallenge: verifier, codeChallengeMethod: "plain" }, verifier)).not.toThrow();
