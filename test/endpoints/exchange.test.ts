@@ -133,3 +133,22 @@ describe("processRevocationRequest and processIntrospectionRequest (RFC 7009, RF
     expect(JSON.parse(result.body).error).toBe("invalid_client");
   });
 });
+
+describe("server.processTokenRequest: the server's own core, for adapters without Web objects", () => {
+  it("answers as handleTokenRequest does, and reports failures to onError with a stand-in request naming the endpoint", async () => {
+    const { createAuthorizationServer } = await import("../../src/index.js");
+    const reported: Array<[unknown, string]> = [];
+    const memory = createMemoryStorage();
+    const storage = { ...memory, getClient: () => Promise.reject(new Error("store down")) };
+    const server = createAuthorizationServer({ issuer: "https://as.example.com", storage, onError: (error, request) => reported.push([error, `${request.method} ${request.url}`]) });
+    const body = "grant_type=client_credentials&client_id=svc&client_secret=x";
+    const plain = await server.processTokenRequest(post(body));
+    const web = await server.handleTokenRequest(
+      new Request("https://as.example.com/token", { method: "POST", headers: { "content-type": FORM }, body }),
+    );
+    expect(plain.status).toBe(500);
+    expect(web.status).toBe(500);
+    expect(JSON.parse(plain.body)).toEqual(await web.json());
+    expect(reported.map(([, where]) => where)).toEqual(["POST https://as.example.com/token", "POST https://as.example.com/token"]);
+  });
+});
