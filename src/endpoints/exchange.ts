@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type ClientAuthenticationOptions, type ClientLookup } from "../clients/authenticate.js";
+import type { ClientAuthenticationOptions, ClientLookup } from "../clients/authenticate.js";
 import { OAuthError } from "../errors.js";
 import { type RequestParameters, assertFormContentType, assertNoRepeatedParameters, parseParameters } from "../http/form.js";
 import type { ServerPolicy } from "../policy.js";
