@@ -11,7 +11,7 @@ export default {
   mutate: [
     "src/pkce.ts",
     "src/clients/authenticate.ts",
-    "src/clients/redirect-uri.ts",
+    "src/rules/redirect-uri.ts",
     "src/token/authorization-code.ts",
     "src/token/refresh-token.ts",
     "src/resource/bearer.ts",

@@ -6,7 +6,7 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
-import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./clients/redirect-uri.js";
+import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-uri.js";
 import { systemNow } from "./clock.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";

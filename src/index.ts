@@ -41,7 +41,7 @@ export type {
 export { isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
 export type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 export { isPublicAddress } from "./clients/special-use-host.js";
-export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
+export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./rules/redirect-uri.js";
 
 // PKCE
 export { isValidCodeChallenge, isValidCodeVerifier, verifyCodeVerifier } from "./pkce.js";
@@ -57,8 +57,8 @@ export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/res
 // Registration
 export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./registration/metadata.js";
 export type { ClientMetadata, ClientMetadataValidationOptions } from "./registration/metadata.js";
-export { redirectUriProblem } from "./clients/redirect-uri.js";
-export type { RedirectUriRules } from "./clients/redirect-uri.js";
+export { redirectUriProblem } from "./rules/redirect-uri.js";
+export type { RedirectUriRules } from "./rules/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata

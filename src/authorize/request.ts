@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { findRegisteredRedirectUri } from "../clients/redirect-uri.js";
+import { findRegisteredRedirectUri } from "../rules/redirect-uri.js";
 import type { ServerContext } from "../context.js";
 import { OAuthError } from "../errors.js";
 import { type RequestParameters, parseFormBody, parseParameters } from "../http/form.js";
