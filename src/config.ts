@@ -15,7 +15,7 @@ import { isResourceIndicator } from "./resource-indicators.js";
 import { isScopeToken } from "./scope.js";
 import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
 import type { CodeChallengeMethod } from "./pkce.js";
-import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./registration/metadata.js";
+import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./rules/client-metadata.js";
 import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
 
 /** The grant types oauthkit implements. */

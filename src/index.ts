@@ -55,8 +55,8 @@ export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
 export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/response.js";
 
 // Registration
-export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./registration/metadata.js";
-export type { ClientMetadata, ClientMetadataValidationOptions } from "./registration/metadata.js";
+export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./rules/client-metadata.js";
+export type { ClientMetadata, ClientMetadataValidationOptions } from "./rules/client-metadata.js";
 export { redirectUriProblem } from "./rules/redirect-uri.js";
 export type { RedirectUriRules } from "./rules/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";

@@ -10,7 +10,7 @@ import { OAuthError } from "../errors.js";
 import { readStreamCapped } from "../http/form.js";
 import { parseUrl } from "../http/url.js";
 import { isSpecialUseHost } from "./special-use-host.js";
-import { DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "../registration/metadata.js";
+import { DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "../rules/client-metadata.js";
 import type { ClientRecord } from "../storage/types.js";
 
 /** Configuration of client ID metadata document support. */

@@ -10,7 +10,7 @@ import { OAuthError } from "../errors.js";
 import { parseJsonBody } from "../http/json.js";
 import { jsonResponse, respondToErrors } from "../http/response.js";
 import type { ClientRecord } from "../storage/types.js";
-import { validateClientMetadata } from "./metadata.js";
+import { validateClientMetadata } from "../rules/client-metadata.js";
 import { applyRegistrationPolicy, clientInformation, issueClientCredentials } from "./register.js";
 
 const unauthorized = () =>

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { redirectUriProblem } from "../rules/redirect-uri.js";
+import { redirectUriProblem } from "./redirect-uri.js";
 import type { GrantType, ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
 import { formatScope, isScopeSubset, parseScope } from "../scope.js";
