@@ -64,8 +64,8 @@ export type { ClientInformationResponse, RegisteredClient } from "./registration
 // Metadata
 export { authorizationServerMetadataUrl, buildAuthorizationServerMetadata } from "./metadata.js";
 export type { AuthorizationServerMetadata } from "./metadata.js";
-export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./resource/metadata.js";
-export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./resource/metadata.js";
+export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./discovery/protected-resource.js";
+export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./discovery/protected-resource.js";
 
 // Resource servers
 export { validateBearerToken } from "./resource/bearer.js";

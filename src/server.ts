@@ -25,7 +25,7 @@ import {
   type ProtectedResourceMetadata,
   buildProtectedResourceMetadata,
   protectedResourceMetadataUrl,
-} from "./resource/metadata.js";
+} from "./discovery/protected-resource.js";
 import { errorResponse, logUnexpectedError, respondToErrors } from "./http/response.js";
 import { OAuthError } from "./errors.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";
