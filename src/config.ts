@@ -13,7 +13,7 @@ import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";
 import { isScopeToken } from "./scope.js";
-import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
+import type { ClientIdMetadataDocumentConfig } from "./clients/client-id-metadata-document.js";
 import type { CodeChallengeMethod } from "./pkce.js";
 import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./rules/client-metadata.js";
 import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";

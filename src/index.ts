@@ -38,8 +38,8 @@ export type {
   ClientAuthenticationOptions,
   ClientLookup,
 } from "./clients/authenticate.js";
-export { isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
-export type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
+export { isClientIdMetadataDocumentUrl } from "./clients/client-id-metadata-document.js";
+export type { ClientIdMetadataDocumentConfig } from "./clients/client-id-metadata-document.js";
 export { isPublicAddress } from "./clients/special-use-host.js";
 export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./rules/redirect-uri.js";
 

@@ -11,7 +11,7 @@ import {
   denyAuthorization,
   issueAuthorizationCode,
 } from "./authorize/response.js";
-import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/metadata-document.js";
+import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/client-id-metadata-document.js";
 import { type AuthorizationServerConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { handleIntrospectionRequest } from "./introspection.js";
