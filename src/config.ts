@@ -8,7 +8,7 @@
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-uri.js";
 import { systemNow } from "./clock.js";
-import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";

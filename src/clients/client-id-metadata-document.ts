@@ -7,7 +7,7 @@
  */
 import type { ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
-import { readStreamCapped } from "../http/form.js";
+import { readStreamCapped } from "../http/body.js";
 import { parseUrl } from "../http/url.js";
 import { isSpecialUseHost } from "./special-use-host.js";
 import { DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "../rules/client-metadata.js";
