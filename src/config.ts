@@ -16,10 +16,10 @@ import { isScopeToken } from "./scope.js";
 import type { ClientIdMetadataDocumentConfig } from "./clients/client-id-metadata-document.js";
 import type { CodeChallengeMethod } from "./pkce.js";
 import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./rules/client-metadata.js";
-import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
+import type { ClientAuthenticationMethod, ClientRecord, GrantType, Storage } from "./storage/types.js";
 
-/** The grant types oauthkit implements. */
-export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+// Defined with the records that carry it, below every module that reads it.
+export type { GrantType } from "./storage/types.js";
 
 /** Paths of the endpoints, relative to the issuer's origin. `false` turns an endpoint off. */
 export interface EndpointPaths {

@@ -56,7 +56,7 @@ export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/res
 
 // Registration
 export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./rules/client-metadata.js";
-export type { ClientMetadata, ClientMetadataValidationOptions } from "./rules/client-metadata.js";
+export type { ClientMetadata, ClientMetadataRules, ClientMetadataValidationOptions } from "./rules/client-metadata.js";
 export { redirectUriProblem } from "./rules/redirect-uri.js";
 export type { RedirectUriRules } from "./rules/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
