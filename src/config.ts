@@ -23,6 +23,16 @@ export type { IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenC
 // Defined with the records that carry it, below every module that reads it.
 export type { GrantType } from "./storage/types.js";
 
+/** The storage methods only dynamic client registration (RFC 7591, RFC 7592) calls. */
+export type RegistrationStorageMethod = "createClient" | "updateClient" | "deleteClient" | "countClients";
+
+/**
+ * What `createAuthorizationServer` needs of a store: every {@link Storage} method, the
+ * registration ones ({@link RegistrationStorageMethod}) only when registration is on — checked at
+ * startup with a `TypeError` naming the missing method.
+ */
+export type AuthorizationServerStorage = Omit<Storage, RegistrationStorageMethod> & Partial<Pick<Storage, RegistrationStorageMethod>>;
+
 /** Paths of the endpoints, relative to the issuer's origin. `false` turns an endpoint off. */
 export interface EndpointPaths {
   /** Default `/authorize`. */
@@ -128,8 +138,12 @@ export interface AuthorizationServerConfig {
    * fragment or trailing `/`, used exactly as written.
    */
   issuer: string;
-  /** Where everything is stored. */
-  storage: Storage;
+  /**
+   * Where everything is stored. The client registration methods (`createClient`, `updateClient`,
+   * `deleteClient`, `countClients`) are needed only when registration is on
+   * (`endpoints.registration`); without it a store of the other methods is enough.
+   */
+  storage: AuthorizationServerStorage;
   /** Endpoint paths under the issuer (defaults `/authorize`, `/token`, `/revoke`, `/introspect`; registration off). */
   endpoints?: EndpointPaths;
   /** Scopes clients may request; if absent, any scope is accepted. Advertised as `scopes_supported`. */
@@ -295,7 +309,7 @@ export function resolvePolicy(config: PolicyConfig): ServerPolicy {
  */
 export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig {
   const issuerUrl = checkIssuer(config.issuer);
-  checkStorage(config.storage);
+  checkStorage(config.storage, typeof config.endpoints?.registration === "string");
   const policy = resolvePolicy(config);
   if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
   if (config.now !== undefined && typeof config.now !== "function") {
@@ -304,7 +318,9 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
   return {
     ...policy,
     issuerUrl,
-    storage: config.storage,
+    // checkStorage verified the registration methods when registration is on, and nothing else
+    // calls them (every registration path refuses to run while it is off).
+    storage: config.storage as Storage,
     registration: policy.registration === undefined ? undefined : { ...policy.registration, policy: config.registration?.policy },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     onError: config.onError,
@@ -440,12 +456,17 @@ function checkPolicy(config: PolicyConfig): void {
   }
 }
 
-function checkStorage(storage: unknown): void {
+const REGISTRATION_METHODS: Record<RegistrationStorageMethod, true> = { createClient: true, updateClient: true, deleteClient: true, countClients: true };
+
+function checkStorage(storage: unknown, registration: boolean): void {
   if (storage === undefined || storage === null || typeof storage !== "object") throw new TypeError("storage is required.");
   for (const method of Object.keys(STORAGE_METHODS)) {
-    if (typeof (storage as Record<string, unknown>)[method] !== "function") {
-      throw new TypeError(`storage must implement ${method}() (see the Storage interface).`);
+    if (typeof (storage as Record<string, unknown>)[method] === "function") continue;
+    if (method in REGISTRATION_METHODS) {
+      if (!registration) continue;
+      throw new TypeError(`storage must implement ${method}() when registration is on (endpoints.registration; see the Storage interface).`);
     }
+    throw new TypeError(`storage must implement ${method}() (see the Storage interface).`);
   }
 }
 

@@ -7,12 +7,14 @@ export { createAuthorizationServer } from "./server.js";
 export type { AuthorizationServer, ProtectedRouteOptions } from "./server.js";
 export type {
   AuthorizationServerConfig,
+  AuthorizationServerStorage,
   EndpointPaths,
   GrantType,
   IntrospectionCredential,
   PkceConfig,
   PolicyConfig,
   RefreshTokenConfig,
+  RegistrationStorageMethod,
   RegistrationConfig,
   RegistrationPolicy,
   ResolvedConfig,

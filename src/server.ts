@@ -130,6 +130,10 @@ function withCors(response: Response): Response {
 /**
  * Creates an authorization server.
  *
+ * The store needs the client registration methods (`createClient`, `updateClient`,
+ * `deleteClient`, `countClients`) only when registration is on (`endpoints.registration`); a
+ * missing one is then a startup `TypeError` naming it.
+ *
  * @throws {TypeError} on a configuration mistake.
  * @example
  * ```ts

@@ -21,7 +21,7 @@ export type FoundToken =
       grant: GrantRecord;
     };
 
-/** The storage methods {@link findToken} calls. */
+/** The storage methods the hint-ordered token lookup of revocation and introspection calls. */
 export type TokenLookupStorage = Pick<Storage, "getAccessToken" | "getGrantByRefreshToken">;
 
 /**

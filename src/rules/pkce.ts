@@ -148,6 +148,8 @@ export function checkCodeChallenge(
  * @param codeVerifier - the `code_verifier` parameter, if sent.
  * @throws {OAuthError} `invalid_grant` when the verifier is missing, does not match, is outside the
  *   RFC 7636 §4.1 grammar, or is sent for a code issued without a challenge.
+ * @throws {TypeError} when `bound` has a challenge but no (or an unknown) method: a broken record,
+ *   never silently treated as "no PKCE".
  * @example
  * ```ts
  * verifyPkce(
@@ -163,12 +165,15 @@ export function verifyPkce(
   codeVerifier: string | undefined,
 ): void {
   const { codeChallenge: challenge, codeChallengeMethod: method } = bound;
-  if (challenge === undefined || method === undefined) {
+  if (challenge === undefined) {
     if (codeVerifier !== undefined) {
       throw new OAuthError("invalid_grant", "A code_verifier was sent, but the authorization request had no code_challenge.");
     }
     return;
   }
+  // A challenge without its method is a broken record (codes store both or neither): refusing it
+  // as a programmer error is safer than guessing a method, or skipping the check.
+  if (method !== "S256" && method !== "plain") throw new TypeError("verifyPkce: codeChallenge needs its codeChallengeMethod (S256 or plain).");
   if (codeVerifier === undefined) throw new OAuthError("invalid_grant", "The code_verifier parameter is required (RFC 7636).");
   if (!verifyCodeVerifier({ verifier: codeVerifier, challenge, method })) {
     throw new OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.");

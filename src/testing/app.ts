@@ -118,5 +118,5 @@ export function createTestAuthorizationServer(options: TestAuthorizationServerOp
     return token;
   };
 
-  return { server, storage, issuer, mintAccessToken };
+  return { server, storage: server.config.storage, issuer, mintAccessToken };
 }
