@@ -1,4 +1,4 @@
-import type { ClientLookup } from "./clients/authenticate.js";
+import type { ClientAuthenticationOptions, ClientLookup } from "./clients/authenticate.js";
 import type { ResolvedConfig } from "./config.js";
 
 /**
@@ -8,4 +8,10 @@ import type { ResolvedConfig } from "./config.js";
 export interface ServerContext {
   config: ResolvedConfig;
   getClient: ClientLookup;
+  /**
+   * How the token, revocation and introspection endpoints authenticate clients: the client lookup,
+   * the configured methods, the clock and the issuer as realm. Built once, so that the endpoints
+   * cannot disagree.
+   */
+  clientAuthentication: ClientAuthenticationOptions;
 }

@@ -81,12 +81,7 @@ function mayIntrospect(caller: Caller, token: { clientId: string; audience: stri
 async function authenticateCaller(ctx: ServerContext, headers: Headers, params: RequestParameters): Promise<Caller> {
   const credential = matchResourceServerCredential(ctx.config.introspectionCredentials, headers);
   if (credential !== undefined) return { kind: "resource-server", credential };
-  const { client, method } = await authenticateClient(headers, params, {
-    getClient: ctx.getClient,
-    methods: ctx.config.clientAuthenticationMethods,
-    now: ctx.config.now,
-    realm: ctx.config.issuer,
-  });
+  const { client, method } = await authenticateClient(headers, params, ctx.clientAuthentication);
   // A public client proves nothing by naming itself: introspection needs real authentication.
   if (method === "none") {
     throw new OAuthError("invalid_client", "Introspection requires client authentication.", {

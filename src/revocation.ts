@@ -22,12 +22,7 @@ import { respondToErrors } from "./http/response.js";
 export function handleRevocationRequest(ctx: ServerContext, request: Request): Promise<Response> {
   return respondToErrors(request, ctx.config.onError, async () => {
     const params = await parseFormBody(request, { maxBodyBytes: ctx.config.maxBodyBytes });
-    const { client } = await authenticateClient(request.headers, params, {
-      getClient: ctx.getClient,
-      methods: ctx.config.clientAuthenticationMethods,
-      now: ctx.config.now,
-      realm: ctx.config.issuer,
-    });
+    const { client } = await authenticateClient(request.headers, params, ctx.clientAuthentication);
     const token = params.get("token");
     if (token === undefined) throw new OAuthError("invalid_request", "The token parameter is required.");
     const tokenHash = hashToken(token);

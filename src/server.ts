@@ -133,10 +133,12 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   // Clients come from the store, or, for URL-shaped ids when enabled, from their metadata documents.
   const resolveDocument =
     config.clientIdMetadataDocuments === undefined ? undefined : createClientIdMetadataDocumentResolver(config, config.clientIdMetadataDocuments);
+  const getClient: ServerContext["getClient"] = (clientId) =>
+    resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId);
   const ctx: ServerContext = {
     config,
-    getClient: (clientId) =>
-      resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
+    getClient,
+    clientAuthentication: { getClient, methods: config.clientAuthenticationMethods, now: config.now, realm: config.issuer },
   };
   const metadata = buildAuthorizationServerMetadata(config);
 

@@ -35,12 +35,7 @@ export function handleTokenRequest(ctx: ServerContext, request: Request): Promis
     if (!(ctx.config.grantTypes as readonly string[]).includes(grantType)) {
       throw new OAuthError("unsupported_grant_type", "The grant type is not supported.");
     }
-    const { client } = await authenticateClient(request.headers, params, {
-      getClient: ctx.getClient,
-      methods: ctx.config.clientAuthenticationMethods,
-      now: ctx.config.now,
-      realm: ctx.config.issuer,
-    });
+    const { client } = await authenticateClient(request.headers, params, ctx.clientAuthentication);
     if (!client.grant_types.includes(grantType)) {
       throw new OAuthError("unauthorized_client", "The client is not registered for this grant type.");
     }
