@@ -9,6 +9,7 @@ import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-uri.js";
 import { systemNow } from "./clock.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
+import { type CorsConfig, type CorsPolicy, resolveCors } from "./http/cors.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./resource-indicators.js";
@@ -192,6 +193,12 @@ export interface AuthorizationServerConfig {
    * the origin; safe because every URL oauthkit emits is built from `issuer`, never from the request.
    */
   routing?: RoutingMode;
+  /**
+   * CORS of the endpoints `handleRequest` serves: which origins may read their answers (default
+   * `"*"`, safe because none of them relies on cookies: see docs/server.md#cors) and which headers
+   * scripts may read.
+   */
+  cors?: CorsConfig;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
 }
@@ -268,6 +275,8 @@ export interface ResolvedConfig {
   onError: ErrorReporter | undefined;
   /** {@link AuthorizationServerConfig.routing}. */
   routing: RoutingMode;
+  /** {@link AuthorizationServerConfig.cors}, defaults applied. */
+  cors: CorsPolicy;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
 }
@@ -345,6 +354,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onError: config.onError,
     routing: config.routing ?? "issuer-origin",
+    cors: resolveCors(config.cors),
     now: config.now ?? systemNow,
   };
 }
