@@ -9,6 +9,7 @@ import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-uri.js";
 import { systemNow } from "./clock.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
+import { type CorsConfig, type CorsPolicy, resolveCors } from "./http/cors.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./rules/resource-indicators.js";
@@ -192,6 +193,12 @@ export interface AuthorizationServerConfig {
    * the origin; safe because every URL oauthkit emits is built from `issuer`, never from the request.
    */
   routing?: RoutingMode;
+  /**
+   * CORS of the endpoints `handleRequest` serves: which origins may read their answers (default
+   * `"*"`, safe because none of them relies on cookies: see docs/server.md#cors) and which headers
+   * scripts may read.
+   */
+  cors?: CorsConfig;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
 }
@@ -223,6 +230,8 @@ export interface ResolvedConfig extends ServerPolicy {
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
   /** {@link AuthorizationServerConfig.onError}. */
   onError: ErrorReporter | undefined;
+  /** {@link AuthorizationServerConfig.cors}, defaults applied. */
+  cors: CorsPolicy;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
 }
@@ -324,6 +333,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     registration: policy.registration === undefined ? undefined : { ...policy.registration, policy: config.registration?.policy },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     onError: config.onError,
+    cors: resolveCors(config.cors),
     now: config.now ?? systemNow,
   };
 }

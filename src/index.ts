@@ -35,6 +35,7 @@ export { parseFormBody, parseParameters } from "./http/form.js";
 export type { FormParsingOptions, RequestParameters } from "./http/form.js";
 export { errorResponse, jsonResponse } from "./http/response.js";
 export type { ErrorReporter, JsonResponseOptions } from "./http/response.js";
+export type { CorsConfig, CorsPolicy } from "./http/cors.js";
 
 // Clients
 export { authenticateClient, parseBasicCredentials } from "./clients/authenticate.js";

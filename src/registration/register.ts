@@ -112,7 +112,8 @@ export function clientInformation(
   secret?: string,
   registrationToken?: string,
 ): ClientInformationResponse {
-  const { client_secret_hash: _secret, registration_access_token_hash: _token, metadata: _extra, ...fields } = client;
+  // `metadata` is no longer a field, but a record stored by an earlier version may carry it: never echoed.
+  const { client_secret_hash: _secret, registration_access_token_hash: _token, metadata: _legacy, ...fields } = client as ClientRecord & { metadata?: unknown };
   const response: ClientInformationResponse = { ...fields, client_id_issued_at: client.client_id_issued_at ?? 0 };
   if (secret !== undefined) response.client_secret = secret;
   if (client.client_secret_hash === undefined) delete response.client_secret_expires_at;
