@@ -6,20 +6,23 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
-import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./clients/redirect-uri.js";
+import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-uri.js";
 import { systemNow } from "./clock.js";
-import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
+import { type CorsConfig, type CorsPolicy, resolveCors } from "./http/cors.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./rules/resource-indicators.js";
 import { isScopeToken } from "./rules/scope.js";
-import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
+import type { ClientIdMetadataDocumentConfig } from "./clients/client-id-metadata-document.js";
 import type { CodeChallengeMethod } from "./rules/pkce.js";
-import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./registration/metadata.js";
-import type { GrantType, IntrospectionCredential, RoutingMode, ServerPolicy } from "./policy.js";
-import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
+import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./rules/client-metadata.js";
+import type { IntrospectionCredential, RoutingMode, ServerPolicy } from "./policy.js";
+import type { ClientAuthenticationMethod, ClientRecord, GrantType, Storage } from "./storage/types.js";
 
-export type { GrantType, IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenConfig, RoutingMode, ServerPolicy } from "./policy.js";
+export type { IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenConfig, RoutingMode, ServerPolicy } from "./policy.js";
+// Defined with the records that carry it, below every module that reads it.
+export type { GrantType } from "./storage/types.js";
 
 /** The storage methods only dynamic client registration (RFC 7591, RFC 7592) calls. */
 export type RegistrationStorageMethod = "createClient" | "updateClient" | "deleteClient" | "countClients";
@@ -190,6 +193,12 @@ export interface AuthorizationServerConfig {
    * the origin; safe because every URL oauthkit emits is built from `issuer`, never from the request.
    */
   routing?: RoutingMode;
+  /**
+   * CORS of the endpoints `handleRequest` serves: which origins may read their answers (default
+   * `"*"`, safe because none of them relies on cookies: see docs/server.md#cors) and which headers
+   * scripts may read.
+   */
+  cors?: CorsConfig;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
 }
@@ -221,6 +230,8 @@ export interface ResolvedConfig extends ServerPolicy {
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
   /** {@link AuthorizationServerConfig.onError}. */
   onError: ErrorReporter | undefined;
+  /** {@link AuthorizationServerConfig.cors}, defaults applied. */
+  cors: CorsPolicy;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
 }
@@ -322,6 +333,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     registration: policy.registration === undefined ? undefined : { ...policy.registration, policy: config.registration?.policy },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     onError: config.onError,
+    cors: resolveCors(config.cors),
     now: config.now ?? systemNow,
   };
 }

@@ -11,7 +11,7 @@ import {
   denyAuthorization,
   issueAuthorizationCode,
 } from "./authorize/response.js";
-import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/metadata-document.js";
+import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/client-id-metadata-document.js";
 import { type AuthorizationServerConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import type { EndpointContext, EndpointRequest, EndpointResult } from "./endpoints/exchange.js";
@@ -26,7 +26,8 @@ import {
   type ProtectedResourceMetadata,
   buildProtectedResourceMetadata,
   protectedResourceMetadataUrl,
-} from "./resource/metadata.js";
+} from "./discovery/protected-resource.js";
+import { createCors } from "./http/cors.js";
 import { errorResponse, logUnexpectedError, respondToErrors } from "./http/response.js";
 import { OAuthError } from "./errors.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";
@@ -114,19 +115,6 @@ export interface AuthorizationServer {
 /** How many distinct misdirected origins are reported (each once) before reporting stops. */
 const MAX_REPORTED_ORIGINS = 32;
 
-/** CORS for the endpoints browser-based clients call directly (metadata, token, revocation…). */
-const CORS_HEADERS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-  "Access-Control-Allow-Headers": "Authorization, Content-Type, MCP-Protocol-Version",
-  "Access-Control-Max-Age": "86400",
-} as const;
-
-function withCors(response: Response): Response {
-  for (const [name, value] of Object.entries(CORS_HEADERS)) response.headers.set(name, value);
-  return response;
-}
-
 /**
  * Creates an authorization server.
  *
@@ -151,11 +139,9 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   // Clients come from the store, or, for URL-shaped ids when enabled, from their metadata documents.
   const resolveDocument =
     config.clientIdMetadataDocuments === undefined ? undefined : createClientIdMetadataDocumentResolver(config, config.clientIdMetadataDocuments);
-  const ctx: ServerContext = {
-    config,
-    getClient: (clientId) =>
-      resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
-  };
+  const getClient: ServerContext["getClient"] = (clientId) =>
+    resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId);
+  const ctx: ServerContext = { config, getClient };
   const metadata = buildAuthorizationServerMetadata(config);
   // The context of the plain-object endpoint cores: one per endpoint, built once. Their failures
   // reach onError with a stand-in request (built only then) naming the endpoint.
@@ -244,6 +230,9 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   };
   if (config.endpoints.registration !== undefined) routes.set(config.endpoints.registration, handleRegistration);
 
+  // CORS for every route handleRequest serves (browser-based clients call them directly).
+  const cors = createCors(config.cors, (error, request) => (config.onError ?? logUnexpectedError)(error, request));
+
   // Each misdirected origin is reported once; the set is bounded so that a client cycling Host
   // headers cannot grow it (past the bound, the 421 answers still explain, unreported).
   const reportedOrigins = new Set<string>();
@@ -278,10 +267,10 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
         const expectedOrigin =
           originByPath.get(url.pathname) ??
           (registrationPath !== undefined && url.pathname.startsWith(`${registrationPath}/`) ? config.issuerUrl.origin : undefined);
-        return expectedOrigin === undefined ? null : withCors(misdirected(request, url, expectedOrigin));
+        return expectedOrigin === undefined ? null : cors.apply(request, misdirected(request, url, expectedOrigin));
       }
-      if (request.method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
-      return withCors(await route(request));
+      if (request.method === "OPTIONS") return cors.preflight(request);
+      return cors.apply(request, await route(request));
     },
     handleTokenRequest: (request) => handleTokenRequest(ctx, request),
     processTokenRequest: (input) => processTokenRequest(input, tokenCore),

@@ -9,7 +9,7 @@ import { OAuthError } from "../errors.js";
 import { parseJsonBody } from "../http/json.js";
 import { jsonResponse, respondToErrors } from "../http/response.js";
 import type { ClientRecord } from "../storage/types.js";
-import { type ClientMetadata, validateClientMetadata } from "./metadata.js";
+import { type ClientMetadata, validateClientMetadata } from "../rules/client-metadata.js";
 
 /**
  * The registration response (RFC 7591 §3.2.1, RFC 7592 §3): the metadata as registered, the
@@ -112,7 +112,8 @@ export function clientInformation(
   secret?: string,
   registrationToken?: string,
 ): ClientInformationResponse {
-  const { client_secret_hash: _secret, registration_access_token_hash: _token, metadata: _extra, ...fields } = client;
+  // `metadata` is no longer a field, but a record stored by an earlier version may carry it: never echoed.
+  const { client_secret_hash: _secret, registration_access_token_hash: _token, metadata: _legacy, ...fields } = client as ClientRecord & { metadata?: unknown };
   const response: ClientInformationResponse = { ...fields, client_id_issued_at: client.client_id_issued_at ?? 0 };
   if (secret !== undefined) response.client_secret = secret;
   if (client.client_secret_hash === undefined) delete response.client_secret_expires_at;

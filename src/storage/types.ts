@@ -21,11 +21,26 @@
 /** How a client authenticates at the token endpoint (IANA "OAuth Token Endpoint Authentication Methods"). */
 export type ClientAuthenticationMethod = "client_secret_basic" | "client_secret_post" | "none";
 
+/** The grant types oauthkit implements (RFC 6749 §4.1, §4.4, §6), as a client registers them in `grant_types`. */
+export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+
 /** Opaque host data attached to a grant and handed back with every token of it. */
 export type GrantProps = Record<string, unknown>;
 
 /**
  * A registered client, with its metadata in RFC 7591 §2 names.
+ *
+ * Naming: the records oauthkit defines for itself (codes, grants, access tokens) use camelCase;
+ * this one is the exception, in the snake_case of RFC 7591 §2 and §3.2.1, because it is the wire
+ * format at rest: registration stores validated client metadata under its RFC names, the client
+ * information response (RFC 7591 §3.2.1, RFC 7592 §3) is this record without its hashes, and a
+ * validated client ID metadata document is one, with no mapping in between. Its two fields of oauthkit's own,
+ * `client_secret_hash` and `registration_access_token_hash`, follow the record's convention.
+ *
+ * RFC 7591 §2 metadata the server does not understand is ignored, not kept, so there is no field
+ * for it. (Records written by earlier versions may hold a `metadata` property, which was never
+ * written by oauthkit itself: every store keeps a client as one JSON value, nothing reads the
+ * property, and the client information response leaves it out, so no migration is needed.)
  *
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
@@ -66,8 +81,6 @@ export interface ClientRecord {
   software_version?: string;
   /** Hash of the RFC 7592 registration access token. */
   registration_access_token_hash?: string;
-  /** Any other registered metadata, kept as given. */
-  metadata?: Record<string, unknown>;
 }
 
 /**

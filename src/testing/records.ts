@@ -46,7 +46,6 @@ export function fullClient(secret: TestCredential, registrationToken: TestCreden
     software_id: "conformance",
     software_version: "1.0.0",
     registration_access_token_hash: registrationToken.hash,
-    metadata: { jwks_uri: "https://client.example.com/jwks", nested: { list: [1, "two", null], flag: true } },
   };
 }
 

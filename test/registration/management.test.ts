@@ -36,6 +36,19 @@ describe("client configuration endpoint (RFC 7592)", () => {
     expect(result.body.registration_access_token).toBeUndefined();
   });
 
+  it("leaves out a `metadata` property that a record stored by an earlier version may hold (RFC 7592 §3)", async () => {
+    const t = await setup();
+    const stored = await t.storage.getClient(t.registered.client_id);
+    const legacy = { ...stored!, metadata: { jwks_uri: "https://app.example.com/jwks" } };
+    expect(await t.storage.updateClient(legacy)).toBe(true);
+    const result = await t.call("GET", t.registered.registration_access_token);
+    expect(result.status).toBe(200);
+    expect(result.body.client_name).toBe("Before");
+    expect(result.body).not.toHaveProperty("metadata");
+    expect(result.body).not.toHaveProperty("client_secret_hash");
+    expect(result.body).not.toHaveProperty("registration_access_token_hash");
+  });
+
   it("refuses a wrong, missing or other client's token with 401 and WWW-Authenticate (RFC 7592 §2.1)", async () => {
     const t = await setup();
     for (const token of ["wrong", undefined]) {
