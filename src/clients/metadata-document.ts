@@ -211,8 +211,15 @@ export function createClientIdMetadataDocumentResolver(
     const fields = document as Record<string, unknown>;
     if (fields["client_id"] !== clientId) throw fail("its client_id is not the URL it was fetched from");
     const method = fields["token_endpoint_auth_method"] ?? "none";
-    if (method === "private_key_jwt") throw fail("private_key_jwt client authentication is not supported yet");
-    if (method !== "none") throw fail("a metadata document client must use token_endpoint_auth_method none");
+    // MCP 2026-07-28 (client registration) lets a document declare private_key_jwt; until oauthkit
+    // verifies client assertions, the refusal names the one method it accepts, so the client's
+    // owner knows what to publish instead.
+    if (method === "private_key_jwt") {
+      throw fail(
+        'it declares token_endpoint_auth_method "private_key_jwt", which oauthkit does not support yet: a metadata document client must use "none" (a public client with PKCE)',
+      );
+    }
+    if (method !== "none") throw fail(`it declares token_endpoint_auth_method ${JSON.stringify(method)}: a metadata document client must use "none" (a public client with PKCE)`);
     // There is no way to share a secret with a document-identified client (the draft, §4.1).
     if ("client_secret" in fields || "client_secret_expires_at" in fields) throw fail("it must not contain client_secret");
     if (!Array.isArray(fields["redirect_uris"]) || fields["redirect_uris"].length === 0) throw fail("it has no redirect_uris");
