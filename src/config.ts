@@ -177,6 +177,15 @@ export interface AuthorizationServerConfig {
    * fetching it (draft-ietf-oauth-client-id-metadata-document). Off unless given (`{}` for defaults).
    */
   clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
+  /**
+   * Also serve the authorization server metadata at the OpenID Connect discovery paths —
+   * `/.well-known/openid-configuration` with path insertion for an issuer with a path (RFC 8414
+   * §5), and `<issuer>/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4) — for
+   * clients that try those (MCP 2026-07-28 has clients try both mechanisms). Default `false`.
+   * The document is the same RFC 8414 one: oauthkit issues no ID tokens, so it carries none of
+   * the OpenID fields (`jwks_uri`, `id_token_signing_alg_values_supported`…).
+   */
+  openIdConfiguration?: boolean;
   /** Largest accepted form body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
   /**
@@ -262,6 +271,8 @@ export interface ResolvedConfig {
     | undefined;
   /** {@link AuthorizationServerConfig.clientIdMetadataDocuments}; `undefined`: off. */
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
+  /** {@link AuthorizationServerConfig.openIdConfiguration}. */
+  openIdConfiguration: boolean;
   /** {@link AuthorizationServerConfig.maxBodyBytes}. */
   maxBodyBytes: number;
   /** {@link AuthorizationServerConfig.onError}. */
@@ -342,6 +353,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
             privateUseSchemes: privateUseSchemes(config.registration?.privateUseSchemes),
           },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
+    openIdConfiguration: config.openIdConfiguration ?? false,
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onError: config.onError,
     routing: config.routing ?? "issuer-origin",
@@ -467,6 +479,9 @@ function checkConfig(config: AuthorizationServerConfig): void {
     throw new TypeError(`pkce.required must be "all-clients" or "public-clients": ${String(required)}`);
   }
   if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
+  if (config.openIdConfiguration !== undefined && typeof config.openIdConfiguration !== "boolean") {
+    throw new TypeError("openIdConfiguration must be true or false.");
+  }
   if (config.routing !== undefined && config.routing !== "issuer-origin" && config.routing !== "path") {
     throw new TypeError(`routing must be "issuer-origin" or "path": ${String(config.routing)}`);
   }

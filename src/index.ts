@@ -62,7 +62,7 @@ export type { RedirectUriRules } from "./clients/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata
-export { authorizationServerMetadataUrl, buildAuthorizationServerMetadata } from "./metadata.js";
+export { authorizationServerMetadataUrl, buildAuthorizationServerMetadata, openIdConfigurationUrls } from "./metadata.js";
 export type { AuthorizationServerMetadata } from "./metadata.js";
 export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./resource/metadata.js";
 export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./resource/metadata.js";

@@ -19,6 +19,7 @@ import {
   type AuthorizationServerMetadata,
   authorizationServerMetadataUrl,
   buildAuthorizationServerMetadata,
+  openIdConfigurationUrls,
 } from "./metadata.js";
 import { type BearerTokenInfo, type BearerValidationOptions, validateBearerTokenFor } from "./resource/bearer.js";
 import {
@@ -172,7 +173,16 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   const document = (json: string) => async () =>
     new Response(json, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=3600" } });
   routes.set(authorizationServerMetadataUrl(config.issuer), document(metadataJson));
+  if (config.openIdConfiguration) for (const url of openIdConfigurationUrls(config.issuer)) routes.set(url, document(metadataJson));
   for (const [resource, body] of resourceMetadata) routes.set(protectedResourceMetadataUrl(resource), document(JSON.stringify(body)));
+  // With one resource, its metadata also answers at the root of its origin, where MCP clients look
+  // when a 401 named none (MCP 2026-07-28, authorization server discovery). With several, the
+  // root would have to pick one, so it stays unanswered.
+  const [onlyResource, ...otherResources] = resourceMetadata;
+  if (onlyResource !== undefined && otherResources.length === 0) {
+    const root = `${new URL(onlyResource[0]).origin}/.well-known/oauth-protected-resource`;
+    if (!routeMap.has(routeKey(root))) routes.set(root, document(JSON.stringify(onlyResource[1])));
+  }
   routes.set(config.endpoints.token, (request) => handleTokenRequest(ctx, request));
   if (config.endpoints.revocation !== undefined) routes.set(config.endpoints.revocation, (request) => handleRevocationRequest(ctx, request));
   if (config.endpoints.introspection !== undefined) {

@@ -109,9 +109,9 @@ export async function validateBearerTokenFor(
   requireUser: boolean | undefined,
 ): Promise<BearerTokenInfo | Response> {
   const token = bearerToken(request.headers.get("authorization"));
-  if (token === undefined) return challenge(options, 401, {});
+  if (token === undefined) return challenge(options, requiredScopes, 401, {});
   if (token === null) {
-    return challenge(options, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
+    return challenge(options, requiredScopes, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
   }
   let record: AccessTokenRecord | null;
   try {
@@ -162,45 +162,51 @@ function refuse(
   now: number,
 ): Response | undefined {
   if (record === null || record.expiresAt <= now) {
-    return challenge(options, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
+    return challenge(options, requiredScopes, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
   }
   // RFC 8707 §2 / MCP authorization: a token must have been issued for this very resource. An
   // empty audience includes nothing, so an unrestricted token passes no resource.
   if (!record.audience.includes(options.resource)) {
-    return challenge(options, 401, { error: "invalid_token", error_description: "The access token was not issued for this resource." });
+    return challenge(options, requiredScopes, 401, { error: "invalid_token", error_description: "The access token was not issued for this resource." });
   }
   // invalid_token rather than insufficient_scope: no scope would help, only a token a user
   // approved, which a client gets by running the authorization-code flow again.
   if (requireUser === true && record.subjectType === "client") {
-    return challenge(options, 401, { error: "invalid_token", error_description: "This resource requires a token issued for a user." });
+    return challenge(options, requiredScopes, 401, { error: "invalid_token", error_description: "This resource requires a token issued for a user." });
   }
   if (requiredScopes !== undefined && !isScopeSubset(requiredScopes, record.scope)) {
-    return challenge(options, 403, {
-      error: "insufficient_scope",
-      error_description: "The access token lacks a required scope.",
-      scope: formatScope(requiredScopes),
-    });
+    return challenge(options, requiredScopes, 403, { error: "insufficient_scope", error_description: "The access token lacks a required scope." });
   }
   return undefined;
 }
 
 /**
  * A response with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) and, when there is an
- * error, the same error as a JSON body.
+ * error, the same error as a JSON body. When the route names required scopes, every challenge
+ * carries them as `scope` (RFC 6750 §3 allows it in any challenge): an MCP client picks the scopes
+ * of its first authorization from the 401 (MCP 2026-07-28, scope selection strategy).
+ *
+ * The challenge is readable by browser-based clients: CORS lets any origin read it and exposes
+ * `WWW-Authenticate`, without which a browser hides the `resource_metadata` a client needs to
+ * start discovery (RFC 9728 §5.1). It carries no credential, so no origin is refused.
  */
 function challenge(
   options: BearerValidationOptions,
+  requiredScopes: readonly string[] | undefined,
   status: number,
-  params: { error?: string; error_description?: string; scope?: string },
+  params: { error?: string; error_description?: string },
 ): Response {
   const attributes: string[] = [];
   if (options.realm !== undefined) attributes.push(`realm="${options.realm}"`);
   for (const [name, value] of Object.entries(params)) attributes.push(`${name}="${value}"`);
+  if (requiredScopes !== undefined && requiredScopes.length > 0) attributes.push(`scope="${formatScope(requiredScopes)}"`);
   if (options.resourceMetadataUrl !== undefined) attributes.push(`resource_metadata="${options.resourceMetadataUrl}"`);
   const headers = {
     "WWW-Authenticate": attributes.length === 0 ? "Bearer" : `Bearer ${attributes.join(", ")}`,
     "Content-Type": "application/json",
     "Cache-Control": "no-store",
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "WWW-Authenticate",
   };
   const body = params.error === undefined ? null : JSON.stringify({ error: params.error, error_description: params.error_description });
   return new Response(body, { status, headers });
