@@ -11,7 +11,7 @@ export default {
   mutate: [
     "src/rules/pkce.ts",
     "src/clients/authenticate.ts",
-    "src/clients/redirect-uri.ts",
+    "src/rules/redirect-uri.ts",
     "src/grants/authorization-code.ts",
     "src/grants/refresh-token.ts",
     "src/resource/bearer.ts",

@@ -6,20 +6,22 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
-import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./clients/redirect-uri.js";
+import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-uri.js";
 import { systemNow } from "./clock.js";
-import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./rules/resource-indicators.js";
 import { isScopeToken } from "./rules/scope.js";
-import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
+import type { ClientIdMetadataDocumentConfig } from "./clients/client-id-metadata-document.js";
 import type { CodeChallengeMethod } from "./rules/pkce.js";
-import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./registration/metadata.js";
-import type { GrantType, IntrospectionCredential, RoutingMode, ServerPolicy } from "./policy.js";
-import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
+import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./rules/client-metadata.js";
+import type { IntrospectionCredential, RoutingMode, ServerPolicy } from "./policy.js";
+import type { ClientAuthenticationMethod, ClientRecord, GrantType, Storage } from "./storage/types.js";
 
-export type { GrantType, IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenConfig, RoutingMode, ServerPolicy } from "./policy.js";
+export type { IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenConfig, RoutingMode, ServerPolicy } from "./policy.js";
+// Defined with the records that carry it, below every module that reads it.
+export type { GrantType } from "./storage/types.js";
 
 /** Paths of the endpoints, relative to the issuer's origin. `false` turns an endpoint off. */
 export interface EndpointPaths {

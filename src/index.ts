@@ -42,10 +42,10 @@ export type {
   ClientAuthenticationOptions,
   ClientLookup,
 } from "./clients/authenticate.js";
-export { isClientIdMetadataDocumentUrl } from "./clients/metadata-document.js";
-export type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
+export { isClientIdMetadataDocumentUrl } from "./clients/client-id-metadata-document.js";
+export type { ClientIdMetadataDocumentConfig } from "./clients/client-id-metadata-document.js";
 export { isPublicAddress } from "./clients/special-use-host.js";
-export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
+export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./rules/redirect-uri.js";
 
 // PKCE
 export { checkCodeChallenge, isValidCodeChallenge, isValidCodeVerifier, verifyCodeVerifier, verifyPkce } from "./rules/pkce.js";
@@ -86,10 +86,10 @@ export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
 export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/response.js";
 
 // Registration
-export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./registration/metadata.js";
-export type { ClientMetadata, ClientMetadataValidationOptions } from "./registration/metadata.js";
-export { redirectUriProblem } from "./clients/redirect-uri.js";
-export type { RedirectUriRules } from "./clients/redirect-uri.js";
+export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./rules/client-metadata.js";
+export type { ClientMetadata, ClientMetadataRules, ClientMetadataValidationOptions } from "./rules/client-metadata.js";
+export { redirectUriProblem } from "./rules/redirect-uri.js";
+export type { RedirectUriRules } from "./rules/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata
@@ -99,8 +99,8 @@ export {
   openIdConfigurationUrls,
 } from "./discovery/authorization-server.js";
 export type { AuthorizationServerMetadata } from "./discovery/authorization-server.js";
-export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./resource/metadata.js";
-export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./resource/metadata.js";
+export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./discovery/protected-resource.js";
+export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./discovery/protected-resource.js";
 
 // Resource servers
 export { validateBearerToken } from "./resource/bearer.js";

@@ -8,10 +8,9 @@
  * @module
  */
 import type { CodeChallengeMethod } from "./rules/pkce.js";
-import type { ClientAuthenticationMethod } from "./storage/types.js";
+import type { ClientAuthenticationMethod, GrantType } from "./storage/types.js";
 
-/** The grant types oauthkit implements. */
-export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+export type { GrantType } from "./storage/types.js";
 
 /** How `handleRequest` matches requests to endpoints; see `AuthorizationServerConfig.routing`. */
 export type RoutingMode = "issuer-origin" | "path";

@@ -11,7 +11,7 @@ import {
   denyAuthorization,
   issueAuthorizationCode,
 } from "./authorize/response.js";
-import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/metadata-document.js";
+import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/client-id-metadata-document.js";
 import { type AuthorizationServerConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
 import type { EndpointContext, EndpointRequest, EndpointResult } from "./endpoints/exchange.js";
@@ -27,7 +27,7 @@ import {
   type ProtectedResourceMetadata,
   buildProtectedResourceMetadata,
   protectedResourceMetadataUrl,
-} from "./resource/metadata.js";
+} from "./discovery/protected-resource.js";
 import { errorResponse, logUnexpectedError, respondToErrors } from "./http/response.js";
 import { OAuthError } from "./errors.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";

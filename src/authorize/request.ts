@@ -3,17 +3,17 @@
  *
  * @module
  */
-import { findRegisteredRedirectUri } from "../clients/redirect-uri.js";
+import { findRegisteredRedirectUri } from "../rules/redirect-uri.js";
 import type { ServerContext } from "../context.js";
 import { OAuthError } from "../errors.js";
-import { type RequestParameters, parseFormBody, parseParameters } from "../http/form.js";
+import { type RequestParameters, assertNoRepeatedParameters, parseFormBody, parseParameters } from "../http/form.js";
 import { errorResponse } from "../http/response.js";
 import { parseUrl } from "../http/url.js";
 import { type CodeChallengeMethod, checkCodeChallenge } from "../rules/pkce.js";
 import { parseResourceIndicators } from "../rules/resource-indicators.js";
 import { resolveRequestedScope } from "../rules/scope.js";
 import type { ClientRecord } from "../storage/types.js";
-import { authorizationErrorResponse } from "./response.js";
+import { authorizationErrorResponse } from "./redirect.js";
 
 /** What a consent screen may show about the client (RFC 7591 §2 names). */
 export interface ClientInfo {
@@ -142,10 +142,7 @@ function validateRequest(
   client: ClientRecord,
   params: RequestParameters,
 ): Omit<AuthorizationRequest, "redirectUri" | "redirectUriSent" | "state"> {
-  const [repeated] = params.repeated;
-  if (repeated !== undefined) {
-    throw new OAuthError("invalid_request", `The "${repeated}" parameter is included more than once.`);
-  }
+  assertNoRepeatedParameters(params);
   const responseType = params.get("response_type");
   if (responseType === undefined) throw new OAuthError("invalid_request", "The response_type parameter is required.");
   if (responseType !== "code") {

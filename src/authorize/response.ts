@@ -10,6 +10,7 @@ import { OAuthError } from "../errors.js";
 import { logUnexpectedError, redirectResponse } from "../http/response.js";
 import { isScopeSubset } from "../rules/scope.js";
 import type { GrantProps } from "../storage/types.js";
+import { authorizationErrorResponse, authorizationResponseUrl } from "./redirect.js";
 import type { AuthorizationRequest } from "./request.js";
 
 /** The host's decision, given to {@link AuthorizationServer.issueAuthorizationCode}. */
@@ -102,35 +103,4 @@ export function denyAuthorization(
 ): Response {
   const error = new OAuthError(denial.error ?? "access_denied", denial.description ?? "The resource owner denied the request.");
   return authorizationErrorResponse(ctx.config.issuer, request, error);
-}
-
-/**
- * The error redirect of an authorization request whose client and redirect URI are trusted.
- *
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
- */
-export function authorizationErrorResponse(
-  issuer: string,
-  target: { redirectUri: string; state?: string },
-  error: OAuthError,
-): Response {
-  return redirectResponse(
-    authorizationResponseUrl(issuer, target, { error: error.error, error_description: error.description }),
-  );
-}
-
-/**
- * Adds response parameters to the redirect URI, keeping its own query (RFC 6749 §3.1.2), plus
- * `state` when the request had one and always `iss` (RFC 9207 §2).
- */
-function authorizationResponseUrl(
-  issuer: string,
-  target: { redirectUri: string; state?: string },
-  params: Record<string, string>,
-): string {
-  const url = new URL(target.redirectUri);
-  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
-  if (target.state !== undefined) url.searchParams.append("state", target.state);
-  url.searchParams.append("iss", issuer);
-  return url.href;
 }

@@ -6,7 +6,8 @@
  * @module
  */
 import { OAuthError } from "../errors.js";
-import { assertFormContentType, readBodyText } from "../http/form.js";
+import { readBodyText } from "../http/body.js";
+import { assertFormContentType } from "../http/form.js";
 import { type ErrorReporter, logUnexpectedError } from "../http/response.js";
 import type { ServerContext } from "../context.js";
 import type { IssuedTokens } from "../grants/issue.js";

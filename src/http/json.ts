@@ -4,7 +4,7 @@
  * @module
  */
 import { type OAuthErrorCode, OAuthError } from "../errors.js";
-import { readBodyText } from "./form.js";
+import { readBodyText } from "./body.js";
 
 /** Options of {@link parseJsonBody}. */
 export interface JsonParsingOptions {

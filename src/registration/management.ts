@@ -11,7 +11,7 @@ import { authenticateChallenge } from "../http/challenge.js";
 import { parseJsonBody } from "../http/json.js";
 import { jsonResponse, respondToErrors } from "../http/response.js";
 import type { ClientRecord } from "../storage/types.js";
-import { validateClientMetadata } from "./metadata.js";
+import { validateClientMetadata } from "../rules/client-metadata.js";
 import { applyRegistrationPolicy, clientInformation, issueClientCredentials } from "./register.js";
 
 const unauthorized = () =>

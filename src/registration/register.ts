@@ -9,7 +9,7 @@ import { OAuthError } from "../errors.js";
 import { parseJsonBody } from "../http/json.js";
 import { jsonResponse, respondToErrors } from "../http/response.js";
 import type { ClientRecord } from "../storage/types.js";
-import { type ClientMetadata, validateClientMetadata } from "./metadata.js";
+import { type ClientMetadata, validateClientMetadata } from "../rules/client-metadata.js";
 
 /**
  * The registration response (RFC 7591 §3.2.1, RFC 7592 §3): the metadata as registered, the

@@ -21,6 +21,9 @@
 /** How a client authenticates at the token endpoint (IANA "OAuth Token Endpoint Authentication Methods"). */
 export type ClientAuthenticationMethod = "client_secret_basic" | "client_secret_post" | "none";
 
+/** The grant types oauthkit implements (RFC 6749 §4.1, §4.4, §6), as a client registers them in `grant_types`. */
+export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+
 /** Opaque host data attached to a grant and handed back with every token of it. */
 export type GrantProps = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import type { Storage } from "../storage/types.js";
 import { describeClientContract } from "./contract/clients.js";
 import { describeCodeContract } from "./contract/codes.js";
-import type { SuiteContext } from "./contract/context.js";
+import type { ConformanceStore, StorageConformanceOptions, SuiteContext } from "./contract/context.js";
 import { describeExpiryContract } from "./contract/expiry.js";
 import { describeGrantContract } from "./contract/grants.js";
 import { describeHashContract } from "./contract/hashes.js";
@@ -17,35 +17,9 @@ import { describeRotationContract } from "./contract/rotation.js";
 import { describeTombstoneContract } from "./contract/tombstones.js";
 import { describeServerFlow } from "./server-flow.js";
 
-/** What the factory of {@link describeStorageConformance} returns. */
-export interface ConformanceStore {
-  /** The store under test. It need not be empty: the suite uses fresh ids and counts by difference. */
-  storage: Storage;
-  /** Called once after the suite (close connections, drop the schema, stop a server…). */
-  close?: () => Promise<void>;
-  /**
-   * Returns everything the store holds as text (every key and value, every row). When given, the
-   * suite checks that no plaintext credential appears in it and that their hashes do.
-   */
-  dump?: () => Promise<string>;
-}
-
-/** Options of {@link describeStorageConformance}. */
-export interface StorageConformanceOptions {
-  /** Concurrent callers in the single-use races (default 50). */
-  concurrency?: number;
-  /** The store's clock in seconds since the epoch; defaults to the system clock. */
-  now?: () => number;
-  /** Wait ~2 s for records to expire (default true); turn off only for a store with a fake clock. */
-  waitForExpiry?: boolean;
-  /**
-   * Run an authorization-code exchange, a refresh and a bearer validation through
-   * `createAuthorizationServer` over the store and assert the storage calls per operation
-   * (default true).
-   */
-  serverFlow?: boolean;
-}
-
+// The two option types live beside the suite's context, which the contract parts import: defined
+// here, they would make this module and its parts import each other.
+export type { ConformanceStore, StorageConformanceOptions } from "./contract/context.js";
 
 /**
  * Defines vitest cases that check a store against the storage contract: round trips of every

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type AuthorizationRequest, findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, parseScope, redirectUriMatches, redirectUriProblem } from "../../src/index.js";
-import { isAdmissiblePrivateUseScheme } from "../../src/clients/redirect-uri.js";
+import { isAdmissiblePrivateUseScheme } from "../../src/rules/redirect-uri.js";
 import {
   ISSUER,
   RESOURCE,

@@ -1,5 +1,6 @@
 /**
- * OAuth 2.0 Protected Resource Metadata (RFC 9728).
+ * OAuth 2.0 Protected Resource Metadata (RFC 9728): the document a resource server publishes so
+ * that clients find the authorization servers that issue its tokens.
  *
  * @module
  */

@@ -4,11 +4,10 @@
  * @module
  */
 import { z } from "zod";
-import { redirectUriProblem } from "../clients/redirect-uri.js";
-import type { GrantType, ResolvedConfig } from "../config.js";
+import { redirectUriProblem } from "./redirect-uri.js";
 import { OAuthError } from "../errors.js";
-import { formatScope, isScopeSubset, parseScope } from "../rules/scope.js";
-import type { ClientAuthenticationMethod } from "../storage/types.js";
+import { formatScope, isScopeSubset, parseScope } from "./scope.js";
+import type { ClientAuthenticationMethod, GrantType } from "../storage/types.js";
 
 /**
  * Registered client metadata as oauthkit keeps it: RFC 7591 §2 names, defaults applied.
@@ -109,6 +108,31 @@ const schema = z.object({
   software_version: bounded(LIMITS.softwareLength).optional(),
 });
 
+/**
+ * What {@link validateClientMetadata} reads of the server's configuration: the values the RFC 8414
+ * metadata advertises, so that a client can register exactly what the server supports. The
+ * resolved configuration (`server.config`) is one.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
+export interface ClientMetadataRules {
+  /** The client authentication methods the token endpoint accepts (`token_endpoint_auth_methods_supported`). */
+  clientAuthenticationMethods: readonly ClientAuthenticationMethod[];
+  /** The grant types the token endpoint accepts (`grant_types_supported`). */
+  grantTypes: readonly GrantType[];
+  /** The scopes a client may register; `undefined`: any scope token. */
+  scopesSupported: readonly string[] | undefined;
+  /** Dynamic registration's options, when it is on: the grant types it opens and the private-use schemes it admits. */
+  registration?:
+    | {
+        /** Grant types a registering client may ask for. */
+        allowedGrantTypes: readonly GrantType[];
+        /** One-word redirect URI schemes accepted for public clients. */
+        privateUseSchemes: readonly string[];
+      }
+    | undefined;
+}
+
 /** Options of {@link validateClientMetadata}. */
 export interface ClientMetadataValidationOptions {
   /**
@@ -131,13 +155,14 @@ const invalid = (description: string) => new OAuthError("invalid_client_metadata
  * `["authorization_code"]`, `response_types` `["code"]`), within {@link CLIENT_METADATA_LIMITS}.
  * The `scope` is stored normalised: single spaces, each value once.
  *
+ * @param config what this server supports: `server.config`, or any {@link ClientMetadataRules}.
  * @param options which grant types the metadata may name (default: the registration's).
  * @throws {OAuthError} `invalid_redirect_uri` for a redirect URI that may not be registered;
  *   `invalid_client_metadata` for anything else (wrong types, values over a bound, unsupported or
  *   not allowed grant types or methods, grant and response types that do not match, RFC 7591 §2.1).
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
-export function validateClientMetadata(input: unknown, config: ResolvedConfig, options: ClientMetadataValidationOptions = {}): ClientMetadata {
+export function validateClientMetadata(input: unknown, config: ClientMetadataRules, options: ClientMetadataValidationOptions = {}): ClientMetadata {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw invalid("The client metadata must be a JSON object.");
   const parsed = schema.safeParse(input);
   if (!parsed.success) {

@@ -5,12 +5,11 @@
  *
  * @module
  */
-import type { ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
-import { readStreamCapped } from "../http/form.js";
+import { readStreamCapped } from "../http/body.js";
 import { parseUrl } from "../http/url.js";
 import { isSpecialUseHost } from "./special-use-host.js";
-import { DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "../registration/metadata.js";
+import { type ClientMetadataRules, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "../rules/client-metadata.js";
 import type { ClientRecord } from "../storage/types.js";
 
 /** Configuration of client ID metadata document support. */
@@ -38,6 +37,15 @@ export interface ClientIdMetadataDocumentConfig {
     /** How long a failure is cached (default 10). */
     failure?: number;
   };
+}
+
+/**
+ * What the resolver needs of the server's configuration: the rules a document's metadata is
+ * validated by, and the clock its cache runs on. The resolved configuration is one.
+ */
+export interface ClientIdMetadataDocumentRules extends ClientMetadataRules {
+  /** The server's clock, in seconds since the epoch. */
+  now: () => number;
 }
 
 interface CacheEntry {
@@ -107,7 +115,7 @@ function documentUrlProblem(clientId: string): string | undefined {
  * @see https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/
  */
 export function createClientIdMetadataDocumentResolver(
-  config: ResolvedConfig,
+  config: ClientIdMetadataDocumentRules,
   options: ClientIdMetadataDocumentConfig,
 ): (clientId: string) => Promise<ClientRecord> {
   const fetchDocument = options.fetch ?? ((request: Request) => fetch(request));
