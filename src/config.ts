@@ -10,6 +10,8 @@ import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-u
 import { systemNow } from "./clock.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
 import type { ErrorReporter } from "./http/response.js";
+import type { OAuthEventListener } from "./events.js";
+import type { RateLimitHook } from "./rate-limit.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./rules/resource-indicators.js";
 import { isScopeToken } from "./rules/scope.js";
@@ -180,6 +182,20 @@ export interface AuthorizationServerConfig {
    */
   onError?: ErrorReporter;
   /**
+   * Told what happened — codes issued, redeemed and replayed, refresh rotations and reuse, tokens
+   * revoked, clients registered, updated and deleted, client ID metadata documents fetched or
+   * refused, failed client authentication at the token endpoint — with ids, never a credential.
+   * A listener that throws or rejects is reported to `onError` and never changes an answer. See
+   * docs/events.md.
+   */
+  onEvent?: OAuthEventListener;
+  /**
+   * Decides, before an endpoint does any work, whether it answers a request (token, registration,
+   * authorization request parsing, introspection, revocation): return `{ retryAfter }` to have it
+   * answered `429` with `Retry-After`. See docs/production.md#rate-limiting.
+   */
+  rateLimit?: RateLimitHook;
+  /**
    * How `handleRequest` matches a request to an endpoint. `"issuer-origin"` (default): by origin
    * and path, so only requests addressed to the issuer's origin are served, and a request for an
    * endpoint path on another origin is answered `421 Misdirected Request` with an explanation.
@@ -196,7 +212,7 @@ export interface AuthorizationServerConfig {
  * its runtime dependencies (storage, clock, error reporter). Callbacks inside it (the registration
  * `policy`, the CIMD `fetch`) are not part of the policy and are ignored.
  */
-export type PolicyConfig = Omit<AuthorizationServerConfig, "storage" | "onError" | "now">;
+export type PolicyConfig = Omit<AuthorizationServerConfig, "storage" | "onError" | "onEvent" | "rateLimit" | "now">;
 
 /**
  * The configuration with every default applied, as the server's handlers read it: the
@@ -218,6 +234,10 @@ export interface ResolvedConfig extends ServerPolicy {
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
   /** {@link AuthorizationServerConfig.onError}. */
   onError: ErrorReporter | undefined;
+  /** {@link AuthorizationServerConfig.onEvent}. */
+  onEvent: OAuthEventListener | undefined;
+  /** {@link AuthorizationServerConfig.rateLimit}. */
+  rateLimit: RateLimitHook | undefined;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
 }
@@ -308,6 +328,8 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
   checkStorage(config.storage);
   const policy = resolvePolicy(config);
   if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
+  if (config.onEvent !== undefined && typeof config.onEvent !== "function") throw new TypeError("onEvent must be a function.");
+  if (config.rateLimit !== undefined && typeof config.rateLimit !== "function") throw new TypeError("rateLimit must be a function.");
   if (config.now !== undefined && typeof config.now !== "function") {
     throw new TypeError("now must be a function returning seconds since the epoch.");
   }
@@ -318,6 +340,8 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     registration: policy.registration === undefined ? undefined : { ...policy.registration, policy: config.registration?.policy },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     onError: config.onError,
+    onEvent: config.onEvent,
+    rateLimit: config.rateLimit,
     now: config.now ?? systemNow,
   };
 }

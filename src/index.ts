@@ -111,3 +111,22 @@ export type * from "./storage/types.js";
 export { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "./storage/types.js";
 export { createMemoryStorage } from "./storage/memory.js";
 export type { MemoryStorage, MemoryStorageOptions } from "./storage/memory.js";
+
+// Events and rate limiting
+export type {
+  AuthorizationCodeIssuedEvent,
+  AuthorizationCodeRedeemedEvent,
+  AuthorizationCodeReplayedEvent,
+  ClientAuthenticationFailedEvent,
+  ClientChangedEvent,
+  ClientMetadataDocumentFetchedEvent,
+  ClientMetadataDocumentRefusedEvent,
+  OAuthEvent,
+  OAuthEventBase,
+  OAuthEventListener,
+  OAuthEventType,
+  RefreshTokenReusedEvent,
+  RefreshTokenRotatedEvent,
+  TokensRevokedEvent,
+} from "./events.js";
+export type { RateLimitHook, RateLimitInput, RateLimitRefusal, RateLimitedEndpoint } from "./rate-limit.js";

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { EmitEvent } from "../events.js";
 import { OAuthError } from "../errors.js";
 import { readStreamCapped } from "../http/body.js";
 import { parseUrl } from "../http/url.js";
@@ -117,6 +118,7 @@ function documentUrlProblem(clientId: string): string | undefined {
 export function createClientIdMetadataDocumentResolver(
   config: ClientIdMetadataDocumentRules,
   options: ClientIdMetadataDocumentConfig,
+  events: { emit?: EmitEvent | undefined } = {},
 ): (clientId: string) => Promise<ClientRecord> {
   const fetchDocument = options.fetch ?? ((request: Request) => fetch(request));
   const maxBytes = options.maxBytes ?? 5 * 1024;
@@ -158,10 +160,12 @@ export function createClientIdMetadataDocumentResolver(
     try {
       const { client, maxAge } = await load(clientId);
       remember(clientId, { client, expiresAt: now + Math.min(maxSeconds, Math.max(minSeconds, maxAge ?? minSeconds)) });
+      events.emit?.({ type: "client_metadata_document.fetched", clientId });
       return client;
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       remember(clientId, { error, expiresAt: now + failureSeconds });
+      events.emit?.({ type: "client_metadata_document.refused", clientId, reason: error.description });
       throw error;
     }
   }
