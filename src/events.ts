@@ -13,76 +13,73 @@ export interface OAuthEventBase {
   time: number;
 }
 
-/** An authorization code was issued after the user approved (RFC 6749 §4.1.2). */
-export interface AuthorizationCodeIssuedEvent extends OAuthEventBase {
-  type: "authorization_code.issued";
+/** The ids of an event about a grant (its code, tokens or revocation). */
+export interface GrantEventIds {
+  /** The client the grant is for. */
   clientId: string;
+  /** Whom it acts for: the user who approved (or the client itself for client_credentials). */
   subject: string;
-  /** The grant the code creates when it is redeemed. */
+  /** The grant. */
   grantId: string;
+}
+
+/** An authorization code was issued after the user approved (RFC 6749 §4.1.2); `grantId` is the grant it creates. */
+export interface AuthorizationCodeIssuedEvent extends OAuthEventBase, GrantEventIds {
+  /** Its kind. */
+  type: "authorization_code.issued";
 }
 
 /** An authorization code was redeemed at the token endpoint: its grant now exists (RFC 6749 §4.1.3). */
-export interface AuthorizationCodeRedeemedEvent extends OAuthEventBase {
+export interface AuthorizationCodeRedeemedEvent extends OAuthEventBase, GrantEventIds {
+  /** Its kind. */
   type: "authorization_code.redeemed";
-  clientId: string;
-  subject: string;
-  grantId: string;
 }
 
 /**
- * An authorization code was presented again: refused, and the grant its first use created revoked
- * with every token of it (RFC 6749 §4.1.2, RFC 9700 §4.2.4). A sign of a stolen code.
+ * An authorization code was presented again: refused, and the grant its first use created (`grantId`)
+ * revoked with every token of it (RFC 6749 §4.1.2, RFC 9700 §4.2.4). A sign of a stolen code.
  */
-export interface AuthorizationCodeReplayedEvent extends OAuthEventBase {
+export interface AuthorizationCodeReplayedEvent extends OAuthEventBase, GrantEventIds {
+  /** Its kind. */
   type: "authorization_code.replayed";
-  /** The client the code was issued to. */
-  clientId: string;
-  subject: string;
-  /** The grant revoked. */
-  grantId: string;
   /** The client that presented it again (the same as `clientId`, unless another one tried). */
   presentedBy: string;
 }
 
 /** A refresh token was used: new tokens were issued (rotated, or the grace window's repeat). */
-export interface RefreshTokenRotatedEvent extends OAuthEventBase {
+export interface RefreshTokenRotatedEvent extends OAuthEventBase, GrantEventIds {
+  /** Its kind. */
   type: "refresh_token.rotated";
-  clientId: string;
-  subject: string;
-  grantId: string;
 }
 
 /**
- * A refresh token that had been rotated out was used again: refused, and its grant (the token
- * family) revoked with every token of it (RFC 9700 §4.14.2). A sign of a stolen refresh token.
+ * A refresh token that had been rotated out was used again: refused, and its grant (`grantId`, the
+ * token family) revoked with every token of it (RFC 9700 §4.14.2). A sign of a stolen refresh token.
  */
-export interface RefreshTokenReusedEvent extends OAuthEventBase {
+export interface RefreshTokenReusedEvent extends OAuthEventBase, GrantEventIds {
+  /** Its kind. */
   type: "refresh_token.reused";
-  clientId: string;
-  subject: string;
-  /** The grant revoked. */
-  grantId: string;
 }
 
 /** A client revoked one of its tokens at the revocation endpoint (RFC 7009 §2.1). */
-export interface TokensRevokedEvent extends OAuthEventBase {
+export interface TokensRevokedEvent extends OAuthEventBase, GrantEventIds {
+  /** Its kind. */
   type: "tokens.revoked";
-  clientId: string;
-  subject: string;
-  grantId: string;
   /** `access_token`: that token alone; `refresh_token`: its whole grant. */
   tokenType: "access_token" | "refresh_token";
 }
 
 /** A client was registered (RFC 7591), updated or deleted (RFC 7592). */
 export interface ClientChangedEvent extends OAuthEventBase {
+  /** Its kind. */
   type: "client.registered" | "client.updated" | "client.deleted";
+  /** The client. */
   clientId: string;
 }
 
 /** A client ID metadata document was fetched and accepted (not told for cache hits). */
 export interface ClientMetadataDocumentFetchedEvent extends OAuthEventBase {
+  /** Its kind. */
   type: "client_metadata_document.fetched";
   /** The document's URL, which is the client id. */
   clientId: string;
@@ -90,7 +87,9 @@ export interface ClientMetadataDocumentFetchedEvent extends OAuthEventBase {
 
 /** A client ID metadata document was refused (not fetched, or fetched and invalid). */
 export interface ClientMetadataDocumentRefusedEvent extends OAuthEventBase {
+  /** Its kind. */
   type: "client_metadata_document.refused";
+  /** The document's URL, which is the client id. */
   clientId: string;
   /** The refusal's `error_description`, as the client saw it. */
   reason: string;
@@ -98,6 +97,7 @@ export interface ClientMetadataDocumentRefusedEvent extends OAuthEventBase {
 
 /** Client authentication failed at the token endpoint (RFC 6749 §5.2 `invalid_client`). */
 export interface ClientAuthenticationFailedEvent extends OAuthEventBase {
+  /** Its kind. */
   type: "client_authentication.failed";
   /** The client id the request named (Basic user name or `client_id`), if any. */
   clientId: string | undefined;
