@@ -23,6 +23,8 @@ export default defineConfig({
       "test/resource/bearer.test.ts",
       "test/registration/register.test.ts",
       "test/scope.test.ts",
+      // The events of the code and refresh grants (src/grants/authorization-code.ts, refresh-token.ts).
+      "test/events.test.ts",
     ],
     // No JSON report: CI's closing counts line reads the one from the real run.
     reporters: ["default"],

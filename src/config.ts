@@ -11,6 +11,8 @@ import { systemNow } from "./clock.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
 import { type CorsConfig, type CorsPolicy, resolveCors } from "./http/cors.js";
 import type { ErrorReporter } from "./http/response.js";
+import type { OAuthEventListener } from "./events.js";
+import type { RateLimitHook } from "./rate-limit.js";
 import { parseUrl } from "./http/url.js";
 import { isResourceIndicator } from "./rules/resource-indicators.js";
 import { isScopeToken } from "./rules/scope.js";
@@ -178,6 +180,15 @@ export interface AuthorizationServerConfig {
    * fetching it (draft-ietf-oauth-client-id-metadata-document). Off unless given (`{}` for defaults).
    */
   clientIdMetadataDocuments?: ClientIdMetadataDocumentConfig;
+  /**
+   * Also serve the authorization server metadata at the OpenID Connect discovery paths —
+   * `/.well-known/openid-configuration` with path insertion for an issuer with a path (RFC 8414
+   * §5), and `<issuer>/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4) — for
+   * clients that try those (MCP 2026-07-28 has clients try both mechanisms). Default `false`.
+   * The document is the same RFC 8414 one: oauthkit issues no ID tokens, so it carries none of
+   * the OpenID fields (`jwks_uri`, `id_token_signing_alg_values_supported`…).
+   */
+  openIdConfiguration?: boolean;
   /** Largest accepted form body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
   /**
@@ -185,6 +196,20 @@ export interface AuthorizationServerConfig {
    * are logged with `console.error`, once each.
    */
   onError?: ErrorReporter;
+  /**
+   * Told what happened — codes issued, redeemed and replayed, refresh rotations and reuse, tokens
+   * revoked, clients registered, updated and deleted, client ID metadata documents fetched or
+   * refused, failed client authentication at the token endpoint — with ids, never a credential.
+   * A listener that throws or rejects is reported to `onError` and never changes an answer. See
+   * docs/events.md.
+   */
+  onEvent?: OAuthEventListener;
+  /**
+   * Decides, before an endpoint does any work, whether it answers a request (token, registration,
+   * authorization request parsing, introspection, revocation): return `{ retryAfter }` to have it
+   * answered `429` with `Retry-After`. See docs/production.md#rate-limiting.
+   */
+  rateLimit?: RateLimitHook;
   /**
    * How `handleRequest` matches a request to an endpoint. `"issuer-origin"` (default): by origin
    * and path, so only requests addressed to the issuer's origin are served, and a request for an
@@ -208,7 +233,7 @@ export interface AuthorizationServerConfig {
  * its runtime dependencies (storage, clock, error reporter). Callbacks inside it (the registration
  * `policy`, the CIMD `fetch`) are not part of the policy and are ignored.
  */
-export type PolicyConfig = Omit<AuthorizationServerConfig, "storage" | "onError" | "now">;
+export type PolicyConfig = Omit<AuthorizationServerConfig, "storage" | "onError" | "onEvent" | "rateLimit" | "now">;
 
 /**
  * The configuration with every default applied, as the server's handlers read it: the
@@ -232,6 +257,10 @@ export interface ResolvedConfig extends ServerPolicy {
   onError: ErrorReporter | undefined;
   /** {@link AuthorizationServerConfig.cors}, defaults applied. */
   cors: CorsPolicy;
+  /** {@link AuthorizationServerConfig.onEvent}. */
+  onEvent: OAuthEventListener | undefined;
+  /** {@link AuthorizationServerConfig.rateLimit}. */
+  rateLimit: RateLimitHook | undefined;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
 }
@@ -304,6 +333,7 @@ export function resolvePolicy(config: PolicyConfig): ServerPolicy {
             privateUseSchemes: privateUseSchemes(config.registration?.privateUseSchemes),
           },
     clientIdMetadataDocumentsSupported: config.clientIdMetadataDocuments !== undefined,
+    openIdConfiguration: config.openIdConfiguration ?? false,
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     routing: config.routing ?? "issuer-origin",
   };
@@ -321,6 +351,8 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
   checkStorage(config.storage, typeof config.endpoints?.registration === "string");
   const policy = resolvePolicy(config);
   if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
+  if (config.onEvent !== undefined && typeof config.onEvent !== "function") throw new TypeError("onEvent must be a function.");
+  if (config.rateLimit !== undefined && typeof config.rateLimit !== "function") throw new TypeError("rateLimit must be a function.");
   if (config.now !== undefined && typeof config.now !== "function") {
     throw new TypeError("now must be a function returning seconds since the epoch.");
   }
@@ -334,6 +366,8 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     onError: config.onError,
     cors: resolveCors(config.cors),
+    onEvent: config.onEvent,
+    rateLimit: config.rateLimit,
     now: config.now ?? systemNow,
   };
 }
@@ -460,6 +494,9 @@ function checkPolicy(config: PolicyConfig): void {
   const required: unknown = config.pkce?.required;
   if (required !== undefined && required !== "all-clients" && required !== "public-clients") {
     throw new TypeError(`pkce.required must be "all-clients" or "public-clients": ${String(required)}`);
+  }
+  if (config.openIdConfiguration !== undefined && typeof config.openIdConfiguration !== "boolean") {
+    throw new TypeError("openIdConfiguration must be true or false.");
   }
   if (config.routing !== undefined && config.routing !== "issuer-origin" && config.routing !== "path") {
     throw new TypeError(`routing must be "issuer-origin" or "path": ${String(config.routing)}`);

@@ -96,7 +96,11 @@ export type { RedirectUriRules } from "./rules/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata
-export { authorizationServerMetadataUrl, buildAuthorizationServerMetadata } from "./discovery/authorization-server.js";
+export {
+  authorizationServerMetadataUrl,
+  buildAuthorizationServerMetadata,
+  openIdConfigurationUrls,
+} from "./discovery/authorization-server.js";
 export type { AuthorizationServerMetadata } from "./discovery/authorization-server.js";
 export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./discovery/protected-resource.js";
 export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./discovery/protected-resource.js";
@@ -110,3 +114,25 @@ export type * from "./storage/types.js";
 export { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "./storage/types.js";
 export { createMemoryStorage } from "./storage/memory.js";
 export type { MemoryStorage, MemoryStorageOptions } from "./storage/memory.js";
+
+// Events and rate limiting
+export type {
+  AuthorizationCodeIssuedEvent,
+  AuthorizationCodeRedeemedEvent,
+  AuthorizationCodeReplayedEvent,
+  ClientAuthenticationFailedEvent,
+  ClientChangedEvent,
+  ClientMetadataDocumentFetchedEvent,
+  ClientMetadataDocumentRefusedEvent,
+  EmitEvent,
+  GrantEventIds,
+  OAuthEvent,
+  OAuthEventBase,
+  OAuthEventInput,
+  OAuthEventListener,
+  OAuthEventType,
+  RefreshTokenReusedEvent,
+  RefreshTokenRotatedEvent,
+  TokensRevokedEvent,
+} from "./events.js";
+export type { RateLimitHook, RateLimitInput, RateLimitRefusal, RateLimitedEndpoint } from "./rate-limit.js";

@@ -107,6 +107,8 @@ export interface ServerPolicy {
     | undefined;
   /** Whether `client_id` may be a Client ID Metadata Document URL. */
   clientIdMetadataDocumentsSupported: boolean;
+  /** Whether the metadata is also served at the OpenID Connect discovery paths. */
+  openIdConfiguration: boolean;
   /** Largest accepted form body in bytes. */
   maxBodyBytes: number;
   /** How `handleRequest` matches requests to endpoints. */

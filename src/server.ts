@@ -20,6 +20,7 @@ import {
   type AuthorizationServerMetadata,
   authorizationServerMetadataUrl,
   buildAuthorizationServerMetadata,
+  openIdConfigurationUrls,
 } from "./discovery/authorization-server.js";
 import { type BearerTokenInfo, type BearerValidationOptions, validateBearerTokenFor } from "./resource/bearer.js";
 import {
@@ -34,6 +35,9 @@ import { handleClientConfigurationRequest } from "./registration/management.js";
 import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
 import { handleRevocationRequest, processRevocationRequest } from "./endpoints/revocation.js";
 import { handleTokenRequest, processTokenRequest } from "./endpoints/token.js";
+import { emitterFor } from "./endpoints/web.js";
+import { rateLimitRefusal } from "./rate-limit.js";
+import type { ClientRecord } from "./storage/types.js";
 
 /** Options of {@link AuthorizationServer.validateBearerToken}. */
 export interface ProtectedRouteOptions {
@@ -137,11 +141,18 @@ const MAX_REPORTED_ORIGINS = 32;
 export function createAuthorizationServer(options: AuthorizationServerConfig): AuthorizationServer {
   const config = resolveConfig(options);
   // Clients come from the store, or, for URL-shaped ids when enabled, from their metadata documents.
-  const resolveDocument =
-    config.clientIdMetadataDocuments === undefined ? undefined : createClientIdMetadataDocumentResolver(config, config.clientIdMetadataDocuments);
-  const getClient: ServerContext["getClient"] = (clientId) =>
-    resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId);
-  const ctx: ServerContext = { config, getClient };
+  let resolveDocument: ((clientId: string) => Promise<ClientRecord>) | undefined;
+  const ctx: ServerContext = {
+    config,
+    getClient: (clientId) =>
+      resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
+  };
+  if (config.clientIdMetadataDocuments !== undefined) {
+    // Documents are fetched for authorization and token requests alike; a failing listener is
+    // reported against the authorization endpoint.
+    const emit = emitterFor(ctx, config.endpoints.authorization);
+    resolveDocument = createClientIdMetadataDocumentResolver(config, config.clientIdMetadataDocuments, { emit });
+  }
   const metadata = buildAuthorizationServerMetadata(config);
   // The context of the plain-object endpoint cores: one per endpoint, built once. Their failures
   // reach onError with a stand-in request (built only then) naming the endpoint.
@@ -151,6 +162,7 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     getClient: ctx.getClient,
     now: config.now,
     report: (error) => (config.onError ?? logUnexpectedError)(error, new Request(url ?? config.endpoints.token, { method: "POST" })),
+    emit: emitterFor(ctx, url ?? config.endpoints.token),
   });
   const tokenCore = coreContext(config.endpoints.token);
   const revocationCore = coreContext(config.endpoints.revocation);
@@ -188,7 +200,16 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   const document = (json: string) => async () =>
     new Response(json, { headers: { "Content-Type": "application/json", "Cache-Control": "public, max-age=3600" } });
   routes.set(authorizationServerMetadataUrl(config.issuer), document(metadataJson));
+  if (config.openIdConfiguration) for (const url of openIdConfigurationUrls(config.issuer)) routes.set(url, document(metadataJson));
   for (const [resource, body] of resourceMetadata) routes.set(protectedResourceMetadataUrl(resource), document(JSON.stringify(body)));
+  // With one resource, its metadata also answers at the root of its origin, where MCP clients look
+  // when a 401 named none (MCP 2026-07-28, authorization server discovery). With several, the
+  // root would have to pick one, so it stays unanswered.
+  const [onlyResource, ...otherResources] = resourceMetadata;
+  if (onlyResource !== undefined && otherResources.length === 0) {
+    const root = `${new URL(onlyResource[0]).origin}/.well-known/oauth-protected-resource`;
+    if (!routeMap.has(routeKey(root))) routes.set(root, document(JSON.stringify(onlyResource[1])));
+  }
   routes.set(config.endpoints.token, (request) => handleTokenRequest(ctx, request));
   if (config.endpoints.revocation !== undefined) routes.set(config.endpoints.revocation, (request) => handleRevocationRequest(ctx, request));
   if (config.endpoints.introspection !== undefined) {
@@ -218,13 +239,23 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
 
   const registrationEndpoint = config.endpoints.registration === undefined ? undefined : routeKey(config.endpoints.registration);
   const registrationPath = config.endpoints.registration === undefined ? undefined : new URL(config.endpoints.registration).pathname;
+  // The host's rate limit, before any work: its refusal is the endpoint's JSON error, 429.
+  const rateLimited = (request: Request, endpoint: "registration" | "authorization", clientId: string | undefined) =>
+    config.rateLimit === undefined
+      ? Promise.resolve(undefined)
+      : respondToErrors(request, config.onError, async () => {
+          const refusal = await rateLimitRefusal(config.rateLimit, { endpoint, clientId, request });
+          return refusal === undefined ? undefined : errorResponse(refusal);
+        });
   const handleRegistration = async (request: Request): Promise<Response> => {
     const path = keyOf(new URL(request.url));
     if (registrationEndpoint === undefined) return new Response("Not found", { status: 404 });
-    if (path === registrationEndpoint) return handleRegistrationRequest(ctx, request);
+    if (path === registrationEndpoint) return (await rateLimited(request, "registration", undefined)) ?? handleRegistrationRequest(ctx, request);
     if (path.startsWith(`${registrationEndpoint}/`)) {
       const clientId = safeDecode(path.slice(registrationEndpoint.length + 1));
-      if (clientId !== undefined && clientId !== "") return handleClientConfigurationRequest(ctx, request, clientId);
+      if (clientId !== undefined && clientId !== "") {
+        return (await rateLimited(request, "registration", clientId)) ?? handleClientConfigurationRequest(ctx, request, clientId);
+      }
     }
     return new Response("Not found", { status: 404 });
   };
@@ -281,7 +312,9 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     handleRegistrationRequest: handleRegistration,
     registerClient: (metadata, request) => registerClient(ctx, metadata, request),
     // Unexpected failures (a store that is down) become 500 server_error here too, never a throw.
-    parseAuthorizationRequest: (request) => respondToErrors(request, config.onError, () => parseAuthorizationRequest(ctx, request)),
+    parseAuthorizationRequest: async (request) =>
+      (await rateLimited(request, "authorization", new URL(request.url).searchParams.get("client_id") ?? undefined)) ??
+      respondToErrors(request, config.onError, () => parseAuthorizationRequest(ctx, request)),
     issueAuthorizationCode: (request, approval) => issueAuthorizationCode(ctx, request, approval),
     denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
     validateBearerToken(request, routeOptions = {}) {

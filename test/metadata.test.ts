@@ -4,6 +4,7 @@ import {
   buildProtectedResourceMetadata,
   createAuthorizationServer,
   createMemoryStorage,
+  openIdConfigurationUrls,
   protectedResourceMetadataUrl,
 } from "../src/index.js";
 import {
@@ -130,5 +131,87 @@ describe("protected resource metadata (RFC 9728)", () => {
     });
     expect(t.server.protectedResourceMetadata(RESOURCE).resource).toBe(RESOURCE);
     expect(() => t.server.protectedResourceMetadata("https://nope.example/")).toThrow(TypeError);
+  });
+});
+
+describe("OpenID Connect discovery paths (RFC 8414 §5, MCP 2026-07-28 authorization server discovery)", () => {
+  const storage = createMemoryStorage;
+
+  it("are not served unless the host turns them on", async () => {
+    const server = createAuthorizationServer({ issuer: "https://example.com", storage: storage() });
+    expect(server.config.openIdConfiguration).toBe(false);
+    expect(await server.handleRequest(new Request("https://example.com/.well-known/openid-configuration"))).toBeNull();
+  });
+
+  it("serve the same RFC 8414 document, with CORS, at the root for an issuer without a path", async () => {
+    const server = createAuthorizationServer({ issuer: "https://example.com", storage: storage(), openIdConfiguration: true });
+    expect(openIdConfigurationUrls("https://example.com")).toEqual(["https://example.com/.well-known/openid-configuration"]);
+    const response = await server.handleRequest(new Request("https://example.com/.well-known/openid-configuration"));
+    expect(response?.status).toBe(200);
+    expect(response?.headers.get("content-type")).toBe("application/json");
+    expect(response?.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await response?.json()).toEqual(server.metadata);
+  });
+
+  it("insert the segment before an issuer's path, and also answer the OIDC form appended to the issuer", async () => {
+    const issuer = "https://example.com/tenant1";
+    const server = createAuthorizationServer({ issuer, storage: storage(), openIdConfiguration: true });
+    const urls = ["https://example.com/.well-known/openid-configuration/tenant1", "https://example.com/tenant1/.well-known/openid-configuration"];
+    expect(openIdConfigurationUrls(issuer)).toEqual(urls);
+    for (const url of urls) {
+      const response = await server.handleRequest(new Request(url));
+      expect(response?.status).toBe(200);
+      // The client compares it with the issuer it built the URL from (OpenID Connect Discovery §4.3).
+      expect(await response?.json()).toEqual(server.metadata);
+    }
+    // Another tenant's path is not this issuer's document.
+    expect(await server.handleRequest(new Request("https://example.com/.well-known/openid-configuration/tenant2"))).toBeNull();
+    expect(await server.handleRequest(new Request("https://example.com/.well-known/openid-configuration"))).toBeNull();
+  });
+
+  it("advertise nothing oauthkit does not do: no ID token, JWKS or userinfo fields", async () => {
+    const server = createAuthorizationServer({ issuer: "https://example.com", storage: storage(), openIdConfiguration: true, clientIdMetadataDocuments: {} });
+    const document = await (await server.handleRequest(new Request("https://example.com/.well-known/openid-configuration")))!.json();
+    for (const field of ["jwks_uri", "id_token_signing_alg_values_supported", "subject_types_supported", "userinfo_endpoint", "claims_supported"]) {
+      expect(document).not.toHaveProperty(field);
+    }
+    expect(document.response_types_supported).toEqual(["code"]);
+    expect(document.client_id_metadata_document_supported).toBe(true);
+  });
+
+  it("refuses a non-boolean option at startup, naming it", () => {
+    expect(() => createAuthorizationServer({ issuer: "https://example.com", storage: storage(), openIdConfiguration: "yes" as never })).toThrow(
+      new TypeError("openIdConfiguration must be true or false."),
+    );
+  });
+});
+
+describe("client ID metadata documents are advertised (MCP 2026-07-28 client registration)", () => {
+  it("client_id_metadata_document_supported is true exactly when they are on", () => {
+    expect(createTestServer({ clientIdMetadataDocuments: {} }).server.metadata.client_id_metadata_document_supported).toBe(true);
+    expect(createTestServer().server.metadata).not.toHaveProperty("client_id_metadata_document_supported");
+  });
+});
+
+describe("root protected resource metadata (MCP 2026-07-28: clients fall back to /.well-known/oauth-protected-resource)", () => {
+  it("answers at the root of the resource's origin when one resource is configured", async () => {
+    const t = createTestServer({ issuer: "https://api.example.com", resources: [RESOURCE] });
+    const response = await t.server.handleRequest(new Request("https://api.example.com/.well-known/oauth-protected-resource"));
+    expect(response?.status).toBe(200);
+    expect(response?.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await response?.json()).toEqual(t.server.protectedResourceMetadata(RESOURCE));
+    // The path-inserted URL (RFC 9728 §3.1) still answers.
+    expect((await t.server.handleRequest(new Request("https://api.example.com/.well-known/oauth-protected-resource/mcp")))?.status).toBe(200);
+  });
+
+  it("stays unanswered with several resources: the root cannot name one of them", async () => {
+    const t = createTestServer({ issuer: "https://api.example.com" });
+    expect(await t.server.handleRequest(new Request("https://api.example.com/.well-known/oauth-protected-resource"))).toBeNull();
+  });
+
+  it("a resource at its origin's root is served once, at the root", async () => {
+    const t = createTestServer({ issuer: "https://api.example.com", resources: ["https://api.example.com"] });
+    const response = await t.server.handleRequest(new Request("https://api.example.com/.well-known/oauth-protected-resource"));
+    expect((await response?.json()).resource).toBe("https://api.example.com");
   });
 });

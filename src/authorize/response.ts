@@ -6,6 +6,7 @@
  */
 import type { ServerContext } from "../context.js";
 import { createAuthorizationCode } from "../grants/authorization-code.js";
+import { emitterFor } from "../endpoints/web.js";
 import { OAuthError } from "../errors.js";
 import { logUnexpectedError, redirectResponse } from "../http/response.js";
 import { isScopeSubset } from "../rules/scope.js";
@@ -61,7 +62,7 @@ export async function issueAuthorizationCode(
         codeChallengeMethod: request.codeChallengeMethod,
         props: approval.props,
       },
-      { storage: ctx.config.storage, policy: ctx.config, now: ctx.config.now },
+      { storage: ctx.config.storage, policy: ctx.config, now: ctx.config.now, emit: emitterFor(ctx, ctx.config.endpoints.authorization) },
     ));
   } catch (error) {
     // The request is valid and its redirect URI trusted, so the client hears of the failure the

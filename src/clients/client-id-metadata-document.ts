@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { EmitEvent } from "../events.js";
 import { OAuthError } from "../errors.js";
 import { readStreamCapped } from "../http/body.js";
 import { parseUrl } from "../http/url.js";
@@ -117,6 +118,7 @@ function documentUrlProblem(clientId: string): string | undefined {
 export function createClientIdMetadataDocumentResolver(
   config: ClientIdMetadataDocumentRules,
   options: ClientIdMetadataDocumentConfig,
+  events: { emit?: EmitEvent | undefined } = {},
 ): (clientId: string) => Promise<ClientRecord> {
   const fetchDocument = options.fetch ?? ((request: Request) => fetch(request));
   const maxBytes = options.maxBytes ?? 5 * 1024;
@@ -158,10 +160,12 @@ export function createClientIdMetadataDocumentResolver(
     try {
       const { client, maxAge } = await load(clientId);
       remember(clientId, { client, expiresAt: now + Math.min(maxSeconds, Math.max(minSeconds, maxAge ?? minSeconds)) });
+      events.emit?.({ type: "client_metadata_document.fetched", clientId });
       return client;
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;
       remember(clientId, { error, expiresAt: now + failureSeconds });
+      events.emit?.({ type: "client_metadata_document.refused", clientId, reason: error.description });
       throw error;
     }
   }
@@ -219,8 +223,15 @@ export function createClientIdMetadataDocumentResolver(
     const fields = document as Record<string, unknown>;
     if (fields["client_id"] !== clientId) throw fail("its client_id is not the URL it was fetched from");
     const method = fields["token_endpoint_auth_method"] ?? "none";
-    if (method === "private_key_jwt") throw fail("private_key_jwt client authentication is not supported yet");
-    if (method !== "none") throw fail("a metadata document client must use token_endpoint_auth_method none");
+    // MCP 2026-07-28 (client registration) lets a document declare private_key_jwt; until oauthkit
+    // verifies client assertions, the refusal names the one method it accepts, so the client's
+    // owner knows what to publish instead.
+    if (method === "private_key_jwt") {
+      throw fail(
+        'it declares token_endpoint_auth_method "private_key_jwt", which oauthkit does not support yet: a metadata document client must use "none" (a public client with PKCE)',
+      );
+    }
+    if (method !== "none") throw fail(`it declares token_endpoint_auth_method ${JSON.stringify(method)}: a metadata document client must use "none" (a public client with PKCE)`);
     // There is no way to share a secret with a document-identified client (the draft, §4.1).
     if ("client_secret" in fields || "client_secret_expires_at" in fields) throw fail("it must not contain client_secret");
     if (!Array.isArray(fields["redirect_uris"]) || fields["redirect_uris"].length === 0) throw fail("it has no redirect_uris");

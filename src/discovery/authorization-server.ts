@@ -99,3 +99,23 @@ export function buildAuthorizationServerMetadata(policy: ServerPolicy): Authoriz
 export function authorizationServerMetadataUrl(issuer: string): string {
   return wellKnownUrl(issuer, "oauth-authorization-server");
 }
+
+/**
+ * Where OpenID Connect clients look for the metadata of `issuer`: `/.well-known/openid-configuration`
+ * inserted before the issuer's path (RFC 8414 §5), and appended to the issuer (OpenID Connect
+ * Discovery 1.0 §4); one URL when the issuer has no path.
+ *
+ * @example
+ * ```ts
+ * openIdConfigurationUrls("https://example.com/tenant1");
+ * // ["https://example.com/.well-known/openid-configuration/tenant1",
+ * //  "https://example.com/tenant1/.well-known/openid-configuration"]
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-5
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ */
+export function openIdConfigurationUrls(issuer: string): string[] {
+  const inserted = wellKnownUrl(issuer, "openid-configuration");
+  const appended = `${issuer}/.well-known/openid-configuration`;
+  return inserted === appended ? [inserted] : [inserted, appended];
+}

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { ClientAuthenticationOptions, ClientLookup } from "../clients/authenticate.js";
+import { type ClientAuthenticationOptions, type ClientLookup, parseBasicCredentials } from "../clients/authenticate.js";
+import type { EmitEvent } from "../events.js";
 import { OAuthError } from "../errors.js";
 import { type RequestParameters, assertFormContentType, assertNoRepeatedParameters, parseParameters } from "../http/form.js";
 import type { ServerPolicy } from "../policy.js";
@@ -79,6 +80,8 @@ export interface EndpointContext<S> {
    * throw (if it does, the failure is still answered `500`).
    */
   report?: ((error: unknown) => void) | undefined;
+  /** Told what happened (codes redeemed, replays, rotations, revocations…): the server's `onEvent`, made safe. */
+  emit?: EmitEvent | undefined;
 }
 
 /** Headers of every response that carries tokens or credentials (RFC 6749 §5.1). */
@@ -186,6 +189,15 @@ function utf8Length(text: string, cap: number): number {
     bytes += unit < 0x80 ? 1 : unit < 0x800 || (unit >= 0xd800 && unit <= 0xdfff) ? 2 : 3;
   }
   return bytes;
+}
+
+/**
+ * The client id a request names, before it is authenticated: the `Basic` user name, else the
+ * `client_id` parameter; `undefined` when it names none (or the header does not decode).
+ */
+export function namedClientId(authorization: string | undefined, params: Pick<RequestParameters, "get">): string | undefined {
+  const basic = parseBasicCredentials(authorization ?? null);
+  return basic.kind === "basic" ? basic.clientId : params.get("client_id");
 }
 
 /** The request's headers as `authenticateClient` reads them (only `Authorization`). */

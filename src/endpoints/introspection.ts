@@ -23,7 +23,7 @@ import {
   readFormParameters,
   resultOf,
 } from "./exchange.js";
-import { endpointContext, serveWithCore } from "./web.js";
+import { serveEndpoint } from "./web.js";
 
 /**
  * Serves an introspection request without HTTP objects. The caller authenticates — a confidential
@@ -59,7 +59,7 @@ export function processIntrospectionRequest(input: EndpointRequest, ctx: Endpoin
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function handleIntrospectionRequest(ctx: ServerContext, request: Request): Promise<Response> {
-  return serveWithCore(request, ctx.config.maxBodyBytes, (input) => processIntrospectionRequest(input, endpointContext(ctx, request)));
+  return serveEndpoint(ctx, request, "introspection", processIntrospectionRequest);
 }
 
 async function authenticateCaller(ctx: EndpointContext<unknown>, input: EndpointRequest, params: RequestParameters): Promise<IntrospectionCaller> {

@@ -9,7 +9,7 @@ import type { ServerContext } from "../context.js";
 import { OAuthError } from "../errors.js";
 import { type RevocationStorage, revokeToken } from "../grants/revoke-token.js";
 import { type EndpointContext, type EndpointRequest, type EndpointResult, clientAuthenticationOptions, credentialHeaders, readFormParameters, resultOf } from "./exchange.js";
-import { endpointContext, serveWithCore } from "./web.js";
+import { serveEndpoint } from "./web.js";
 
 /**
  * Serves a revocation request without HTTP objects: the client authenticates as at the token
@@ -39,5 +39,5 @@ export function processRevocationRequest(input: EndpointRequest, ctx: EndpointCo
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
 export function handleRevocationRequest(ctx: ServerContext, request: Request): Promise<Response> {
-  return serveWithCore(request, ctx.config.maxBodyBytes, (input) => processRevocationRequest(input, endpointContext(ctx, request)));
+  return serveEndpoint(ctx, request, "revocation", processRevocationRequest);
 }

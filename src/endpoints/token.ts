@@ -21,11 +21,12 @@ import {
   type EndpointResult,
   clientAuthenticationOptions,
   credentialHeaders,
+  namedClientId,
   readFormParameters,
   resultOf,
   tokenResult,
 } from "./exchange.js";
-import { endpointContext, serveWithCore } from "./web.js";
+import { serveEndpoint } from "./web.js";
 
 /** The storage methods the token endpoint calls: those of its three grants. */
 export type TokenEndpointStorage = AuthorizationCodeExchangeStorage & RefreshStorage & Pick<Storage, "createGrant">;
@@ -56,7 +57,12 @@ export function processTokenRequest(input: EndpointRequest, ctx: EndpointContext
     if (!(policy.grantTypes as readonly string[]).includes(grantType)) {
       throw new OAuthError("unsupported_grant_type", "The grant type is not supported.");
     }
-    const { client } = await authenticateClient(credentialHeaders(input), params, clientAuthenticationOptions(ctx));
+    const { client } = await authenticateClient(credentialHeaders(input), params, clientAuthenticationOptions(ctx)).catch((error: unknown) => {
+      if (error instanceof OAuthError && error.error === "invalid_client") {
+        ctx.emit?.({ type: "client_authentication.failed", clientId: namedClientId(input.headers.authorization, params), reason: error.description });
+      }
+      throw error;
+    });
     if (!client.grant_types.includes(grantType)) {
       throw new OAuthError("unauthorized_client", "The client is not registered for this grant type.");
     }
@@ -70,7 +76,7 @@ function runGrant(
   client: ClientRecord,
   ctx: EndpointContext<TokenEndpointStorage>,
 ): Promise<IssuedTokens> {
-  const deps = { storage: ctx.storage, policy: ctx.policy, now: ctx.now };
+  const deps = { storage: ctx.storage, policy: ctx.policy, now: ctx.now, emit: ctx.emit };
   const resource = params.getAll("resource");
   switch (grantType) {
     case "authorization_code":
@@ -113,5 +119,5 @@ function scopeTokens(params: RequestParameters): string[] | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function handleTokenRequest(ctx: ServerContext, request: Request): Promise<Response> {
-  return serveWithCore(request, ctx.config.maxBodyBytes, (input) => processTokenRequest(input, endpointContext(ctx, request)));
+  return serveEndpoint(ctx, request, "token", processTokenRequest);
 }

@@ -6,12 +6,14 @@
  * @module
  */
 import { OAuthError } from "../errors.js";
+import { type EmitEvent, eventEmitter } from "../events.js";
+import { type RateLimitedEndpoint, rateLimitRefusal } from "../rate-limit.js";
 import { readBodyText } from "../http/body.js";
 import { assertFormContentType } from "../http/form.js";
 import { type ErrorReporter, logUnexpectedError } from "../http/response.js";
 import type { ServerContext } from "../context.js";
 import type { IssuedTokens } from "../grants/issue.js";
-import { type EndpointContext, type EndpointRequest, type EndpointResult, errorResult, tokenResult } from "./exchange.js";
+import { type EndpointContext, type EndpointRequest, type EndpointResult, errorResult, namedClientId, resultOf, tokenResult } from "./exchange.js";
 
 /**
  * A `Response` of an endpoint result (`""` body: none).
@@ -90,5 +92,46 @@ export function endpointContext(ctx: ServerContext, request: Request): EndpointC
     getClient: ctx.getClient,
     now: ctx.config.now,
     report: reporterFor(request, ctx.config.onError),
+    emit: emitterFor(ctx, request),
   };
+}
+
+/**
+ * Serves a Web request with an endpoint core, after the host's `rateLimit` hook (told the client
+ * id the request names): a refusal is the endpoint's JSON error, `429` with `Retry-After`.
+ */
+export function serveEndpoint(
+  ctx: ServerContext,
+  request: Request,
+  endpoint: RateLimitedEndpoint,
+  core: (input: EndpointRequest, context: EndpointContext<ServerContext["config"]["storage"]>) => Promise<EndpointResult>,
+): Promise<Response> {
+  return serveWithCore(request, ctx.config.maxBodyBytes, (input) => {
+    const context = endpointContext(ctx, request);
+    return resultOf(context.report, async () => {
+      const clientId = () => namedClientId(input.headers.authorization, formFields(input.body));
+      const refusal = await rateLimitRefusal(ctx.config.rateLimit, { endpoint, clientId: ctx.config.rateLimit === undefined ? undefined : clientId(), request });
+      if (refusal !== undefined) throw refusal;
+      return core(input, context);
+    });
+  });
+}
+
+/** The body's fields, read leniently (only to name the client for the rate-limit hook; the core parses strictly). */
+function formFields(body: EndpointRequest["body"]): { get(name: string): string | undefined } {
+  const fields = typeof body === "string" ? new URLSearchParams(body) : new URLSearchParams([...body].map(([name, value]) => [name, value]));
+  return { get: (name) => fields.get(name) ?? undefined };
+}
+
+/**
+ * The server's `onEvent` for the events of one request, made safe: a listener that throws or
+ * rejects is reported to `onError` (with the request, or a stand-in `POST` to the URL given when
+ * there is no request at hand) and never changes the answer. `undefined` when the host listens to
+ * nothing.
+ */
+export function emitterFor(ctx: ServerContext, request: Request | string): EmitEvent | undefined {
+  if (ctx.config.onEvent === undefined) return undefined;
+  const report = (error: unknown) =>
+    (ctx.config.onError ?? logUnexpectedError)(error, typeof request === "string" ? new Request(request, { method: "POST" }) : request);
+  return eventEmitter(ctx.config.onEvent, ctx.config.now, report);
 }

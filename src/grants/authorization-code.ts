@@ -90,6 +90,7 @@ export async function createAuthorizationCode(
   if (input.codeChallengeMethod !== undefined) record.codeChallengeMethod = input.codeChallengeMethod;
   if (input.props !== undefined) record.props = input.props;
   await deps.storage.saveAuthorizationCode(record);
+  deps.emit?.({ type: "authorization_code.issued", clientId: record.clientId, subject: record.subject, grantId: record.grantId });
   return { code, grantId: record.grantId, expiresAt: record.expiresAt };
 }
 
@@ -143,6 +144,7 @@ export async function exchangeAuthorizationCode(
   const { code, firstUse } = redeemed;
   if (!firstUse) {
     await storage.revokeGrant(code.grantId, { until: replayTombstoneHorizon(policy, code) });
+    deps.emit?.({ type: "authorization_code.replayed", clientId: code.clientId, subject: code.subject, grantId: code.grantId, presentedBy: client.client_id });
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");
   }
   checkCodeBindings(input, code, clock());
@@ -173,6 +175,7 @@ export async function exchangeAuthorizationCode(
   if (!(await storage.createGrant(grant, access.record))) {
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");
   }
+  deps.emit?.({ type: "authorization_code.redeemed", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
   return issuedTokens(access, refreshToken, now);
 }
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { EmitEvent } from "../events.js";
 import { systemNow } from "../clock.js";
 import { generateToken, hashToken } from "../crypto.js";
 import type { ServerPolicy } from "../policy.js";
@@ -21,6 +22,8 @@ export interface GrantDependencies<S> {
   policy: ServerPolicy;
   /** Clock in seconds since the epoch (default: the system clock). */
   now?: () => number;
+  /** Told what happened (code redeemed, replay detected…): the server's `onEvent`, made safe. */
+  emit?: EmitEvent | undefined;
 }
 
 /**

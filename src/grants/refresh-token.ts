@@ -96,7 +96,7 @@ export async function refreshAccessToken(input: RefreshRequest, deps: GrantDepen
     // Lost a race with another use of the same token: judge it as the later use it is.
     const current = policy.refreshTokens.gracePeriod > 0 ? await storage.getGrantByRefreshToken(presentedHash) : null;
     if (current !== null) return reuseWithinGrace(refresh, current);
-    await storage.revokeGrant(grant.grantId);
+    await revokeReused(deps, grant);
     throw invalid();
   }
   return reuseWithinGrace(refresh, grant);
@@ -124,7 +124,15 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
     refresh: next,
     accessToken: access.record,
   });
-  return ok ? issuedTokens(access, successor, now) : undefined;
+  if (!ok) return undefined;
+  deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
+  return issuedTokens(access, successor, now);
+}
+
+/** RFC 9700 §4.14.2: a refresh token used twice revokes its grant (the token family), told as reuse. */
+async function revokeReused(deps: GrantDependencies<RefreshStorage>, grant: GrantRecord): Promise<void> {
+  await deps.storage.revokeGrant(grant.grantId);
+  deps.emit?.({ type: "refresh_token.reused", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
 }
 
 /**
@@ -176,10 +184,11 @@ async function reuseWithinGrace(refresh: Refresh, grant: GrantRecord): Promise<I
     if (successor !== undefined) {
       const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience);
       await deps.storage.saveAccessToken(access.record);
+      deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
       return issuedTokens(access, successor, now);
     }
   }
   // RFC 9700 §4.14.2: a rotated-out refresh token presented again revokes the whole grant.
-  await deps.storage.revokeGrant(grant.grantId);
+  await revokeReused(deps, grant);
   throw invalid();
 }

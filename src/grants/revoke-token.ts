@@ -5,6 +5,7 @@
  * @module
  */
 import { hashToken } from "../crypto.js";
+import type { EmitEvent } from "../events.js";
 import type { ClientRecord, Storage } from "../storage/types.js";
 import { findToken } from "./find-token.js";
 
@@ -37,7 +38,10 @@ export type RevocationStorage = Pick<Storage, "getAccessToken" | "getGrantByRefr
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
  */
-export async function revokeToken(input: RevocationInput, deps: { storage: RevocationStorage }): Promise<RevocationOutcome> {
+export async function revokeToken(
+  input: RevocationInput,
+  deps: { storage: RevocationStorage; emit?: EmitEvent | undefined },
+): Promise<RevocationOutcome> {
   const { storage } = deps;
   const tokenHash = hashToken(input.token);
   const found = await findToken(tokenHash, input.tokenTypeHint, storage);
@@ -46,9 +50,11 @@ export async function revokeToken(input: RevocationInput, deps: { storage: Revoc
   if (found.kind === "access_token") {
     if (found.record.clientId !== clientId) return "other-client";
     await storage.revokeAccessToken(tokenHash);
+    deps.emit?.({ type: "tokens.revoked", clientId, subject: found.record.subject, grantId: found.record.grantId, tokenType: "access_token" });
   } else {
     if (found.grant.clientId !== clientId) return "other-client";
     await storage.revokeGrant(found.grant.grantId);
+    deps.emit?.({ type: "tokens.revoked", clientId, subject: found.grant.subject, grantId: found.grant.grantId, tokenType: "refresh_token" });
   }
   return "revoked";
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { emitterFor } from "../endpoints/web.js";
 import type { ServerContext } from "../context.js";
 import { verifyTokenHash } from "../crypto.js";
 import { OAuthError } from "../errors.js";
@@ -40,10 +41,14 @@ export function handleClientConfigurationRequest(ctx: ServerContext, request: Re
     switch (request.method) {
       case "GET":
         return jsonResponse(clientInformation(ctx, client));
-      case "PUT":
-        return jsonResponse((await updateClient(ctx, request, client)).response);
+      case "PUT": {
+        const { response } = await updateClient(ctx, request, client);
+        emitterFor(ctx, request)?.({ type: "client.updated", clientId: client.client_id });
+        return jsonResponse(response);
+      }
       case "DELETE":
         await ctx.config.storage.deleteClient(client.client_id);
+        emitterFor(ctx, request)?.({ type: "client.deleted", clientId: client.client_id });
         return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
       default:
         throw new OAuthError("invalid_request", "Use GET, PUT or DELETE.", { status: 405, headers: { Allow: "GET, PUT, DELETE" } });

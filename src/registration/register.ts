@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { emitterFor } from "../endpoints/web.js";
 import type { ServerContext } from "../context.js";
 import { generateId, generateToken, hashToken } from "../crypto.js";
 import { OAuthError } from "../errors.js";
@@ -55,7 +56,9 @@ export async function registerClient(ctx: ServerContext, input: unknown, request
   if (Number.isFinite(registration.maxClients) && (await ctx.config.storage.countClients()) >= registration.maxClients) {
     throw new OAuthError("temporarily_unavailable", "The server accepts no more client registrations.", { status: 503 });
   }
-  return issueClientCredentials(ctx, generateId(), metadata);
+  const registered = await issueClientCredentials(ctx, generateId(), metadata);
+  emitterFor(ctx, request)?.({ type: "client.registered", clientId: registered.client.client_id });
+  return registered;
 }
 
 /**

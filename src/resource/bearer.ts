@@ -111,8 +111,8 @@ export async function validateBearerTokenFor(
   requireUser: boolean | undefined,
 ): Promise<BearerTokenInfo | Response> {
   const token = bearerToken(request.headers.get("authorization"));
-  if (token === undefined) return missingTokenResponse(options);
-  if (token === null) return errorResponse(bearerError(options, "invalid_request", "The Authorization header is malformed."));
+  if (token === undefined) return missingTokenResponse(options, requiredScopes);
+  if (token === null) return errorResponse(bearerError(options, requiredScopes, "invalid_request", "The Authorization header is malformed."));
   let record: AccessTokenRecord | null;
   try {
     record = await options.storage.getAccessToken(hashToken(token));
@@ -163,54 +163,71 @@ function refuse(
   now: number,
 ): OAuthError | undefined {
   if (record === null || record.expiresAt <= now) {
-    return bearerError(options, "invalid_token", "The access token is invalid or has expired.");
+    return bearerError(options, requiredScopes, "invalid_token", "The access token is invalid or has expired.");
   }
   // RFC 8707 §2 / MCP authorization: a token must have been issued for this very resource. An
   // empty audience includes nothing, so an unrestricted token passes no resource.
   if (!record.audience.includes(options.resource)) {
-    return bearerError(options, "invalid_token", "The access token was not issued for this resource.");
+    return bearerError(options, requiredScopes, "invalid_token", "The access token was not issued for this resource.");
   }
   // invalid_token rather than insufficient_scope: no scope would help, only a token a user
   // approved, which a client gets by running the authorization-code flow again.
   if (requireUser === true && record.subjectType === "client") {
-    return bearerError(options, "invalid_token", "This resource requires a token issued for a user.");
+    return bearerError(options, requiredScopes, "invalid_token", "This resource requires a token issued for a user.");
   }
   if (requiredScopes !== undefined && !isScopeSubset(requiredScopes, record.scope)) {
-    return bearerError(options, "insufficient_scope", "The access token lacks a required scope.", formatScope(requiredScopes));
+    return bearerError(options, requiredScopes, "insufficient_scope", "The access token lacks a required scope.");
   }
   return undefined;
 }
 
 /**
+ * The route's required scopes as the challenge's `scope`: on every challenge, not only
+ * `insufficient_scope` (RFC 6750 §3 allows it in any), because an MCP client takes the scopes of
+ * its first authorization from the 401 (MCP 2026-07-28, scope selection strategy).
+ */
+function scopeAttribute(requiredScopes: readonly string[] | undefined): string | undefined {
+  return requiredScopes === undefined || requiredScopes.length === 0 ? undefined : formatScope(requiredScopes);
+}
+
+/**
+ * CORS of every challenge: any origin may read it, and `WWW-Authenticate` is exposed — without
+ * that a browser hides the `resource_metadata` a browser-based client needs to start discovery
+ * (RFC 9728 §5.1). A challenge carries no credential, so no origin needs refusing.
+ */
+const CHALLENGE_CORS_HEADERS = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "WWW-Authenticate" } as const;
+
+/**
  * A refusal of RFC 6750 §3.1 as an {@link OAuthError}: its status (`400`, `401`, `403`) and its
- * `WWW-Authenticate: Bearer` challenge, which repeats the error (and the needed `scope`) and
- * carries `resource_metadata` (RFC 9728 §5.1) when configured.
+ * `WWW-Authenticate: Bearer` challenge, which repeats the error, names the route's scopes and
+ * carries `resource_metadata` (RFC 9728 §5.1) when configured, readable by browsers.
  */
 function bearerError(
   options: BearerValidationOptions,
+  requiredScopes: readonly string[] | undefined,
   error: "invalid_request" | "invalid_token" | "insufficient_scope",
   description: string,
-  scope?: string,
 ): OAuthError {
   const challenge = authenticateChallenge("Bearer", [
     ["realm", options.realm],
     ["error", error],
     ["error_description", description],
-    ["scope", scope],
+    ["scope", scopeAttribute(requiredScopes)],
     ["resource_metadata", options.resourceMetadataUrl],
   ]);
   // invalid_request is 400 (RFC 6750 §3.1); the other two have their own defaults (401, 403).
-  return new OAuthError(error, description, { headers: { "WWW-Authenticate": challenge } });
+  return new OAuthError(error, description, { headers: { "WWW-Authenticate": challenge, ...CHALLENGE_CORS_HEADERS } });
 }
 
-/** The headers of the answer to a request without a bearer token (RFC 6750 §3.1: no error code). */
-function missingTokenResponse(options: BearerValidationOptions): Response {
+/** The answer to a request without a bearer token (RFC 6750 §3.1: no error code). */
+function missingTokenResponse(options: BearerValidationOptions, requiredScopes: readonly string[] | undefined): Response {
   const challenge = authenticateChallenge("Bearer", [
     ["realm", options.realm],
+    ["scope", scopeAttribute(requiredScopes)],
     ["resource_metadata", options.resourceMetadataUrl],
   ]);
   return new Response(null, {
     status: 401,
-    headers: { "WWW-Authenticate": challenge, "Content-Type": "application/json", "Cache-Control": "no-store" },
+    headers: { "WWW-Authenticate": challenge, "Content-Type": "application/json", "Cache-Control": "no-store", ...CHALLENGE_CORS_HEADERS },
   });
 }

@@ -214,7 +214,8 @@ describe.skipIf(CURL === undefined)("curl interop", () => {
     it("RFC 6750 §3: no token is 401 with a bare challenge", async () => {
       const response = await curl([`${running.url}/api`]);
       expect(response.status).toBe(401);
-      expect(response.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${running.url}/.well-known/oauth-protected-resource/api"`);
+      // The route needs scope read: named in the first challenge too (MCP 2026-07-28 scope selection).
+      expect(response.headers.get("www-authenticate")).toBe(`Bearer scope="read", resource_metadata="${running.url}/.well-known/oauth-protected-resource/api"`);
     });
   });
 });

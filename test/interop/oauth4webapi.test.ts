@@ -148,6 +148,7 @@ describe("oauth4webapi interop: failures", () => {
   it("serves the protected route's 401 challenge over HTTP when no token is sent (RFC 6750 §3)", async () => {
     const response = await fetch(`${running.url}/api`);
     expect(response.status).toBe(401);
-    expect(response.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${running.url}/.well-known/oauth-protected-resource/api"`);
+    // The route needs scope read: named in the first challenge too (MCP 2026-07-28 scope selection).
+    expect(response.headers.get("www-authenticate")).toBe(`Bearer scope="read", resource_metadata="${running.url}/.well-known/oauth-protected-resource/api"`);
   });
 });

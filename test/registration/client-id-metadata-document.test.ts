@@ -146,11 +146,17 @@ describe("client ID metadata documents (draft-ietf-oauth-client-id-metadata-docu
       expect(vetoed).toEqual(["app.example.com"]);
       expect(t.requests).toHaveLength(0);
     });
-    it("private_key_jwt, clearly, and client secrets", async () => {
+    it("private_key_jwt, saying which method is supported instead (MCP 2026-07-28 client registration)", async () => {
       const jwt = setup({}, () => Response.json({ ...DOCUMENT, token_endpoint_auth_method: "private_key_jwt" }));
-      expect(await refused(await jwt.parse())).toMatch(/private_key_jwt client authentication is not supported yet/);
+      expect(await refused(await jwt.parse())).toBe(
+        'The client metadata document was refused: it declares token_endpoint_auth_method "private_key_jwt", which oauthkit does not support yet: a metadata document client must use "none" (a public client with PKCE).',
+      );
+    });
+    it("client secret methods, naming the method declared and the one supported", async () => {
       const secret = setup({}, () => Response.json({ ...DOCUMENT, token_endpoint_auth_method: "client_secret_basic" }));
-      expect(await refused(await secret.parse())).toMatch(/must use token_endpoint_auth_method none/);
+      expect(await refused(await secret.parse())).toBe(
+        'The client metadata document was refused: it declares token_endpoint_auth_method "client_secret_basic": a metadata document client must use "none" (a public client with PKCE).',
+      );
     });
     it("a document carrying a client secret (no shared secret is possible)", async () => {
       const t = setup({}, () => Response.json({ ...DOCUMENT, client_secret: "s3cret" }));

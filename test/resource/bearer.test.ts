@@ -192,7 +192,7 @@ describe("client_credentials tokens are marked, and requireUser refuses them", (
     const response = result as Response;
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe(
-      'Bearer error="invalid_token", error_description="This resource requires a token issued for a user.", ' +
+      'Bearer error="invalid_token", error_description="This resource requires a token issued for a user.", scope="read", ' +
         'resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"',
     );
     expect(await response.json()).toEqual({ error: "invalid_token", error_description: "This resource requires a token issued for a user." });
@@ -367,5 +367,49 @@ describe("bearer validation: the checks the library makes itself (RFC 6750 §3.1
       expect(response.headers.get("cache-control")).toBe("no-store");
       expect(response.headers.get("content-type")).toBe("application/json");
     }
+  });
+});
+
+describe("challenges MCP clients can act on (MCP 2026-07-28, RFC 9728 §5.1, RFC 6750 §3)", () => {
+  const OTHER = "https://other.example.com/api";
+  const OTHER_METADATA = "https://other.example.com/.well-known/oauth-protected-resource/api";
+
+  it("a 401 is readable by browser-based clients: any origin, WWW-Authenticate exposed", async () => {
+    const t = await start();
+    const response = (await t.validate({})) as Response;
+    expect(response.status).toBe(401);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(response.headers.get("access-control-expose-headers")).toBe("WWW-Authenticate");
+    const forbidden = (await t.validate({ Authorization: `Bearer ${t.tokens.access_token}` }, { requiredScopes: ["write"] })) as Response;
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get("access-control-expose-headers")).toBe("WWW-Authenticate");
+  });
+
+  it("the first 401 names the route's scopes, so the client asks for them (RFC 6750 §3)", async () => {
+    const t = await start();
+    const result = await refusal(await t.validate({}, { requiredScopes: ["read", "write"] }));
+    expect(result).toEqual({ status: 401, challenge: `Bearer scope="read write", resource_metadata="${METADATA}"`, body: null });
+  });
+
+  it("for a route on a resource that is not the first configured: its own resource_metadata, and scope on insufficient_scope", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const code = await obtainCode(t.server, client, { scope: "read", resource: [OTHER] });
+    const tokens = await (await exchangeCode(t.server, client, code, { resource: OTHER })).json();
+    const validate = (headers: Record<string, string>) =>
+      t.server.validateBearerToken(new Request(OTHER, { headers }), { resource: OTHER, requiredScopes: ["write"] });
+    expect(await refusal(await validate({}))).toEqual({
+      status: 401,
+      challenge: `Bearer scope="write", resource_metadata="${OTHER_METADATA}"`,
+      body: null,
+    });
+    expect(await refusal(await validate({ Authorization: `Bearer ${tokens.access_token}` }))).toEqual({
+      status: 403,
+      challenge: `Bearer error="insufficient_scope", error_description="The access token lacks a required scope.", scope="write", resource_metadata="${OTHER_METADATA}"`,
+      body: { error: "insufficient_scope", error_description: "The access token lacks a required scope." },
+    });
+    // And the metadata it names is served (RFC 9728 §3).
+    const served = await t.server.handleRequest(new Request(OTHER_METADATA));
+    expect((await served?.json()).resource).toBe(OTHER);
   });
 });
