@@ -93,6 +93,13 @@ export interface Cors {
   apply(request: Request, response: Response): Response;
   /** The answer to a CORS preflight (`OPTIONS`): `204`, with the CORS headers only for an admitted origin. */
   preflight(request: Request): Response;
+  /**
+   * The same headers as plain data, for adapters that write responses without Web objects
+   * (node:http): those of a preflight's answer or of an endpoint's, for a request whose `Origin`
+   * header is `origin` (`null`: none). `standIn` builds the request an `origins` function's
+   * failure is reported with, only then. The object returned may be shared: copy it, do not change it.
+   */
+  headers(origin: string | null, answer: "preflight" | "response", standIn: () => Request): Readonly<Record<string, string>>;
 }
 
 const PREFLIGHT_HEADERS = {
@@ -109,47 +116,54 @@ const PREFLIGHT_HEADERS = {
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  */
 export function createCors(policy: CorsPolicy, report: (error: unknown, request: Request) => void): Cors {
-  const exposed = policy.exposedHeaders.length === 0 ? undefined : policy.exposedHeaders.join(", ");
+  type HeaderValues = Readonly<Record<string, string>>;
+  const exposed: HeaderValues = policy.exposedHeaders.length === 0 ? {} : { "Access-Control-Expose-Headers": policy.exposedHeaders.join(", ") };
   const { origins } = policy;
-  // The allowed origin, or undefined: no Access-Control-Allow-Origin at all.
-  const allowedOrigin = (request: Request): string | undefined => {
-    if (origins === "*") return "*";
-    const origin = request.headers.get("origin");
-    if (origin === null) return undefined;
-    if (typeof origins !== "function") return origins.includes(origin) ? origin : undefined;
+  // With an origin list or function the answer depends on Origin: caches must key on it, for
+  // refused origins too (the metadata documents are cacheable).
+  const refused: HeaderValues = Object.freeze<Record<string, string>>(origins === "*" ? {} : { Vary: "Origin" });
+  // With "*" the headers are the same for every request: built once.
+  const anyOrigin: { preflight: HeaderValues; response: HeaderValues } | undefined =
+    origins === "*"
+      ? {
+          preflight: Object.freeze({ "Access-Control-Allow-Origin": "*", ...PREFLIGHT_HEADERS }),
+          response: Object.freeze({ "Access-Control-Allow-Origin": "*", ...exposed }),
+        }
+      : undefined;
+  const admits = (origin: string, standIn: () => Request): boolean => {
+    if (typeof origins !== "function") return origins.includes(origin);
     try {
-      return origins(origin) === true ? origin : undefined;
+      return origins(origin) === true;
     } catch (error) {
       try {
-        report(error, request);
+        report(error, standIn());
       } catch {
         // A failing reporter must not turn the refusal into a crash.
       }
-      return undefined;
+      return false;
     }
   };
-  const set = (request: Request, headers: Headers, preflight: boolean): void => {
-    // With an origin list or function the answer depends on Origin: caches must key on it, for
-    // refused origins too (the metadata documents are cacheable).
-    if (origins !== "*") headers.append("Vary", "Origin");
-    const origin = allowedOrigin(request);
-    if (origin === undefined) return;
-    headers.set("Access-Control-Allow-Origin", origin);
-    if (preflight) {
-      for (const [name, value] of Object.entries(PREFLIGHT_HEADERS)) headers.set(name, value);
-    } else if (exposed !== undefined) {
-      headers.set("Access-Control-Expose-Headers", exposed);
+  const headers: Cors["headers"] = (origin, answer, standIn) => {
+    if (anyOrigin !== undefined) return anyOrigin[answer];
+    if (origin === null || !admits(origin, standIn)) return refused;
+    return { Vary: "Origin", "Access-Control-Allow-Origin": origin, ...(answer === "preflight" ? PREFLIGHT_HEADERS : exposed) };
+  };
+  const set = (target: Headers, values: Readonly<Record<string, string>>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (name === "Vary") target.append(name, value);
+      else target.set(name, value);
     }
   };
   return {
     apply(request, response) {
-      set(request, response.headers, false);
+      set(response.headers, headers(request.headers.get("origin"), "response", () => request));
       return response;
     },
     preflight(request) {
       const response = new Response(null, { status: 204 });
-      set(request, response.headers, true);
+      set(response.headers, headers(request.headers.get("origin"), "preflight", () => request));
       return response;
     },
+    headers,
   };
 }

@@ -5,6 +5,7 @@
  * preflights answer the same way. Never `Access-Control-Allow-Credentials`.
  */
 import { describe, expect, it } from "vitest";
+import { createCors, resolveCors } from "../../src/http/cors.js";
 import { type CorsConfig, createAuthorizationServer, createMemoryStorage } from "../../src/index.js";
 
 const ISSUER = "https://auth.example.com";
@@ -195,5 +196,35 @@ describe("CORS: never credentials", () => {
         expect((await server.handleRequest(request))?.headers.get("access-control-allow-credentials")).toBeNull();
       }
     }
+  });
+});
+
+describe("CORS as plain headers (for adapters without Web objects, e.g. node:http)", () => {
+  const neverBuilt = () => {
+    throw new Error("the stand-in request is built only to report a failure");
+  };
+
+  it("gives the same headers as the Web answers, per origin and kind of answer", () => {
+    const any = createCors(resolveCors({ exposedHeaders: ["WWW-Authenticate"] }), () => undefined);
+    expect(any.headers(OTHER, "response", neverBuilt)).toEqual({ "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "WWW-Authenticate" });
+    expect(any.headers(null, "preflight", neverBuilt)).toEqual({
+      "Access-Control-Allow-Origin": "*",
+      "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+      "Access-Control-Allow-Headers": "Authorization, Content-Type, MCP-Protocol-Version",
+      "Access-Control-Max-Age": "86400",
+    });
+    const listed = createCors(resolveCors({ origins: [APP] }), () => undefined);
+    expect(listed.headers(APP, "response", neverBuilt)).toEqual({ Vary: "Origin", "Access-Control-Allow-Origin": APP });
+    expect(listed.headers(APP, "preflight", neverBuilt)).toMatchObject({ "Access-Control-Allow-Origin": APP, "Access-Control-Max-Age": "86400" });
+    expect(listed.headers(OTHER, "preflight", neverBuilt)).toEqual({ Vary: "Origin" });
+    expect(listed.headers(null, "response", neverBuilt)).toEqual({ Vary: "Origin" });
+  });
+
+  it("reports a throwing origins function with the stand-in request, and refuses the origin", () => {
+    const reports: [unknown, string][] = [];
+    const failure = new Error("down");
+    const cors = createCors(resolveCors({ origins: () => { throw failure; } }), (error, request) => reports.push([error, request.url]));
+    expect(cors.headers(APP, "response", () => new Request(`${ISSUER}/token`, { method: "POST" }))).toEqual({ Vary: "Origin" });
+    expect(reports).toEqual([[failure, `${ISSUER}/token`]]);
   });
 });
