@@ -8,6 +8,7 @@
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./clients/redirect-uri.js";
 import { systemNow } from "./clock.js";
+import { type TokenHasher, hashToken } from "./crypto.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
@@ -194,6 +195,12 @@ export interface AuthorizationServerConfig {
   routing?: RoutingMode;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
+  /**
+   * How credentials are hashed for storage and lookup (default: the portable `hashToken`, pure
+   * JavaScript). A native synchronous SHA-256 is faster: on Node, `nodeHashToken` from
+   * `oauthkit/node`. Every hasher gives the same strings, so it can change without a migration.
+   */
+  hash?: TokenHasher;
 }
 
 /** How `handleRequest` matches requests to endpoints; see {@link AuthorizationServerConfig.routing}. */
@@ -270,9 +277,14 @@ export interface ResolvedConfig {
   routing: RoutingMode;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
+  /** {@link AuthorizationServerConfig.hash}, default `hashToken`. */
+  hash: TokenHasher;
 }
 
 const DAY = 24 * 60 * 60;
+
+/** What a configured `hash` is checked on: non-ASCII too, so that the UTF-8 encoding is checked. */
+const HASH_PROBE = "oauthkit hash probe: ü€😀";
 
 /**
  * Applies defaults and checks the configuration.
@@ -346,6 +358,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     onError: config.onError,
     routing: config.routing ?? "issuer-origin",
     now: config.now ?? systemNow,
+    hash: config.hash ?? hashToken,
   };
 }
 
@@ -472,6 +485,14 @@ function checkConfig(config: AuthorizationServerConfig): void {
   }
   if (config.now !== undefined && typeof config.now !== "function") {
     throw new TypeError("now must be a function returning seconds since the epoch.");
+  }
+  if (config.hash !== undefined && typeof config.hash !== "function") {
+    throw new TypeError("hash must be a function (value: string) => base64url(SHA-256(value)), such as hashToken.");
+  }
+  // A hasher with another digest or encoding (hex, padding) would find no stored record: refused
+  // at startup rather than as every token being unknown.
+  if (config.hash !== undefined && config.hash(HASH_PROBE) !== hashToken(HASH_PROBE)) {
+    throw new TypeError("hash must give base64url(SHA-256(UTF-8(value))) without padding, exactly as hashToken does.");
   }
 }
 

@@ -3,9 +3,10 @@
  *
  * @module
  */
-import { hashToken } from "../crypto.js";
+import { type TokenHasher, hashToken } from "../crypto.js";
 import { systemNow } from "../clock.js";
-import { type ErrorReporter, errorToResponse } from "../http/response.js";
+import { OAuthError } from "../errors.js";
+import { type ErrorReporter, logUnexpectedError } from "../http/response.js";
 import { formatScope, isScopeSubset } from "../scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
 
@@ -31,6 +32,8 @@ export interface BearerValidationOptions {
   realm?: string;
   /** Clock in seconds since the epoch. */
   now?: () => number;
+  /** How tokens are hashed (default: the portable `hashToken`; `oauthkit/node` gives a native one). */
+  hash?: TokenHasher;
   /**
    * Hears about unexpected failures (a store that is down), which are answered `500
    * server_error`; without it they are logged with `console.error`.
@@ -60,6 +63,9 @@ export interface BearerTokenInfo {
   /** Its grant, e.g. to revoke it (`storage.revokeGrant`). */
   grantId: string;
 }
+
+/** The headers of the 500 answer, as the token endpoint's JSON errors have them. */
+const JSON_NO_STORE = { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -97,6 +103,53 @@ export function validateBearerToken(request: Request, options: BearerValidationO
 }
 
 /**
+ * A refused bearer token as plain data: the status, the headers (`WWW-Authenticate: Bearer …`,
+ * `Content-Type`, `Cache-Control`) and the body (`""` when there is none), ready to be written by
+ * any HTTP layer. What {@link validateBearerAuthorization} returns where {@link validateBearerToken}
+ * returns a `Response`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export interface BearerChallenge {
+  /** 401, 400, 403, or 500 when the store failed. */
+  status: number;
+  /** Response headers, by their canonical names. */
+  headers: Record<string, string>;
+  /** The JSON error body, or `""` for a 401 without an error code (RFC 6750 §3.1). */
+  body: string;
+}
+
+/**
+ * Validates the bearer token of an `Authorization` header value — no `Request` needed, so a
+ * node:http, Express or Fastify route passes `req.headers.authorization` as it is. Same checks,
+ * same answers and exactly one storage call, like {@link validateBearerToken}; refusals come back
+ * as a plain {@link BearerChallenge} (tell the two apart with `"status" in result`).
+ *
+ * @param authorization - The header's value; `undefined` or `null` when the request had none.
+ * @param options - The resource, the store, and the route's requirements.
+ * @returns The token's information, or the challenge to answer with. A failing store gives a `500
+ *   server_error` challenge, reported to `onError` (with a `GET` of the resource as the request);
+ *   the promise never rejects.
+ * @throws {TypeError} synchronously, when `resource` is missing or empty (a programmer error).
+ * @example
+ * ```ts
+ * const result = await validateBearerAuthorization(req.headers.authorization, { storage, resource: "https://api.example.com/mcp" });
+ * if ("status" in result) return res.writeHead(result.status, result.headers).end(result.body);
+ * console.log(result.subject);
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+export function validateBearerAuthorization(
+  authorization: string | null | undefined,
+  options: BearerValidationOptions,
+): Promise<BearerTokenInfo | BearerChallenge> {
+  if (typeof options.resource !== "string" || options.resource === "") {
+    throw new TypeError("validateBearerAuthorization: resource is required (the token's audience is always checked, RFC 8707).");
+  }
+  return checkBearerAuthorization(authorization, options, options.requiredScopes, options.requireUser, () => new Request(options.resource));
+}
+
+/**
  * {@link validateBearerToken} with the route's requirements apart from the (cached, shared)
  * options, so a server validating for many routes builds no options object per request.
  *
@@ -108,16 +161,33 @@ export async function validateBearerTokenFor(
   requiredScopes: readonly string[] | undefined,
   requireUser: boolean | undefined,
 ): Promise<BearerTokenInfo | Response> {
-  const token = bearerToken(request.headers.get("authorization"));
+  const result = await checkBearerAuthorization(request.headers.get("authorization"), options, requiredScopes, requireUser, () => request);
+  return "status" in result ? new Response(result.body === "" ? null : result.body, result) : result;
+}
+
+/**
+ * The validation itself, on the header value: what both the `Request` and the header forms run.
+ * `reportedRequest` is built only when a failing store must be reported to `onError`.
+ *
+ * @internal
+ */
+export async function checkBearerAuthorization(
+  authorization: string | null | undefined,
+  options: BearerValidationOptions,
+  requiredScopes: readonly string[] | undefined,
+  requireUser: boolean | undefined,
+  reportedRequest: () => Request,
+): Promise<BearerTokenInfo | BearerChallenge> {
+  const token = bearerToken(authorization ?? null);
   if (token === undefined) return challenge(options, 401, {});
   if (token === null) {
     return challenge(options, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
   }
   let record: AccessTokenRecord | null;
   try {
-    record = await options.storage.getAccessToken(hashToken(token));
+    record = await options.storage.getAccessToken((options.hash ?? hashToken)(token));
   } catch (error) {
-    return errorToResponse(error, request, options.onError);
+    return serverError(error, reportedRequest, options.onError);
   }
   const now = options.now?.() ?? systemNow();
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
@@ -133,6 +203,17 @@ export async function validateBearerTokenFor(
     expiresAt: valid.expiresAt,
     grantId: valid.grantId,
   };
+}
+
+/** A failing store: reported (never silently), answered `500 server_error` without detail. */
+function serverError(error: unknown, reportedRequest: () => Request, onError: ErrorReporter | undefined): BearerChallenge {
+  try {
+    (onError ?? logUnexpectedError)(error, reportedRequest());
+  } catch {
+    // A failing reporter must not turn a 500 into a crash.
+  }
+  const body = new OAuthError("server_error", "The server encountered an unexpected error.");
+  return { status: 500, headers: { ...JSON_NO_STORE }, body: JSON.stringify(body.toJSON()) };
 }
 
 /**
@@ -160,7 +241,7 @@ function refuse(
   requiredScopes: readonly string[] | undefined,
   requireUser: boolean | undefined,
   now: number,
-): Response | undefined {
+): BearerChallenge | undefined {
   if (record === null || record.expiresAt <= now) {
     return challenge(options, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
   }
@@ -185,14 +266,14 @@ function refuse(
 }
 
 /**
- * A response with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) and, when there is an
- * error, the same error as a JSON body.
+ * A `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) and, when there is an error, the same error
+ * as a JSON body.
  */
 function challenge(
   options: BearerValidationOptions,
   status: number,
   params: { error?: string; error_description?: string; scope?: string },
-): Response {
+): BearerChallenge {
   const attributes: string[] = [];
   if (options.realm !== undefined) attributes.push(`realm="${options.realm}"`);
   for (const [name, value] of Object.entries(params)) attributes.push(`${name}="${value}"`);
@@ -202,6 +283,6 @@ function challenge(
     "Content-Type": "application/json",
     "Cache-Control": "no-store",
   };
-  const body = params.error === undefined ? null : JSON.stringify({ error: params.error, error_description: params.error_description });
-  return new Response(body, { status, headers });
+  const body = params.error === undefined ? "" : JSON.stringify({ error: params.error, error_description: params.error_description });
+  return { status, headers, body };
 }
