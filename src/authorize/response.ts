@@ -5,11 +5,11 @@
  * @module
  */
 import type { ServerContext } from "../context.js";
-import { generateId, generateToken, hashToken } from "../crypto.js";
+import { createAuthorizationCode } from "../grants/authorization-code.js";
 import { OAuthError } from "../errors.js";
 import { logUnexpectedError, redirectResponse } from "../http/response.js";
-import { isScopeSubset } from "../scope.js";
-import type { AuthorizationCodeRecord, GrantProps } from "../storage/types.js";
+import { isScopeSubset } from "../rules/scope.js";
+import type { GrantProps } from "../storage/types.js";
 import type { AuthorizationRequest } from "./request.js";
 
 /** The host's decision, given to {@link AuthorizationServer.issueAuthorizationCode}. */
@@ -46,24 +46,22 @@ export async function issueAuthorizationCode(
   if (!isScopeSubset(scope, request.scope)) {
     throw new TypeError("approval.scope must be a subset of the requested scope.");
   }
-  const code = generateToken();
-  const now = ctx.config.now();
-  const record: AuthorizationCodeRecord = {
-    codeHash: hashToken(code),
-    grantId: generateId(),
-    clientId: request.client.client_id,
-    subject: approval.subject,
-    scope,
-    resource: request.resource,
-    issuedAt: now,
-    expiresAt: now + ctx.config.authorizationCodeLifetime,
-  };
-  if (request.redirectUriSent) record.redirectUri = request.redirectUri;
-  if (request.codeChallenge !== undefined) record.codeChallenge = request.codeChallenge;
-  if (request.codeChallengeMethod !== undefined) record.codeChallengeMethod = request.codeChallengeMethod;
-  if (approval.props !== undefined) record.props = approval.props;
+  let code: string;
   try {
-    await ctx.config.storage.saveAuthorizationCode(record);
+    ({ code } = await createAuthorizationCode(
+      {
+        clientId: request.client.client_id,
+        subject: approval.subject,
+        scope,
+        resource: request.resource,
+        // Only a redirect_uri that was sent binds the token request to repeat it (RFC 6749 §4.1.3).
+        redirectUri: request.redirectUriSent ? request.redirectUri : undefined,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: request.codeChallengeMethod,
+        props: approval.props,
+      },
+      { storage: ctx.config.storage, policy: ctx.config, now: ctx.config.now, hash: ctx.config.hash },
+    ));
   } catch (error) {
     // The request is valid and its redirect URI trusted, so the client hears of the failure the
     // RFC 6749 §4.1.2.1 way (`server_error`), and the host through onError (or the log).

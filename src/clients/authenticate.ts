@@ -5,8 +5,9 @@
  */
 import { decodeBase64 } from "@oslojs/encoding";
 import { systemNow } from "../clock.js";
-import { verifyTokenHash } from "../crypto.js";
+import { type TokenHasher, verifyTokenHash } from "../crypto.js";
 import { OAuthError } from "../errors.js";
+import { authenticateChallenge } from "../http/challenge.js";
 import type { RequestParameters } from "../http/form.js";
 import type { ClientAuthenticationMethod, ClientRecord } from "../storage/types.js";
 
@@ -23,6 +24,8 @@ export interface ClientAuthenticationOptions {
   now?: () => number;
   /** The realm of the `WWW-Authenticate` challenge on 401. */
   realm?: string;
+  /** How the presented secret is hashed (default: the portable `hashToken`). */
+  hash?: TokenHasher;
 }
 
 /** A client that has proved its identity (or, for `none`, merely named itself). */
@@ -60,13 +63,13 @@ const ALL_METHODS: readonly ClientAuthenticationMethod[] = ["client_secret_basic
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  */
 export async function authenticateClient(
-  headers: Headers,
+  headers: Pick<Headers, "get">,
   params: RequestParameters,
   options: ClientAuthenticationOptions,
 ): Promise<AuthenticatedClient> {
   const fail = (description = "Client authentication failed."): OAuthError =>
     new OAuthError("invalid_client", description, {
-      headers: { "WWW-Authenticate": `Basic realm="${options.realm ?? "oauth"}", charset="UTF-8"` },
+      headers: { "WWW-Authenticate": authenticateChallenge("Basic", [["realm", options.realm ?? "oauth"], ["charset", "UTF-8"]]) },
     });
 
   const presented = presentedCredentials(headers, params, fail);
@@ -79,7 +82,7 @@ export async function authenticateClient(
   if (client === null || client.token_endpoint_auth_method !== presented.method) throw fail();
   if (presented.method === "none") return { client, method: "none" };
 
-  if (client.client_secret_hash === undefined || !verifyTokenHash(presented.secret ?? "", client.client_secret_hash)) {
+  if (client.client_secret_hash === undefined || !verifyTokenHash(presented.secret ?? "", client.client_secret_hash, options)) {
     throw fail();
   }
   const expiresAt = client.client_secret_expires_at ?? 0;
@@ -89,7 +92,7 @@ export async function authenticateClient(
 }
 
 function presentedCredentials(
-  headers: Headers,
+  headers: Pick<Headers, "get">,
   params: RequestParameters,
   fail: (description?: string) => OAuthError,
 ): PresentedCredentials {

@@ -127,13 +127,12 @@ export async function parseFormBody(request: Request, options: FormParsingOption
 }
 
 /**
- * Throws unless `contentType` is `application/x-www-form-urlencoded` with no `charset` other than
- * UTF-8: the check {@link parseFormBody} makes before it reads a body.
+ * Throws `invalid_request` unless the content type is `application/x-www-form-urlencoded` (in
+ * UTF-8, or without a charset).
  *
- * @throws {OAuthError} `invalid_request` (400).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
-export function assertFormContentType(contentType: string | null): void {
+export function assertFormContentType(contentType: string | null | undefined): void {
   if (contentType === FORM_CONTENT_TYPE) return; // what nearly every client sends
   const [mediaType = "", ...attributes] = (contentType ?? "").split(";");
   if (mediaType.trim().toLowerCase() !== FORM_CONTENT_TYPE) {

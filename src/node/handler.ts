@@ -7,11 +7,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { OAuthError } from "../errors.js";
 import { assertFormContentType } from "../http/form.js";
-import { authorizationServerMetadataUrl } from "../metadata.js";
+import { authorizationServerMetadataUrl } from "../discovery/authorization-server.js";
 import { protectedResourceMetadataUrl } from "../resource/metadata.js";
-import type { AuthorizationServer } from "../server.js";
+import { type AuthorizationServer, CORS_HEADERS } from "../server.js";
 import { readNodeBody } from "./body.js";
-import { type EndpointInput, type EndpointResult, endpointCore } from "./core.js";
+import { type EndpointRequest, type EndpointResult, errorResult } from "../endpoints/exchange.js";
 import { toWebRequest, writeWebResponse } from "./web.js";
 
 /** Options of {@link createNodeHandler}. */
@@ -33,19 +33,11 @@ export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => 
 
 /** How one route is served. */
 type Route =
-  | { kind: "endpoint"; endpoint: (input: EndpointInput) => Promise<EndpointResult> }
+  | { kind: "endpoint"; endpoint: (input: EndpointRequest) => Promise<EndpointResult> }
   | { kind: "document"; body: string }
   | { kind: "web" };
 
-/** CORS of the routed endpoints, as `handleRequest` sets it on the Web path. */
-const CORS_HEADERS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-  "Access-Control-Allow-Headers": "Authorization, Content-Type, MCP-Protocol-Version",
-  "Access-Control-Max-Age": "86400",
-} as const;
 const DOCUMENT_HEADERS = { "Content-Type": "application/json", "Cache-Control": "public, max-age=3600", ...CORS_HEADERS } as const;
-const JSON_NO_STORE_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
 /**
  * Creates a node:http handler for the server's endpoints — token, revocation and introspection
@@ -97,11 +89,10 @@ export function createNodeHandler(server: AuthorizationServer, options: NodeHand
   for (const resource of config.resources ?? []) {
     add(protectedResourceMetadataUrl(resource), { kind: "document", body: JSON.stringify(server.protectedResourceMetadata(resource)) });
   }
-  const core = endpointCore(server);
-  add(config.endpoints.token, { kind: "endpoint", endpoint: core.token });
-  if (config.endpoints.revocation !== undefined) add(config.endpoints.revocation, { kind: "endpoint", endpoint: core.revocation });
+  add(config.endpoints.token, { kind: "endpoint", endpoint: server.processTokenRequest });
+  if (config.endpoints.revocation !== undefined) add(config.endpoints.revocation, { kind: "endpoint", endpoint: server.processRevocationRequest });
   if (config.endpoints.introspection !== undefined) {
-    add(config.endpoints.introspection, { kind: "endpoint", endpoint: core.introspection });
+    add(config.endpoints.introspection, { kind: "endpoint", endpoint: server.processIntrospectionRequest });
   }
   if (config.endpoints.registration !== undefined) registrationKey = add(config.endpoints.registration, { kind: "web" });
   const registrationPath = config.endpoints.registration === undefined ? undefined : new URL(config.endpoints.registration).pathname;
@@ -147,32 +138,24 @@ export function createNodeHandler(server: AuthorizationServer, options: NodeHand
  * under the cap.
  */
 async function serveEndpoint(
-  endpoint: (input: EndpointInput) => Promise<EndpointResult>,
+  endpoint: (input: EndpointRequest) => Promise<EndpointResult>,
   req: IncomingMessage,
   method: string,
   maxBodyBytes: number,
 ): Promise<EndpointResult> {
   const { authorization, origin } = req.headers;
   const contentType = req.headers["content-type"];
-  const input: EndpointInput = { method, headers: { authorization, contentType, origin }, body: "" };
+  const input: EndpointRequest = { method, headers: { authorization, contentType, origin }, body: "" };
   if (method === "POST") {
     try {
       assertFormContentType(contentType ?? null);
       input.body = await readNodeBody(req, maxBodyBytes);
     } catch (error) {
-      if (error instanceof OAuthError) return withCors(errorResult(error));
+      if (error instanceof OAuthError) return withCors(errorResult(error, undefined));
       throw error;
     }
   }
   return withCors(await endpoint(input));
-}
-
-function errorResult(error: OAuthError): EndpointResult {
-  return {
-    status: error.status,
-    headers: { ...JSON_NO_STORE_HEADERS, ...error.headers },
-    body: JSON.stringify(error.toJSON()),
-  };
 }
 
 function withCors(result: EndpointResult): EndpointResult {

@@ -6,8 +6,9 @@
 import { type TokenHasher, hashToken } from "../crypto.js";
 import { systemNow } from "../clock.js";
 import { OAuthError } from "../errors.js";
+import { authenticateChallenge } from "../http/challenge.js";
 import { type ErrorReporter, logUnexpectedError } from "../http/response.js";
-import { formatScope, isScopeSubset } from "../scope.js";
+import { formatScope, isScopeSubset } from "../rules/scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
 
 /** Options of {@link validateBearerToken}. */
@@ -64,8 +65,8 @@ export interface BearerTokenInfo {
   grantId: string;
 }
 
-/** The headers of the 500 answer, as the token endpoint's JSON errors have them. */
-const JSON_NO_STORE = { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" } as const;
+/** The headers of JSON error answers (RFC 6749 §5.1, §5.2). */
+const JSON_NO_STORE_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -121,9 +122,9 @@ export interface BearerChallenge {
 
 /**
  * Validates the bearer token of an `Authorization` header value — no `Request` needed, so a
- * node:http, Express or Fastify route passes `req.headers.authorization` as it is. Same checks,
- * same answers and exactly one storage call, like {@link validateBearerToken}; refusals come back
- * as a plain {@link BearerChallenge} (tell the two apart with `"status" in result`).
+ * node:http, Express or Fastify route passes `req.headers.authorization` as it is. The same checks,
+ * answers and single storage call as {@link validateBearerToken}; refusals come back as a plain
+ * {@link BearerChallenge} (tell the two apart with `"status" in result`).
  *
  * @param authorization - The header's value; `undefined` or `null` when the request had none.
  * @param options - The resource, the store, and the route's requirements.
@@ -166,8 +167,8 @@ export async function validateBearerTokenFor(
 }
 
 /**
- * The validation itself, on the header value: what both the `Request` and the header forms run.
- * `reportedRequest` is built only when a failing store must be reported to `onError`.
+ * The validation itself, on the header's value: what the `Request` and the header forms both run.
+ * `reportedRequest` is built only when a failing store is reported to `onError`.
  *
  * @internal
  */
@@ -179,19 +180,22 @@ export async function checkBearerAuthorization(
   reportedRequest: () => Request,
 ): Promise<BearerTokenInfo | BearerChallenge> {
   const token = bearerToken(authorization ?? null);
-  if (token === undefined) return challenge(options, 401, {});
-  if (token === null) {
-    return challenge(options, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
-  }
+  if (token === undefined) return missingTokenChallenge(options);
+  if (token === null) return challengeOf(bearerError(options, "invalid_request", "The Authorization header is malformed."));
   let record: AccessTokenRecord | null;
   try {
     record = await options.storage.getAccessToken((options.hash ?? hashToken)(token));
   } catch (error) {
-    return serverError(error, reportedRequest, options.onError);
+    try {
+      (options.onError ?? logUnexpectedError)(error, reportedRequest());
+    } catch {
+      // A failing reporter must not turn a 500 into a crash.
+    }
+    return challengeOf(new OAuthError("server_error", "The server encountered an unexpected error."));
   }
   const now = options.now?.() ?? systemNow();
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
-  if (refusal !== undefined) return refusal;
+  if (refusal !== undefined) return challengeOf(refusal);
   const valid = record!;
   return {
     subject: valid.subject,
@@ -205,15 +209,9 @@ export async function checkBearerAuthorization(
   };
 }
 
-/** A failing store: reported (never silently), answered `500 server_error` without detail. */
-function serverError(error: unknown, reportedRequest: () => Request, onError: ErrorReporter | undefined): BearerChallenge {
-  try {
-    (onError ?? logUnexpectedError)(error, reportedRequest());
-  } catch {
-    // A failing reporter must not turn a 500 into a crash.
-  }
-  const body = new OAuthError("server_error", "The server encountered an unexpected error.");
-  return { status: 500, headers: { ...JSON_NO_STORE }, body: JSON.stringify(body.toJSON()) };
+/** The JSON answer of an {@link OAuthError} (RFC 6749 §5.2 shape, as `errorResponse` gives it). */
+function challengeOf(error: OAuthError): BearerChallenge {
+  return { status: error.status, headers: { ...JSON_NO_STORE_HEADERS, ...error.headers }, body: JSON.stringify(error.toJSON()) };
 }
 
 /**
@@ -235,54 +233,60 @@ function bearerToken(header: string | null): string | null | undefined {
   return B64TOKEN.test(token) ? token : null;
 }
 
+/** Why a token is refused, as the {@link OAuthError} it is (RFC 6750 §3.1), or `undefined` if it passes. */
 function refuse(
   record: AccessTokenRecord | null,
   options: BearerValidationOptions,
   requiredScopes: readonly string[] | undefined,
   requireUser: boolean | undefined,
   now: number,
-): BearerChallenge | undefined {
+): OAuthError | undefined {
   if (record === null || record.expiresAt <= now) {
-    return challenge(options, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
+    return bearerError(options, "invalid_token", "The access token is invalid or has expired.");
   }
   // RFC 8707 §2 / MCP authorization: a token must have been issued for this very resource. An
   // empty audience includes nothing, so an unrestricted token passes no resource.
   if (!record.audience.includes(options.resource)) {
-    return challenge(options, 401, { error: "invalid_token", error_description: "The access token was not issued for this resource." });
+    return bearerError(options, "invalid_token", "The access token was not issued for this resource.");
   }
   // invalid_token rather than insufficient_scope: no scope would help, only a token a user
   // approved, which a client gets by running the authorization-code flow again.
   if (requireUser === true && record.subjectType === "client") {
-    return challenge(options, 401, { error: "invalid_token", error_description: "This resource requires a token issued for a user." });
+    return bearerError(options, "invalid_token", "This resource requires a token issued for a user.");
   }
   if (requiredScopes !== undefined && !isScopeSubset(requiredScopes, record.scope)) {
-    return challenge(options, 403, {
-      error: "insufficient_scope",
-      error_description: "The access token lacks a required scope.",
-      scope: formatScope(requiredScopes),
-    });
+    return bearerError(options, "insufficient_scope", "The access token lacks a required scope.", formatScope(requiredScopes));
   }
   return undefined;
 }
 
 /**
- * A `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) and, when there is an error, the same error
- * as a JSON body.
+ * A refusal of RFC 6750 §3.1 as an {@link OAuthError}: its status (`400`, `401`, `403`) and its
+ * `WWW-Authenticate: Bearer` challenge, which repeats the error (and the needed `scope`) and
+ * carries `resource_metadata` (RFC 9728 §5.1) when configured.
  */
-function challenge(
+function bearerError(
   options: BearerValidationOptions,
-  status: number,
-  params: { error?: string; error_description?: string; scope?: string },
-): BearerChallenge {
-  const attributes: string[] = [];
-  if (options.realm !== undefined) attributes.push(`realm="${options.realm}"`);
-  for (const [name, value] of Object.entries(params)) attributes.push(`${name}="${value}"`);
-  if (options.resourceMetadataUrl !== undefined) attributes.push(`resource_metadata="${options.resourceMetadataUrl}"`);
-  const headers = {
-    "WWW-Authenticate": attributes.length === 0 ? "Bearer" : `Bearer ${attributes.join(", ")}`,
-    "Content-Type": "application/json",
-    "Cache-Control": "no-store",
-  };
-  const body = params.error === undefined ? "" : JSON.stringify({ error: params.error, error_description: params.error_description });
-  return { status, headers, body };
+  error: "invalid_request" | "invalid_token" | "insufficient_scope",
+  description: string,
+  scope?: string,
+): OAuthError {
+  const challenge = authenticateChallenge("Bearer", [
+    ["realm", options.realm],
+    ["error", error],
+    ["error_description", description],
+    ["scope", scope],
+    ["resource_metadata", options.resourceMetadataUrl],
+  ]);
+  // invalid_request is 400 (RFC 6750 §3.1); the other two have their own defaults (401, 403).
+  return new OAuthError(error, description, { headers: { "WWW-Authenticate": challenge } });
+}
+
+/** The answer to a request without a bearer token (RFC 6750 §3.1: no error code, no body). */
+function missingTokenChallenge(options: BearerValidationOptions): BearerChallenge {
+  const challenge = authenticateChallenge("Bearer", [
+    ["realm", options.realm],
+    ["resource_metadata", options.resourceMetadataUrl],
+  ]);
+  return { status: 401, headers: { "WWW-Authenticate": challenge, "Content-Type": "application/json", "Cache-Control": "no-store" }, body: "" };
 }
