@@ -30,7 +30,6 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
 
 let oauth: AuthorizationServer;
 let client: TestClient;
-let publicClient: TestClient;
 let nodeUrl: string;
 let webUrl: string;
 const servers: Server[] = [];
@@ -45,7 +44,7 @@ beforeAll(async () => {
   oauth = t.server;
   // Stored with the portable hash: the native one must find it (the two give the same strings).
   client = await registerClient(t.storage, { secret: "s3cret", clientId: "node-client" });
-  publicClient = await registerClient(t.storage, { method: "none", clientId: "public-client" });
+  await registerClient(t.storage, { method: "none", clientId: "public-client" });
   const handle = createNodeHandler(oauth);
   const node = await listen((req, res) => {
     handle(req, res).then((handled) => {
