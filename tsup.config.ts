@@ -9,6 +9,7 @@ export default defineConfig({
     redis: "src/storage/redis/index.ts",
     postgres: "src/storage/postgres/index.ts",
     sqlite: "src/storage/sqlite/index.ts",
+    node: "src/node/index.ts",
   },
   format: ["esm"],
   dts: true,
@@ -17,5 +18,6 @@ export default defineConfig({
   target: "es2022",
   platform: "neutral",
   treeshake: true,
-  external: ["vitest", "redis", "pg"],
+  // node: builtins only in the Node entry (src/node/), which is why they are external here.
+  external: ["vitest", "redis", "pg", /^node:/],
 });

@@ -13,6 +13,7 @@ export default defineConfig({
       { find: /^oauthkit\/redis$/, replacement: src("storage/redis/index.ts") },
       { find: /^oauthkit\/postgres$/, replacement: src("storage/postgres/index.ts") },
       { find: /^oauthkit\/sqlite$/, replacement: src("storage/sqlite/index.ts") },
+      { find: /^oauthkit\/node$/, replacement: src("node/index.ts") },
     ],
   },
   test: {

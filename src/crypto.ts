@@ -1,8 +1,11 @@
 /**
  * Random credentials, their hashes and constant-time comparison.
  *
- * Hashing uses `@oslojs/crypto`'s synchronous SHA-256: on the short inputs we hash (tokens,
- * secrets) it costs a few microseconds, where an awaited `crypto.subtle.digest` costs tens.
+ * Hashing is a capability: {@link TokenHasher}. The portable default, {@link hashToken}, uses
+ * `@oslojs/crypto`'s synchronous SHA-256: on the short inputs we hash (tokens, secrets) it costs a
+ * few microseconds, where an awaited `crypto.subtle.digest` costs tens. A runtime with a native
+ * synchronous SHA-256 hands the server its own (`oauthkit/node` gives `node:crypto`'s); every
+ * hasher yields the same string, so stored hashes stay valid whichever one wrote them.
  *
  * @module
  */
@@ -71,9 +74,21 @@ export function generateId(): string {
 }
 
 /**
+ * A synchronous credential hash: base64url without padding of SHA-256 over the UTF-8 bytes of the
+ * value (lone surrogates encoded as U+FFFD, as `TextEncoder` does). Every implementation must give
+ * exactly {@link hashToken}'s output — stores key records by it — so only the speed differs.
+ * Synchronous on purpose: an awaited digest costs more than the hash on these short inputs.
+ *
+ * @param value - The credential (token, code, secret, PKCE verifier).
+ * @returns Its hash, 43 base64url characters.
+ * @see https://www.rfc-editor.org/rfc/rfc6234
+ */
+export type TokenHasher = (value: string) => string;
+
+/**
  * Hashes a credential for storage: base64url(SHA-256(UTF-8(value))). Stores keep only this, so a
  * storage dump yields no usable token, code or secret. On an ASCII input this is also the S256
- * transform of RFC 7636 §4.2.
+ * transform of RFC 7636 §4.2. The portable {@link TokenHasher} (pure JavaScript, every runtime).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14
  */
@@ -81,14 +96,23 @@ export function hashToken(value: string): string {
   return encodeBase64url(sha256(encoder.encode(value)));
 }
 
+/** Options of {@link verifyTokenHash}. */
+export interface VerifyTokenHashOptions {
+  /** The hasher (default {@link hashToken}). */
+  hash?: TokenHasher;
+}
+
 /**
  * Compares a presented credential with a stored hash in constant time (the comparison of the two
  * digests does not depend on where they first differ).
  *
+ * @param value - The presented credential.
+ * @param expectedHash - The stored hash.
+ * @param options - The hasher to use (default {@link hashToken}).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.10
  */
-export function verifyTokenHash(value: string, expectedHash: string): boolean {
-  const actual = encoder.encode(hashToken(value));
+export function verifyTokenHash(value: string, expectedHash: string, options?: VerifyTokenHashOptions): boolean {
+  const actual = encoder.encode((options?.hash ?? hashToken)(value));
   const expected = encoder.encode(expectedHash);
   return actual.length === expected.length && constantTimeEqual(actual, expected);
 }

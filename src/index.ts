@@ -29,6 +29,7 @@ export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
 
 // Credentials
 export { generateToken, generateId, hashToken, timingSafeEqualString, verifyTokenHash } from "./crypto.js";
+export type { TokenHasher, VerifyTokenHashOptions } from "./crypto.js";
 
 // HTTP building blocks
 export { parseFormBody, parseParameters } from "./http/form.js";
@@ -106,8 +107,8 @@ export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./
 export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./discovery/protected-resource.js";
 
 // Resource servers
-export { validateBearerToken } from "./resource/bearer.js";
-export type { BearerTokenInfo, BearerValidationOptions } from "./resource/bearer.js";
+export { validateBearerAuthorization, validateBearerToken } from "./resource/bearer.js";
+export type { BearerChallenge, BearerTokenInfo, BearerValidationOptions } from "./resource/bearer.js";
 
 // Storage
 export type * from "./storage/types.js";

@@ -22,7 +22,13 @@ import {
   buildAuthorizationServerMetadata,
   openIdConfigurationUrls,
 } from "./discovery/authorization-server.js";
-import { type BearerTokenInfo, type BearerValidationOptions, validateBearerTokenFor } from "./resource/bearer.js";
+import {
+  type BearerChallenge,
+  type BearerTokenInfo,
+  type BearerValidationOptions,
+  checkBearerAuthorization,
+  validateBearerTokenFor,
+} from "./resource/bearer.js";
 import {
   type ProtectedResourceMetadata,
   buildProtectedResourceMetadata,
@@ -112,6 +118,14 @@ export interface AuthorizationServer {
    * `TypeError` naming `resources` when there is neither.
    */
   validateBearerToken(request: Request, options?: ProtectedRouteOptions): Promise<BearerTokenInfo | Response>;
+  /**
+   * {@link AuthorizationServer.validateBearerToken} on the `Authorization` header's value alone (no
+   * `Request`): refusals come back as a plain {@link BearerChallenge} (`"status" in result`) for any
+   * HTTP layer to write. Same checks, one storage call.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+   */
+  validateBearerAuthorization(authorization: string | null | undefined, options?: ProtectedRouteOptions): Promise<BearerTokenInfo | BearerChallenge>;
   /** The RFC 9728 metadata of one of the configured resources. */
   protectedResourceMetadata(resource: string): ProtectedResourceMetadata;
 }
@@ -161,6 +175,7 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     storage: config.storage,
     getClient: ctx.getClient,
     now: config.now,
+    hash: config.hash,
     report: (error) => (config.onError ?? logUnexpectedError)(error, new Request(url ?? config.endpoints.token, { method: "POST" })),
     emit: emitterFor(ctx, url ?? config.endpoints.token),
   });
@@ -226,6 +241,7 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
       options = {
         storage: config.storage,
         now: config.now,
+        hash: config.hash,
         onError: config.onError,
         resource,
         resourceMetadataUrl: protectedResourceMetadataUrl(resource),
@@ -236,6 +252,15 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     return options;
   };
   const defaultResource = config.resources?.[0];
+  const routeResource = (routeOptions: ProtectedRouteOptions, method: string): string => {
+    const resource = routeOptions.resource ?? defaultResource;
+    if (resource === undefined || resource === "") {
+      // A programmer error, thrown rather than answered: skipping the audience check would let
+      // a token minted for any other resource in.
+      throw new TypeError(`${method} needs a resource: configure resources, or pass { resource } for the route.`);
+    }
+    return resource;
+  };
 
   const registrationEndpoint = config.endpoints.registration === undefined ? undefined : routeKey(config.endpoints.registration);
   const registrationPath = config.endpoints.registration === undefined ? undefined : new URL(config.endpoints.registration).pathname;
@@ -319,13 +344,12 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     denyAuthorization: (request, denial) => denyAuthorization(ctx, request, denial),
     validateBearerToken(request, routeOptions = {}) {
       // On every protected request: cached options, nothing built per request.
-      const resource = routeOptions.resource ?? defaultResource;
-      if (resource === undefined || resource === "") {
-        // A programmer error, thrown rather than answered: skipping the audience check would let
-        // a token minted for any other resource in.
-        throw new TypeError("validateBearerToken needs a resource: configure resources, or pass { resource } for the route.");
-      }
-      return validateBearerTokenFor(request, bearerOptions(resource), routeOptions.requiredScopes, routeOptions.requireUser);
+      const options = bearerOptions(routeResource(routeOptions, "validateBearerToken"));
+      return validateBearerTokenFor(request, options, routeOptions.requiredScopes, routeOptions.requireUser);
+    },
+    validateBearerAuthorization(authorization, routeOptions = {}) {
+      const options = bearerOptions(routeResource(routeOptions, "validateBearerAuthorization"));
+      return checkBearerAuthorization(authorization, options, routeOptions.requiredScopes, routeOptions.requireUser, () => new Request(options.resource));
     },
     protectedResourceMetadata(resource) {
       const found = resourceMetadata.get(resource);

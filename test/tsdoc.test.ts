@@ -7,7 +7,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
-const entries = ["src/index.ts", "src/testing/index.ts", "src/storage/redis/index.ts", "src/storage/postgres/index.ts", "src/storage/sqlite/index.ts"];
+const entries = ["src/index.ts", "src/testing/index.ts", "src/storage/redis/index.ts", "src/storage/postgres/index.ts", "src/storage/sqlite/index.ts", "src/node/index.ts"];
 
 function publicExports(entry: string) {
   const program = ts.createProgram([join(root, entry)], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, strict: true, noEmit: true });

@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const CONTENDERS = ["floor", "oauthkit", "oidc-provider", "oauth2-server"];
+const CONTENDERS = ["floor", "oauthkit", "oauthkit-node", "oidc-provider", "oauth2-server"];
 const SCENARIOS = ["exchange", "refresh", "bearer", "register"];
 const CONCURRENCY = [1, 32];
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);

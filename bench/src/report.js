@@ -92,6 +92,46 @@ export function evaluateTargets(results, get) {
   return targets;
 }
 
+/** The ratios issue 11 steers by, per scenario and concurrency (formatted). */
+export function issue11Ratios(results, scenarios, concurrency) {
+  const rows = [];
+  for (const scenario of scenarios.filter((s) => s !== "register")) {
+    for (const c of concurrency) {
+      const r = (a, b) => fmtRatio(pairedRatio(results, a, b, scenario, c));
+      rows.push({
+        scenario,
+        c,
+        node: r("oauthkit/node", "oauth2-server"),
+        web: r("oauthkit", "oauth2-server"),
+        nodeOverWeb: r("oauthkit/node", "oauthkit"),
+        webOverBaseline: r("oauthkit", "oauthkit-baseline"),
+      });
+    }
+  }
+  return rows;
+}
+
+/** The benchmark targets of issue 11 (the Node path against oauth2-server, the Web path against its baseline). */
+export function evaluateIssue11Targets(results) {
+  const targets = [];
+  const add = (target, value, threshold) =>
+    targets.push({ target, value: fmtRatio(value), met: Number.isFinite(value) ? value >= threshold : undefined });
+  for (const [scenario, threshold] of [["exchange", 1.5], ["refresh", 1.5], ["bearer", 1.0]]) {
+    for (const c of [1, 32]) {
+      const mode = c === 1 ? "sequential" : "32 in flight";
+      add(`${scenario}, ${mode}: oauthkit/node ≥ ${threshold.toFixed(1)}× oauth2-server`, pairedRatio(results, "oauthkit/node", "oauth2-server", scenario, c), threshold);
+    }
+  }
+  for (const scenario of ["exchange", "refresh", "bearer"]) {
+    for (const c of [1, 32]) {
+      const mode = c === 1 ? "sequential" : "32 in flight";
+      // "No slower" read with the machine's noise: within 5 % of the baseline build.
+      add(`${scenario}, ${mode}: oauthkit (Web) ≥ 0.95× oauthkit-baseline`, pairedRatio(results, "oauthkit", "oauthkit-baseline", scenario, c), 0.95);
+    }
+  }
+  return targets;
+}
+
 export function renderReport({ machine: m, load = [NaN, NaN], rounds, roundSeconds, durationSeconds, contenders, scenarios, concurrency, results, memory }) {
   const get = (name, scenario, c) => summarise(results[name]?.[`${scenario}/${c}`]);
   const lines = [];
@@ -145,6 +185,22 @@ export function renderReport({ machine: m, load = [NaN, NaN], rounds, roundSecon
   if (names.includes("oauthkit")) {
     lines.push("## Targets (issue 7)", "", "| target | measured | |", "|---|--:|---|");
     for (const t of evaluateTargets(results, get)) lines.push(`| ${t.target} | ${t.value} | ${t.met === undefined ? "not measured" : t.met ? "met" : "**missed**"} |`);
+    lines.push("");
+  }
+  if (names.includes("oauth2-server") && (names.includes("oauthkit/node") || names.includes("oauthkit"))) {
+    lines.push(
+      "## Ratios (issue 11)",
+      "",
+      "Paired ratios (median over rounds of the two contenders' ops/s in the same round). Targets: oauthkit/node ≥ 1.5× oauth2-server on exchange and refresh, ≥ 1.0× on bearer validation; the Web path (oauthkit) no slower than the baseline build (oauthkit-baseline, when run).",
+      "",
+      "| scenario | in flight | oauthkit/node ÷ oauth2-server | oauthkit ÷ oauth2-server | oauthkit/node ÷ oauthkit | oauthkit ÷ oauthkit-baseline |",
+      "|---|--:|--:|--:|--:|--:|",
+    );
+    for (const t of issue11Ratios(results, scenarios, concurrency)) {
+      lines.push(`| ${t.scenario} | ${t.c} | ${t.node} | ${t.web} | ${t.nodeOverWeb} | ${t.webOverBaseline} |`);
+    }
+    lines.push("", "| target | measured | |", "|---|--:|---|");
+    for (const t of evaluateIssue11Targets(results)) lines.push(`| ${t.target} | ${t.value} | ${t.met === undefined ? "not measured" : t.met ? "met" : "**missed**"} |`);
     lines.push("");
   }
   const notes = contenders.flatMap((c) => c.notes.map((note) => `- ${c.name}: ${note}`));

@@ -1,21 +1,25 @@
 /**
- * oauthkit on Express 5: the shared demo app (examples/mcp-server) behind one catch-all middleware.
- * No express.json()/urlencoded() before it: oauthkit reads the raw request body itself.
+ * oauthkit on Express 5: the shared demo app (examples/mcp-server). oauthkit/node's handler answers
+ * the OAuth endpoints from Express's request and response directly (no Web objects, node:crypto
+ * hashing); a catch-all middleware bridges the rest of the app (sign-in, consent, MCP) to its Web
+ * handler. No express.json()/urlencoded() before them: oauthkit reads the raw request body itself.
  * `PORT=3000 node --import tsx examples/express/server.ts`
  */
 import express from "express";
 import { createMemoryStorage } from "oauthkit";
+import { createNodeHandler, nodeHashToken, toWebRequest, writeWebResponse } from "oauthkit/node";
 import { createApp } from "../mcp-server/app.js";
-import { sendWebResponse, toWebRequest } from "../node-http/serve.js";
 
 const port = Number(process.env.PORT ?? 3000);
 const origin = `http://localhost:${port}`;
-const { handle } = createApp({ issuer: origin, storage: createMemoryStorage(), demo: { username: "demo", password: "demo" } });
+const { handle, oauth } = createApp({ issuer: origin, storage: createMemoryStorage(), demo: { username: "demo", password: "demo" }, hash: nodeHashToken });
+const handleOAuth = createNodeHandler(oauth, { origin });
 
 const app = express();
 app.use(async (req, res, next) => {
   try {
-    await sendWebResponse(await handle(toWebRequest(req, origin), { remoteAddress: req.socket.remoteAddress }), res);
+    if (await handleOAuth(req, res)) return;
+    await writeWebResponse(await handle(toWebRequest(req, origin), { remoteAddress: req.socket.remoteAddress }), res);
   } catch (error) {
     next(error);
   }

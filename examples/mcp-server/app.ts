@@ -2,7 +2,7 @@
  * The reference server as one fetch handler: oauthkit's endpoints, the demo authorization
  * endpoint, and the MCP endpoint, all on one origin.
  */
-import { type ClientIdMetadataDocumentConfig, OAuthError, type Storage, createAuthorizationServer, errorResponse } from "oauthkit";
+import { type ClientIdMetadataDocumentConfig, OAuthError, type Storage, type TokenHasher, createAuthorizationServer, errorResponse } from "oauthkit";
 import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
 import { createMcpHandler } from "./mcp.js";
 import type { SignInThrottleOptions } from "./throttle.js";
@@ -30,6 +30,8 @@ export interface AppOptions {
   trustProxy?: number;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
+  /** How credentials are hashed (default: the portable one); the Node examples pass `nodeHashToken`. */
+  hash?: TokenHasher;
 }
 
 /** What the server knows about the connection a request came on (the node:http adapter passes it). */
@@ -60,6 +62,7 @@ export function createApp(options: AppOptions) {
     registration: { maxClients: options.maxClients ?? 10_000, privateUseSchemes: ["cursor"] },
     clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {}, // client_id as an https URL
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.hash === undefined ? {} : { hash: options.hash }),
   });
   const authorize = createAuthorizeHandler(oauth, {
     issuer: options.issuer,

@@ -62,7 +62,7 @@ export async function issueAuthorizationCode(
         codeChallengeMethod: request.codeChallengeMethod,
         props: approval.props,
       },
-      { storage: ctx.config.storage, policy: ctx.config, now: ctx.config.now, emit: emitterFor(ctx, ctx.config.endpoints.authorization) },
+      { storage: ctx.config.storage, policy: ctx.config, now: ctx.config.now, hash: ctx.config.hash, emit: emitterFor(ctx, ctx.config.endpoints.authorization) },
     ));
   } catch (error) {
     // The request is valid and its redirect URI trusted, so the client hears of the failure the

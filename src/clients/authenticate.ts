@@ -5,7 +5,7 @@
  */
 import { decodeBase64 } from "@oslojs/encoding";
 import { systemNow } from "../clock.js";
-import { verifyTokenHash } from "../crypto.js";
+import { type TokenHasher, verifyTokenHash } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import { authenticateChallenge } from "../http/challenge.js";
 import type { RequestParameters } from "../http/form.js";
@@ -24,6 +24,8 @@ export interface ClientAuthenticationOptions {
   now?: () => number;
   /** The realm of the `WWW-Authenticate` challenge on 401. */
   realm?: string;
+  /** How the presented secret is hashed (default: the portable `hashToken`). */
+  hash?: TokenHasher;
 }
 
 /** A client that has proved its identity (or, for `none`, merely named itself). */
@@ -80,7 +82,7 @@ export async function authenticateClient(
   if (client === null || client.token_endpoint_auth_method !== presented.method) throw fail();
   if (presented.method === "none") return { client, method: "none" };
 
-  if (client.client_secret_hash === undefined || !verifyTokenHash(presented.secret ?? "", client.client_secret_hash)) {
+  if (client.client_secret_hash === undefined || !verifyTokenHash(presented.secret ?? "", client.client_secret_hash, options)) {
     throw fail();
   }
   const expiresAt = client.client_secret_expires_at ?? 0;

@@ -7,6 +7,7 @@
  * @module
  */
 import { type ClientAuthenticationOptions, type ClientLookup, parseBasicCredentials } from "../clients/authenticate.js";
+import type { TokenHasher } from "../crypto.js";
 import type { EmitEvent } from "../events.js";
 import { OAuthError } from "../errors.js";
 import { type RequestParameters, assertFormContentType, assertNoRepeatedParameters, parseParameters } from "../http/form.js";
@@ -75,6 +76,8 @@ export interface EndpointContext<S> {
   getClient: ClientLookup;
   /** Clock in seconds since the epoch (default: the system clock). */
   now?: (() => number) | undefined;
+  /** How credentials are hashed (default: the portable `hashToken`; see `TokenHasher`). */
+  hash?: TokenHasher | undefined;
   /**
    * Told about unexpected failures (never sent to the client); default `console.error`. Must not
    * throw (if it does, the failure is still answered `500`).
@@ -217,5 +220,6 @@ export function clientAuthenticationOptions(ctx: EndpointContext<unknown>): Clie
     realm: ctx.policy.issuer,
   };
   if (ctx.now !== undefined) options.now = ctx.now;
+  if (ctx.hash !== undefined) options.hash = ctx.hash;
   return options;
 }

@@ -6,7 +6,7 @@
  */
 import { authenticateClient, parseBasicCredentials } from "../clients/authenticate.js";
 import type { ServerContext } from "../context.js";
-import { timingSafeEqualString, verifyTokenHash } from "../crypto.js";
+import { type TokenHasher, timingSafeEqualString, verifyTokenHash } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { TokenLookupStorage } from "../grants/find-token.js";
 import { type IntrospectionCaller, introspectToken } from "../grants/introspect-token.js";
@@ -46,7 +46,7 @@ export function processIntrospectionRequest(input: EndpointRequest, ctx: Endpoin
     if (token === undefined) throw new OAuthError("invalid_request", "The token parameter is required.");
     const answer = await introspectToken(
       { caller, token, tokenTypeHint: params.get("token_type_hint") },
-      { storage: ctx.storage, issuer: ctx.policy.issuer, now: ctx.now },
+      { storage: ctx.storage, issuer: ctx.policy.issuer, now: ctx.now, hash: ctx.hash },
     );
     return jsonResult(answer);
   });
@@ -63,7 +63,7 @@ export function handleIntrospectionRequest(ctx: ServerContext, request: Request)
 }
 
 async function authenticateCaller(ctx: EndpointContext<unknown>, input: EndpointRequest, params: RequestParameters): Promise<IntrospectionCaller> {
-  const credential = matchResourceServerCredential(ctx.policy.introspectionCredentials, input.headers.authorization);
+  const credential = matchResourceServerCredential(ctx.policy.introspectionCredentials, input.headers.authorization, ctx.hash);
   if (credential !== undefined) return { kind: "resource-server", credential };
   const { client, method } = await authenticateClient(credentialHeaders(input), params, clientAuthenticationOptions(ctx));
   // A public client proves nothing by naming itself: introspection needs real authentication.
@@ -79,11 +79,12 @@ async function authenticateCaller(ctx: EndpointContext<unknown>, input: Endpoint
 function matchResourceServerCredential(
   credentials: readonly IntrospectionCredential[],
   authorization: string | undefined,
+  hash: TokenHasher | undefined,
 ): IntrospectionCredential | undefined {
   if (credentials.length === 0) return undefined;
   const basic = parseBasicCredentials(authorization ?? null);
   if (basic.kind !== "basic") return undefined;
   const { clientId: id, secret } = basic;
   const credential = credentials.find((candidate) => timingSafeEqualString(candidate.id, id));
-  return credential !== undefined && verifyTokenHash(secret, credential.secretHash) ? credential : undefined;
+  return credential !== undefined && verifyTokenHash(secret, credential.secretHash, { hash }) ? credential : undefined;
 }

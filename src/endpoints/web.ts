@@ -91,6 +91,7 @@ export function endpointContext(ctx: ServerContext, request: Request): EndpointC
     storage: ctx.config.storage,
     getClient: ctx.getClient,
     now: ctx.config.now,
+    hash: ctx.config.hash,
     report: reporterFor(request, ctx.config.onError),
     emit: emitterFor(ctx, request),
   };

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { generateId, generateToken, hashToken } from "../crypto.js";
+import { type TokenHasher, generateId, generateToken } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { ServerPolicy } from "../policy.js";
 import { type CodeChallengeMethod, verifyPkce } from "../rules/pkce.js";
 import { narrowAudience } from "../rules/resource-indicators.js";
 import type { AuthorizationCodeRecord, ClientRecord, GrantProps, GrantRecord, Storage } from "../storage/types.js";
-import { type GrantDependencies, type IssuedTokens, clockOf, grantsRefreshToken, issuedTokens, mintAccessToken } from "./issue.js";
+import { type GrantDependencies, type IssuedTokens, clockOf, grantsRefreshToken, hasherOf, issuedTokens, mintAccessToken } from "./issue.js";
 
 /**
  * Seconds of clock difference between server instances (and their store) that the tombstone of a
@@ -76,7 +76,7 @@ export async function createAuthorizationCode(
   const code = generateToken();
   const now = clockOf(deps)();
   const record: AuthorizationCodeRecord = {
-    codeHash: hashToken(code),
+    codeHash: hasherOf(deps)(code),
     grantId: generateId(),
     clientId: input.clientId,
     subject: input.subject,
@@ -137,9 +137,10 @@ export async function exchangeAuthorizationCode(
   deps: GrantDependencies<AuthorizationCodeExchangeStorage>,
 ): Promise<IssuedTokens> {
   const { policy, storage } = deps;
+  const hash = hasherOf(deps);
   const { client } = input;
   const clock = clockOf(deps);
-  const redeemed = await storage.redeemAuthorizationCode(hashToken(input.code));
+  const redeemed = await storage.redeemAuthorizationCode(hash(input.code));
   if (redeemed === null) throw new OAuthError("invalid_grant", "The authorization code is invalid or has expired.");
   const { code, firstUse } = redeemed;
   if (!firstUse) {
@@ -147,7 +148,7 @@ export async function exchangeAuthorizationCode(
     deps.emit?.({ type: "authorization_code.replayed", clientId: code.clientId, subject: code.subject, grantId: code.grantId, presentedBy: client.client_id });
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");
   }
-  checkCodeBindings(input, code, clock());
+  checkCodeBindings(input, code, clock(), hash);
   const audience = narrowAudience(input.resource, code.resource, policy.resources);
 
   const now = clock();
@@ -166,11 +167,11 @@ export async function exchangeAuthorizationCode(
   if (withRefresh) {
     refreshToken = generateToken();
     grant.refresh = {
-      tokenHash: hashToken(refreshToken),
+      tokenHash: hash(refreshToken),
       expiresAt: Math.min(now + policy.refreshTokens.idleLifetime, grant.expiresAt),
     };
   }
-  const access = mintAccessToken(policy, now, grant, code.scope, audience);
+  const access = mintAccessToken(policy, now, grant, code.scope, audience, hash);
   // false: a replay of this code revoked the grant id while we were redeeming it (storage contract).
   if (!(await storage.createGrant(grant, access.record))) {
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");
@@ -191,7 +192,7 @@ function replayTombstoneHorizon(policy: ServerPolicy, code: AuthorizationCodeRec
   return code.expiresAt + lifetime + CLOCK_SKEW_SECONDS;
 }
 
-function checkCodeBindings(input: AuthorizationCodeExchange, code: AuthorizationCodeRecord, now: number): void {
+function checkCodeBindings(input: AuthorizationCodeExchange, code: AuthorizationCodeRecord, now: number, hash: TokenHasher): void {
   const { client } = input;
   // RFC 6749 §4.1.3: the code was issued to this client.
   if (code.clientId !== client.client_id) throw new OAuthError("invalid_grant", "The authorization code was issued to another client.");
@@ -207,5 +208,5 @@ function checkCodeBindings(input: AuthorizationCodeExchange, code: Authorization
     throw new OAuthError("invalid_grant", "The redirect_uri does not match the authorization request.");
   }
   // RFC 7636 §4.6, and RFC 9700 §2.1.1: a verifier without a challenge is refused too.
-  verifyPkce(code, input.codeVerifier);
+  verifyPkce(code, input.codeVerifier, { hash });
 }

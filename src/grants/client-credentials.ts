@@ -8,7 +8,7 @@ import { OAuthError } from "../errors.js";
 import { parseResourceIndicators } from "../rules/resource-indicators.js";
 import { checkRequestedScope } from "../rules/scope.js";
 import type { ClientRecord, GrantRecord, Storage } from "../storage/types.js";
-import { type GrantDependencies, type IssuedTokens, clockOf, issuedTokens, mintAccessToken } from "./issue.js";
+import { type GrantDependencies, type IssuedTokens, clockOf, hasherOf, issuedTokens, mintAccessToken } from "./issue.js";
 
 /** The input of {@link issueClientCredentialsToken}: a token request, parsed. */
 export interface ClientCredentialsRequest {
@@ -57,7 +57,7 @@ export async function issueClientCredentialsToken(
     issuedAt: now,
     expiresAt: now + policy.accessTokenLifetime,
   };
-  const access = mintAccessToken(policy, now, grant, scope, resource);
+  const access = mintAccessToken(policy, now, grant, scope, resource, hasherOf(deps));
   await deps.storage.createGrant(grant, access.record);
   return issuedTokens(access, undefined, now);
 }

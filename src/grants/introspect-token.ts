@@ -5,7 +5,7 @@
  * @module
  */
 import { systemNow } from "../clock.js";
-import { hashToken } from "../crypto.js";
+import { type TokenHasher, hashToken } from "../crypto.js";
 import type { IntrospectionCredential } from "../policy.js";
 import { formatScope } from "../rules/scope.js";
 import type { SubjectType } from "../storage/types.js";
@@ -79,7 +79,7 @@ export type IntrospectionResponse =
  * else is `{ active: false }`, which reveals nothing (RFC 7662 §2.2).
  *
  * @param input - the authenticated caller, the token and the hint.
- * @param deps - the two lookups, the issuer (for `iss`), optionally a clock.
+ * @param deps - the two lookups, the issuer (for `iss`), optionally a clock and a hasher (default `hashToken`).
  * @example
  * ```ts
  * const answer = await introspectToken({ caller: { kind: "client", clientId }, token }, { storage, issuer });
@@ -88,9 +88,9 @@ export type IntrospectionResponse =
  */
 export async function introspectToken(
   input: IntrospectionInput,
-  deps: { storage: TokenLookupStorage; issuer: string; now?: (() => number) | undefined },
+  deps: { storage: TokenLookupStorage; issuer: string; now?: (() => number) | undefined; hash?: TokenHasher | undefined },
 ): Promise<IntrospectionResponse> {
-  const tokenHash = hashToken(input.token);
+  const tokenHash = (deps.hash ?? hashToken)(input.token);
   const now = (deps.now ?? systemNow)();
   const found = await findToken(tokenHash, input.tokenTypeHint, deps.storage);
   let token: { clientId: string; subject: string; subjectType?: SubjectType | undefined; scope: string[]; audience: string[]; issuedAt: number; expiresAt: number; type: "Bearer" | "refresh_token" };

@@ -6,7 +6,7 @@
  */
 import type { EmitEvent } from "../events.js";
 import { systemNow } from "../clock.js";
-import { generateToken, hashToken } from "../crypto.js";
+import { type TokenHasher, generateToken, hashToken } from "../crypto.js";
 import type { ServerPolicy } from "../policy.js";
 import type { AccessTokenRecord, ClientRecord, GrantRecord } from "../storage/types.js";
 
@@ -21,7 +21,9 @@ export interface GrantDependencies<S> {
   /** The server policy (`resolvePolicy(...)`, or a server's `config`). */
   policy: ServerPolicy;
   /** Clock in seconds since the epoch (default: the system clock). */
-  now?: () => number;
+  now?: (() => number) | undefined;
+  /** How credentials are hashed (default: the portable `hashToken`; see {@link TokenHasher}). */
+  hash?: TokenHasher | undefined;
   /** Told what happened (code redeemed, replay detected…): the server's `onEvent`, made safe. */
   emit?: EmitEvent | undefined;
 }
@@ -59,6 +61,11 @@ export interface MintedAccessToken {
   record: AccessTokenRecord;
 }
 
+/** The hasher of a grant's dependencies. */
+export function hasherOf(deps: { hash?: TokenHasher | undefined }): TokenHasher {
+  return deps.hash ?? hashToken;
+}
+
 /** The clock of a grant's dependencies. */
 export function clockOf(deps: { now?: (() => number) | undefined }): () => number {
   return deps.now ?? systemNow;
@@ -74,10 +81,11 @@ export function mintAccessToken(
   grant: GrantRecord,
   scope: readonly string[],
   audience: readonly string[],
+  hash: TokenHasher,
 ): MintedAccessToken {
   const token = generateToken();
   const record: AccessTokenRecord = {
-    tokenHash: hashToken(token),
+    tokenHash: hash(token),
     grantId: grant.grantId,
     clientId: grant.clientId,
     subject: grant.subject,

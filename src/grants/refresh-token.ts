@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { deriveToken, generateToken, hashToken, timingSafeEqualString } from "../crypto.js";
+import { deriveToken, generateToken, timingSafeEqualString } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { ServerPolicy } from "../policy.js";
 import { narrowAudience } from "../rules/resource-indicators.js";
 import { narrowScope } from "../rules/scope.js";
 import type { ClientRecord, GrantRecord, RefreshTokenState, Storage } from "../storage/types.js";
-import { type GrantDependencies, type IssuedTokens, clockOf, issuedTokens, mintAccessToken } from "./issue.js";
+import { type GrantDependencies, type IssuedTokens, clockOf, hasherOf, issuedTokens, mintAccessToken } from "./issue.js";
 
 const invalid = (): OAuthError => new OAuthError("invalid_grant", "The refresh token is invalid or has expired.");
 
@@ -76,7 +76,7 @@ interface Refresh {
 export async function refreshAccessToken(input: RefreshRequest, deps: GrantDependencies<RefreshStorage>): Promise<IssuedTokens> {
   const { storage, policy } = deps;
   const { client, refreshToken: presented } = input;
-  const presentedHash = hashToken(presented);
+  const presentedHash = hasherOf(deps)(presented);
   const grant = await storage.getGrantByRefreshToken(presentedHash);
   if (grant === null) throw invalid();
   // Bound to its client (RFC 6749 §6): another client's token is invalid, but proves no theft.
@@ -116,8 +116,8 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
   const next: RefreshTokenState =
     successor === undefined
       ? { ...state, expiresAt }
-      : { tokenHash: hashToken(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now };
-  const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience);
+      : { tokenHash: hasherOf(deps)(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now };
+  const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience, hasherOf(deps));
   const ok = await deps.storage.rotateRefreshToken({
     grantId: grant.grantId,
     expectedTokenHash: state.tokenHash,
@@ -179,10 +179,10 @@ async function reuseWithinGrace(refresh: Refresh, grant: GrantRecord): Promise<I
   ) {
     // Still the current token, i.e. not itself rotated since: hand it out again.
     const successor = successorCandidates(deps.policy, grant, presented).find((candidate) =>
-      timingSafeEqualString(hashToken(candidate), state.tokenHash),
+      timingSafeEqualString(hasherOf(deps)(candidate), state.tokenHash),
     );
     if (successor !== undefined) {
-      const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience);
+      const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience, hasherOf(deps));
       await deps.storage.saveAccessToken(access.record);
       deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
       return issuedTokens(access, successor, now);

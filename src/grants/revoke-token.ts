@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { hashToken } from "../crypto.js";
+import { type TokenHasher, hashToken } from "../crypto.js";
 import type { EmitEvent } from "../events.js";
 import type { ClientRecord, Storage } from "../storage/types.js";
 import { findToken } from "./find-token.js";
@@ -31,7 +31,7 @@ export type RevocationStorage = Pick<Storage, "getAccessToken" | "getGrantByRefr
  * ones are ignored (the endpoint reveals neither, RFC 7009 §2.2).
  *
  * @param input - the authenticated client, the token and the hint.
- * @param deps - the storage methods.
+ * @param deps - the storage methods, and the hasher (default `hashToken`).
  * @example
  * ```ts
  * await revokeToken({ client, token, tokenTypeHint: "refresh_token" }, { storage });
@@ -40,10 +40,10 @@ export type RevocationStorage = Pick<Storage, "getAccessToken" | "getGrantByRefr
  */
 export async function revokeToken(
   input: RevocationInput,
-  deps: { storage: RevocationStorage; emit?: EmitEvent | undefined },
+  deps: { storage: RevocationStorage; hash?: TokenHasher | undefined; emit?: EmitEvent | undefined },
 ): Promise<RevocationOutcome> {
   const { storage } = deps;
-  const tokenHash = hashToken(input.token);
+  const tokenHash = (deps.hash ?? hashToken)(input.token);
   const found = await findToken(tokenHash, input.tokenTypeHint, storage);
   if (found === undefined) return "not-found";
   const clientId = input.client.client_id;

@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { hashToken } from "../crypto.js";
+import { type TokenHasher, hashToken } from "../crypto.js";
 import { systemNow } from "../clock.js";
 import { OAuthError } from "../errors.js";
 import { authenticateChallenge } from "../http/challenge.js";
-import { type ErrorReporter, errorResponse, errorToResponse } from "../http/response.js";
+import { type ErrorReporter, logUnexpectedError } from "../http/response.js";
 import { formatScope, isScopeSubset } from "../rules/scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
 
@@ -33,6 +33,8 @@ export interface BearerValidationOptions {
   realm?: string;
   /** Clock in seconds since the epoch. */
   now?: () => number;
+  /** How tokens are hashed (default: the portable `hashToken`; `oauthkit/node` gives a native one). */
+  hash?: TokenHasher;
   /**
    * Hears about unexpected failures (a store that is down), which are answered `500
    * server_error`; without it they are logged with `console.error`.
@@ -62,6 +64,9 @@ export interface BearerTokenInfo {
   /** Its grant, e.g. to revoke it (`storage.revokeGrant`). */
   grantId: string;
 }
+
+/** The headers of JSON error answers (RFC 6749 §5.1, §5.2). */
+const JSON_NO_STORE_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -99,6 +104,53 @@ export function validateBearerToken(request: Request, options: BearerValidationO
 }
 
 /**
+ * A refused bearer token as plain data: the status, the headers (`WWW-Authenticate: Bearer …`,
+ * `Content-Type`, `Cache-Control`) and the body (`""` when there is none), ready to be written by
+ * any HTTP layer. What {@link validateBearerAuthorization} returns where {@link validateBearerToken}
+ * returns a `Response`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export interface BearerChallenge {
+  /** 401, 400, 403, or 500 when the store failed. */
+  status: number;
+  /** Response headers, by their canonical names. */
+  headers: Record<string, string>;
+  /** The JSON error body, or `""` for a 401 without an error code (RFC 6750 §3.1). */
+  body: string;
+}
+
+/**
+ * Validates the bearer token of an `Authorization` header value — no `Request` needed, so a
+ * node:http, Express or Fastify route passes `req.headers.authorization` as it is. The same checks,
+ * answers and single storage call as {@link validateBearerToken}; refusals come back as a plain
+ * {@link BearerChallenge} (tell the two apart with `"status" in result`).
+ *
+ * @param authorization - The header's value; `undefined` or `null` when the request had none.
+ * @param options - The resource, the store, and the route's requirements.
+ * @returns The token's information, or the challenge to answer with. A failing store gives a `500
+ *   server_error` challenge, reported to `onError` (with a `GET` of the resource as the request);
+ *   the promise never rejects.
+ * @throws {TypeError} synchronously, when `resource` is missing or empty (a programmer error).
+ * @example
+ * ```ts
+ * const result = await validateBearerAuthorization(req.headers.authorization, { storage, resource: "https://api.example.com/mcp" });
+ * if ("status" in result) return res.writeHead(result.status, result.headers).end(result.body);
+ * console.log(result.subject);
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+export function validateBearerAuthorization(
+  authorization: string | null | undefined,
+  options: BearerValidationOptions,
+): Promise<BearerTokenInfo | BearerChallenge> {
+  if (typeof options.resource !== "string" || options.resource === "") {
+    throw new TypeError("validateBearerAuthorization: resource is required (the token's audience is always checked, RFC 8707).");
+  }
+  return checkBearerAuthorization(authorization, options, options.requiredScopes, options.requireUser, () => new Request(options.resource));
+}
+
+/**
  * {@link validateBearerToken} with the route's requirements apart from the (cached, shared)
  * options, so a server validating for many routes builds no options object per request.
  *
@@ -110,18 +162,40 @@ export async function validateBearerTokenFor(
   requiredScopes: readonly string[] | undefined,
   requireUser: boolean | undefined,
 ): Promise<BearerTokenInfo | Response> {
-  const token = bearerToken(request.headers.get("authorization"));
-  if (token === undefined) return missingTokenResponse(options, requiredScopes);
-  if (token === null) return errorResponse(bearerError(options, requiredScopes, "invalid_request", "The Authorization header is malformed."));
+  const result = await checkBearerAuthorization(request.headers.get("authorization"), options, requiredScopes, requireUser, () => request);
+  return "status" in result ? new Response(result.body === "" ? null : result.body, result) : result;
+}
+
+/**
+ * The validation itself, on the header's value: what the `Request` and the header forms both run.
+ * `reportedRequest` is built only when a failing store is reported to `onError`.
+ *
+ * @internal
+ */
+export async function checkBearerAuthorization(
+  authorization: string | null | undefined,
+  options: BearerValidationOptions,
+  requiredScopes: readonly string[] | undefined,
+  requireUser: boolean | undefined,
+  reportedRequest: () => Request,
+): Promise<BearerTokenInfo | BearerChallenge> {
+  const token = bearerToken(authorization ?? null);
+  if (token === undefined) return missingTokenChallenge(options, requiredScopes);
+  if (token === null) return challengeOf(bearerError(options, requiredScopes, "invalid_request", "The Authorization header is malformed."));
   let record: AccessTokenRecord | null;
   try {
-    record = await options.storage.getAccessToken(hashToken(token));
+    record = await options.storage.getAccessToken((options.hash ?? hashToken)(token));
   } catch (error) {
-    return errorToResponse(error, request, options.onError);
+    try {
+      (options.onError ?? logUnexpectedError)(error, reportedRequest());
+    } catch {
+      // A failing reporter must not turn a 500 into a crash.
+    }
+    return challengeOf(new OAuthError("server_error", "The server encountered an unexpected error."));
   }
   const now = options.now?.() ?? systemNow();
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
-  if (refusal !== undefined) return errorResponse(refusal);
+  if (refusal !== undefined) return challengeOf(refusal);
   const valid = record!;
   return {
     subject: valid.subject,
@@ -133,6 +207,11 @@ export async function validateBearerTokenFor(
     expiresAt: valid.expiresAt,
     grantId: valid.grantId,
   };
+}
+
+/** The JSON answer of an {@link OAuthError} (RFC 6749 §5.2 shape, as `errorResponse` gives it). */
+function challengeOf(error: OAuthError): BearerChallenge {
+  return { status: error.status, headers: { ...JSON_NO_STORE_HEADERS, ...error.headers }, body: JSON.stringify(error.toJSON()) };
 }
 
 /**
@@ -219,15 +298,12 @@ function bearerError(
   return new OAuthError(error, description, { headers: { "WWW-Authenticate": challenge, ...CHALLENGE_CORS_HEADERS } });
 }
 
-/** The answer to a request without a bearer token (RFC 6750 §3.1: no error code). */
-function missingTokenResponse(options: BearerValidationOptions, requiredScopes: readonly string[] | undefined): Response {
+/** The answer to a request without a bearer token (RFC 6750 §3.1: no error code, no body). */
+function missingTokenChallenge(options: BearerValidationOptions, requiredScopes: readonly string[] | undefined): BearerChallenge {
   const challenge = authenticateChallenge("Bearer", [
     ["realm", options.realm],
     ["scope", scopeAttribute(requiredScopes)],
     ["resource_metadata", options.resourceMetadataUrl],
   ]);
-  return new Response(null, {
-    status: 401,
-    headers: { "WWW-Authenticate": challenge, "Content-Type": "application/json", "Cache-Control": "no-store", ...CHALLENGE_CORS_HEADERS },
-  });
+  return { status: 401, headers: { "WWW-Authenticate": challenge, "Content-Type": "application/json", "Cache-Control": "no-store", ...CHALLENGE_CORS_HEADERS }, body: "" };
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { hashToken, timingSafeEqualString } from "../crypto.js";
+import { type TokenHasher, hashToken, timingSafeEqualString } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 
 /** A PKCE transformation (RFC 7636 §4.2). `plain` is accepted only where explicitly enabled. */
@@ -44,6 +44,8 @@ export interface CodeVerification {
   challenge: string;
   /** The method the verifier was checked with. */
   method: CodeChallengeMethod;
+  /** The S256 hash (default: the portable `hashToken`; any `TokenHasher` gives the same). */
+  hash?: TokenHasher | undefined;
 }
 
 /**
@@ -56,10 +58,10 @@ export interface CodeVerification {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
  */
-export function verifyCodeVerifier({ verifier, challenge, method }: CodeVerification): boolean {
+export function verifyCodeVerifier({ verifier, challenge, method, hash = hashToken }: CodeVerification): boolean {
   if (!isValidCodeVerifier(verifier)) return false;
   // The S256 transform, BASE64URL(SHA256(ASCII(verifier))), is exactly hashToken on this alphabet.
-  const derived = method === "S256" ? hashToken(verifier) : verifier;
+  const derived = method === "S256" ? hash(verifier) : verifier;
   return timingSafeEqualString(derived, challenge);
 }
 
@@ -146,6 +148,7 @@ export function checkCodeChallenge(
  * @param bound - the challenge stored with the code (`codeChallenge`/`codeChallengeMethod` of an
  *   `AuthorizationCodeRecord`).
  * @param codeVerifier - the `code_verifier` parameter, if sent.
+ * @param options - the S256 hasher (default: the portable `hashToken`).
  * @throws {OAuthError} `invalid_grant` when the verifier is missing, does not match, is outside the
  *   RFC 7636 §4.1 grammar, or is sent for a code issued without a challenge.
  * @throws {TypeError} when `bound` has a challenge but no (or an unknown) method: a broken record,
@@ -163,6 +166,7 @@ export function checkCodeChallenge(
 export function verifyPkce(
   bound: { codeChallenge?: string | undefined; codeChallengeMethod?: CodeChallengeMethod | undefined },
   codeVerifier: string | undefined,
+  options?: { hash?: TokenHasher | undefined },
 ): void {
   const { codeChallenge: challenge, codeChallengeMethod: method } = bound;
   if (challenge === undefined) {
@@ -175,7 +179,7 @@ export function verifyPkce(
   // as a programmer error is safer than guessing a method, or skipping the check.
   if (method !== "S256" && method !== "plain") throw new TypeError("verifyPkce: codeChallenge needs its codeChallengeMethod (S256 or plain).");
   if (codeVerifier === undefined) throw new OAuthError("invalid_grant", "The code_verifier parameter is required (RFC 7636).");
-  if (!verifyCodeVerifier({ verifier: codeVerifier, challenge, method })) {
+  if (!verifyCodeVerifier({ verifier: codeVerifier, challenge, method, hash: options?.hash })) {
     throw new OAuthError("invalid_grant", "The code_verifier does not match the code_challenge.");
   }
 }

@@ -12,6 +12,33 @@ import {
   codeExchangeBody, expectStatus, formHeaders, pkcePair, refreshBody, tokenScenarios, accessTokenPool,
 } from "../fixtures.js";
 import { createCounter } from "../counting.js";
+import { IncomingMessage, ServerResponse } from "node:http";
+import { Socket } from "node:net";
+
+/** The socket the node:http objects point at (never connected: nothing goes over the wire). */
+const socket = new Socket();
+
+/**
+ * One request through a node:http handler: a real `IncomingMessage` with the body pushed into it
+ * and a real `ServerResponse`, whose `end` is observed (and still runs) to read the answer.
+ */
+async function serveNode(handler, method, url, headers, body) {
+  const req = new IncomingMessage(socket);
+  req.method = method;
+  req.url = url;
+  req.headers = headers;
+  if (body !== undefined) req.push(body);
+  req.push(null);
+  const res = new ServerResponse(req);
+  let text = "";
+  const end = res.end;
+  res.end = function (chunk, ...rest) {
+    if (typeof chunk === "string") text = chunk;
+    return end.call(this, chunk, ...rest);
+  };
+  if (!(await handler(req, res))) return { status: 404, text: "not handled" };
+  return { status: res.statusCode, text };
+}
 
 /** Where the build is: the repository's dist/, or OAUTHKIT_DIST (a path to its index.js). */
 const distUrl = process.env.OAUTHKIT_DIST
@@ -36,8 +63,14 @@ function buildRevision(url) {
   }
 }
 
-export async function createContender() {
+/**
+ * The contender; `node: true` is oauthkit/node's row: the same server with `nodeHashToken`, its
+ * token endpoint served by `createNodeHandler` from node:http `IncomingMessage`/`ServerResponse`
+ * objects (real ones, without a socket), and bearer validation from the header value.
+ */
+export async function createContender({ node = false } = {}) {
   const kit = await import(distUrl.href);
+  const nodeKit = node ? await import(new URL("node.js", distUrl).href) : undefined;
   if (typeof kit.createAuthorizationServer !== "function") {
     throw new Error(`${fileURLToPath(distUrl)} does not export createAuthorizationServer yet`);
   }
@@ -50,7 +83,9 @@ export async function createContender() {
     scopesSupported: [SCOPE],
     resources: [RESOURCE],
     endpoints: { registration: "/register" },
+    ...(nodeKit ? { hash: nodeKit.nodeHashToken } : {}),
   });
+  const nodeHandler = nodeKit?.createNodeHandler(server);
   await storage.createClient({
     client_id: CLIENT_ID,
     client_secret_hash: kit.hashToken(CLIENT_SECRET),
@@ -76,6 +111,7 @@ export async function createContender() {
   }
 
   async function token(body) {
+    if (nodeHandler) return serveNode(nodeHandler, "POST", "/token", formHeaders(body), body);
     const response = await server.handleTokenRequest(new Request(TOKEN_URL, { method: "POST", headers: formHeaders(body), body }));
     return { status: response.status, text: await response.text() };
   }
@@ -89,6 +125,36 @@ export async function createContender() {
       tokens.push(JSON.parse(text));
     }
     return tokens;
+  }
+
+  if (nodeKit) {
+    return {
+      name: "oauthkit/node",
+      version: `${packageJson.version}${buildRevision(distUrl)}`,
+      storage: counter,
+      notes: [
+        "`createNodeHandler(server)` from `oauthkit/node` on a node:http `IncomingMessage` (the form body pushed into it) and a `ServerResponse`, both real, without a socket; the server hashes with `nodeHashToken`. No Web `Request`/`Response` is built.",
+        "bearer validation is `server.validateBearerAuthorization(header, { requiredScopes: [\"api\"] })`: the `Authorization` header value, no request object.",
+      ],
+      scenarios: {
+        ...tokenScenarios("oauthkit/node", { seedCode, obtainTokens, postToken: token }),
+        bearer: {
+          prepare: (count) => accessTokenPool(obtainTokens, count),
+          async run(accessToken) {
+            const result = await server.validateBearerAuthorization(`Bearer ${accessToken}`, { requiredScopes: [SCOPE] });
+            if ("status" in result) expectStatus("oauthkit/node", "bearer", result.status, 200, result.body);
+          },
+        },
+        register: {
+          prepare: async (count) => Array.from({ length: count }, () => REGISTRATION_BODY),
+          async run(body) {
+            const headers = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
+            const { status, text } = await serveNode(nodeHandler, "POST", "/register", headers, body);
+            expectStatus("oauthkit/node", "register", status, 201, text);
+          },
+        },
+      },
+    };
   }
 
   return {
