@@ -416,6 +416,7 @@ const STORAGE_METHODS: Record<keyof Storage, true> = {
   rotateRefreshToken: true,
   revokeGrant: true,
   revokeAccessToken: true,
+  updateGrantProps: true,
 };
 
 /**
