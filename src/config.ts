@@ -17,6 +17,8 @@ import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document
 import type { CodeChallengeMethod } from "./pkce.js";
 import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./registration/metadata.js";
 import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
+import { type PropsConfig, propsSealer } from "./props.js";
+import type { Sealer } from "./sealing.js";
 
 /** The grant types oauthkit implements. */
 export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
@@ -192,6 +194,11 @@ export interface AuthorizationServerConfig {
    * the origin; safe because every URL oauthkit emits is built from `issuer`, never from the request.
    */
   routing?: RoutingMode;
+  /**
+   * Seals grant `props` at rest (AES-256-GCM, host-held keys): required to attach props to a
+   * grant, so a dump of the store yields no host data (docs/federation.md#threat-model).
+   */
+  props?: PropsConfig;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
 }
@@ -270,6 +277,10 @@ export interface ResolvedConfig {
   routing: RoutingMode;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
+  /** {@link AuthorizationServerConfig.props}, as given (`undefined`: props cannot be attached). */
+  props: PropsConfig | undefined;
+  /** The sealer of `props.keys`; `undefined` when none are configured. */
+  propsSealer: Sealer | undefined;
 }
 
 const DAY = 24 * 60 * 60;
@@ -346,6 +357,8 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     onError: config.onError,
     routing: config.routing ?? "issuer-origin",
     now: config.now ?? systemNow,
+    props: config.props,
+    propsSealer: propsSealer(config.props),
   };
 }
 

@@ -190,6 +190,7 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
         storage: config.storage,
         now: config.now,
         onError: config.onError,
+        ...(config.props === undefined ? {} : { props: config.props }),
         resource,
         resourceMetadataUrl: protectedResourceMetadataUrl(resource),
       };

@@ -11,6 +11,7 @@ import { logUnexpectedError, redirectResponse } from "../http/response.js";
 import { isScopeSubset } from "../scope.js";
 import type { AuthorizationCodeRecord, GrantProps } from "../storage/types.js";
 import type { AuthorizationRequest } from "./request.js";
+import { sealGrantProps } from "../props.js";
 
 /** The host's decision, given to {@link AuthorizationServer.issueAuthorizationCode}. */
 export interface AuthorizationApproval {
@@ -18,7 +19,10 @@ export interface AuthorizationApproval {
   subject: string;
   /** The scope the user consented to: the requested scope or a subset (default: all requested). */
   scope?: readonly string[];
-  /** Host data kept with the grant and handed back whenever one of its tokens is validated. */
+  /**
+   * Host data kept with the grant and handed back whenever one of its tokens is validated. Sealed
+   * at rest with `props.keys` (required when props are given).
+   */
   props?: GrantProps;
 }
 
@@ -31,7 +35,8 @@ export interface AuthorizationApproval {
  * A store that fails is answered with the `server_error` redirect (RFC 6749 §4.1.2.1) and reported
  * to `onError` (or logged), so the user lands back at the client instead of on a bare 500.
  *
- * @throws {TypeError} when the approval is malformed (empty subject, or a scope wider than requested).
+ * @throws {TypeError} when the approval is malformed (empty subject, or a scope wider than requested),
+ *   or has props while no `props.keys` are configured.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
 export async function issueAuthorizationCode(
@@ -61,7 +66,9 @@ export async function issueAuthorizationCode(
   if (request.redirectUriSent) record.redirectUri = request.redirectUri;
   if (request.codeChallenge !== undefined) record.codeChallenge = request.codeChallenge;
   if (request.codeChallengeMethod !== undefined) record.codeChallengeMethod = request.codeChallengeMethod;
-  if (approval.props !== undefined) record.props = approval.props;
+  // Sealed before anything is stored; throws a TypeError when props come without props.keys.
+  const sealedProps = await sealGrantProps(ctx.config.propsSealer, record.grantId, approval.props);
+  if (sealedProps !== undefined) record.sealedProps = sealedProps;
   try {
     await ctx.config.storage.saveAuthorizationCode(record);
   } catch (error) {

@@ -8,6 +8,7 @@ import { systemNow } from "../clock.js";
 import { type ErrorReporter, errorToResponse } from "../http/response.js";
 import { formatScope, isScopeSubset } from "../scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
+import { type PropsConfig, cachedPropsSealer, unsealGrantProps } from "../props.js";
 
 /** Options of {@link validateBearerToken}. */
 export interface BearerValidationOptions {
@@ -31,6 +32,8 @@ export interface BearerValidationOptions {
   realm?: string;
   /** Clock in seconds since the epoch. */
   now?: () => number;
+  /** The server's `props` keys, to unseal the props of the grant (required when grants have props). */
+  props?: PropsConfig;
   /**
    * Hears about unexpected failures (a store that is down), which are answered `500
    * server_error`; without it they are logged with `console.error`.
@@ -123,13 +126,19 @@ export async function validateBearerTokenFor(
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
   if (refusal !== undefined) return refusal;
   const valid = record!;
+  let props: GrantProps | undefined;
+  try {
+    props = await unsealGrantProps(cachedPropsSealer(options.props), valid);
+  } catch (error) {
+    return errorToResponse(error, request, options.onError);
+  }
   return {
     subject: valid.subject,
     subjectType: valid.subjectType ?? "user",
     clientId: valid.clientId,
     scope: valid.scope,
     audience: valid.audience,
-    props: valid.props,
+    props,
     expiresAt: valid.expiresAt,
     grantId: valid.grantId,
   };

@@ -29,6 +29,7 @@ export function flowServer(storage: Storage): AuthorizationServer {
     storage,
     scopesSupported: ["read", "write"],
     resources: [FLOW_RESOURCE],
+    props: { keys: [{ id: "flow", key: generateToken() }] },
   });
 }
 

@@ -53,6 +53,8 @@ export const authorizationCodeGrant: GrantHandler = async (ctx, client, params) 
     expiresAt: now + (withRefresh ? ctx.config.refreshTokens.absoluteLifetime : ctx.config.accessTokenLifetime),
   };
   if (code.props !== undefined) grant.props = code.props;
+  // Sealed props move to the grant as they are (bound to its id, which the code already carried).
+  if (code.sealedProps !== undefined) grant.sealedProps = code.sealedProps;
   let refreshToken: string | undefined;
   if (withRefresh) {
     refreshToken = generateToken();
