@@ -56,8 +56,10 @@ export interface BearerTokenInfo {
   scope: string[];
   /** RFC 8707 audience. */
   audience: string[];
-  /** Host data attached when the grant was approved. */
+  /** Host data attached when the grant was approved (unsealed). */
   props: GrantProps | undefined;
+  /** The version of the grant's sealed props (for `updateGrantProps`); 0 when it has none. */
+  propsVersion: number;
   /** When it expires, in seconds since the epoch. */
   expiresAt: number;
   /** Its grant, e.g. to revoke it (`storage.revokeGrant`). */
@@ -139,6 +141,7 @@ export async function validateBearerTokenFor(
     scope: valid.scope,
     audience: valid.audience,
     props,
+    propsVersion: valid.propsVersion ?? 0,
     expiresAt: valid.expiresAt,
     grantId: valid.grantId,
   };
