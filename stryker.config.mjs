@@ -9,13 +9,13 @@ export default {
   vitest: { configFile: "vitest.mutation.config.ts", related: false },
   coverageAnalysis: "perTest",
   mutate: [
-    "src/pkce.ts",
+    "src/rules/pkce.ts",
     "src/clients/authenticate.ts",
     "src/clients/redirect-uri.ts",
-    "src/token/authorization-code.ts",
-    "src/token/refresh-token.ts",
+    "src/grants/authorization-code.ts",
+    "src/grants/refresh-token.ts",
     "src/resource/bearer.ts",
-    "src/scope.ts",
+    "src/rules/scope.ts",
   ],
   ignorePatterns: ["bench", "examples/nextjs/.next", "reports", ".tmp", "dist", "coverage"],
   // break: the run fails (exit code 1) below 90 %.

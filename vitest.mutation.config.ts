@@ -15,6 +15,8 @@ export default defineConfig({
     // Spread, not mergeConfig: that would append to the base include list instead of replacing it.
     include: [
       "test/pkce.test.ts",
+      "test/rules/*.test.ts",
+      "test/grants/*.test.ts",
       "test/clients/authenticate.test.ts",
       "test/authorize/request.test.ts",
       "test/token/*.test.ts",

@@ -11,17 +11,17 @@ import { systemNow } from "./clock.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/form.js";
 import type { ErrorReporter } from "./http/response.js";
 import { parseUrl } from "./http/url.js";
-import { isResourceIndicator } from "./resource-indicators.js";
-import { isScopeToken } from "./scope.js";
+import { isResourceIndicator } from "./rules/resource-indicators.js";
+import { isScopeToken } from "./rules/scope.js";
 import type { ClientIdMetadataDocumentConfig } from "./clients/metadata-document.js";
-import type { CodeChallengeMethod } from "./pkce.js";
+import type { CodeChallengeMethod } from "./rules/pkce.js";
 import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./registration/metadata.js";
+import type { GrantType, IntrospectionCredential, RoutingMode, ServerPolicy } from "./policy.js";
 import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
 import { type PropsConfig, propsSealer } from "./props.js";
 import type { Sealer } from "./sealing.js";
 
-/** The grant types oauthkit implements. */
-export type GrantType = "authorization_code" | "refresh_token" | "client_credentials";
+export type { GrantType, IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenConfig, RoutingMode, ServerPolicy } from "./policy.js";
 
 /** Paths of the endpoints, relative to the issuer's origin. `false` turns an endpoint off. */
 export interface EndpointPaths {
@@ -76,22 +76,6 @@ export interface RefreshTokenConfig {
    * derived with the first, and a repeat inside the grace window is recognised with any of them.
    */
   rotationSecret?: string | readonly string[];
-}
-
-/** The refresh-token policy with every default applied; the rotation secrets decoded, newest first. */
-export type ResolvedRefreshTokenConfig = Required<Omit<RefreshTokenConfig, "rotationSecret">> & {
-  /** `rotationSecret` decoded, newest first (empty when none is configured; used only with a grace window). */
-  rotationKeys: readonly Uint8Array[];
-};
-
-/** A resource server allowed to call the introspection endpoint (RFC 7662 §2.1). */
-export interface IntrospectionCredential {
-  /** The id it sends as the Basic user name. */
-  id: string;
-  /** `hashToken(secret)`: the secret itself is never configured in clear. */
-  secretHash: string;
-  /** If set, it may introspect only tokens whose audience includes this resource. */
-  resource?: string;
 }
 
 /**
@@ -203,78 +187,33 @@ export interface AuthorizationServerConfig {
   now?: () => number;
 }
 
-/** How `handleRequest` matches requests to endpoints; see {@link AuthorizationServerConfig.routing}. */
-export type RoutingMode = "issuer-origin" | "path";
+/**
+ * What {@link resolvePolicy} reads: the configuration of {@link createAuthorizationServer} without
+ * its runtime dependencies (storage, clock, error reporter). Callbacks inside it (the registration
+ * `policy`, the CIMD `fetch`) are not part of the policy and are ignored.
+ */
+export type PolicyConfig = Omit<AuthorizationServerConfig, "storage" | "onError" | "now">;
 
-/** The configuration with every default applied, as handlers and metadata read it. */
-export interface ResolvedConfig {
-  /** {@link AuthorizationServerConfig.issuer}, as written. */
-  issuer: string;
+/**
+ * The configuration with every default applied, as the server's handlers read it: the
+ * {@link ServerPolicy} plus the runtime dependencies (storage, clock, reporter) and callbacks.
+ */
+export interface ResolvedConfig extends ServerPolicy {
   /** The issuer, parsed once. */
   issuerUrl: URL;
   /** {@link AuthorizationServerConfig.storage}. */
   storage: Storage;
-  /** Absolute endpoint URLs (issuer + path); `undefined`: the endpoint is off. */
-  endpoints: {
-    /** The authorization endpoint (served by the host). */
-    authorization: string;
-    /** The token endpoint. */
-    token: string;
-    /** The revocation endpoint, unless off. */
-    revocation: string | undefined;
-    /** The introspection endpoint, unless off. */
-    introspection: string | undefined;
-    /** The registration endpoint, when registration is on. */
-    registration: string | undefined;
-  };
-  /** {@link AuthorizationServerConfig.scopesSupported}; `undefined`: any scope. */
-  scopesSupported: readonly string[] | undefined;
-  /** {@link AuthorizationServerConfig.defaultScopes}. */
-  defaultScopes: readonly string[];
-  /** {@link AuthorizationServerConfig.resources}; `undefined`: any absolute URI. */
-  resources: readonly string[] | undefined;
-  /** {@link AuthorizationServerConfig.clientAuthenticationMethods}. */
-  clientAuthenticationMethods: readonly ClientAuthenticationMethod[];
-  /** {@link AuthorizationServerConfig.grantTypes}. */
-  grantTypes: readonly GrantType[];
-  /** {@link AuthorizationServerConfig.pkce}. */
-  pkce: {
-    /** Which clients must use PKCE. */
-    required: "all-clients" | "public-clients";
-    /** Accepted challenge methods. */
-    methods: readonly CodeChallengeMethod[];
-  };
-  /** {@link AuthorizationServerConfig.refreshTokens}. */
-  refreshTokens: ResolvedRefreshTokenConfig;
-  /** {@link AuthorizationServerConfig.authorizationCodeLifetime}, in seconds. */
-  authorizationCodeLifetime: number;
-  /** {@link AuthorizationServerConfig.accessTokenLifetime}, in seconds. */
-  accessTokenLifetime: number;
-  /** {@link AuthorizationServerConfig.introspectionCredentials}. */
-  introspectionCredentials: readonly IntrospectionCredential[];
-  /** Present when registration is on. */
+  /** Present when registration is on: the policy's registration settings and the host's callback. */
   registration:
-    | {
+    | (NonNullable<ServerPolicy["registration"]> & {
         /** The host's registration policy, if any. */
         policy: RegistrationPolicy | undefined;
-        /** Registrations accepted in total (`Infinity`: no cap). */
-        maxClients: number;
-        /** Seconds a client secret lives (0: forever). */
-        clientSecretLifetime: number;
-        /** Grant types a registering client may ask for. */
-        allowedGrantTypes: readonly GrantType[];
-        /** One-word redirect URI schemes accepted for public clients. */
-        privateUseSchemes: readonly string[];
-      }
+      })
     | undefined;
   /** {@link AuthorizationServerConfig.clientIdMetadataDocuments}; `undefined`: off. */
   clientIdMetadataDocuments: ClientIdMetadataDocumentConfig | undefined;
-  /** {@link AuthorizationServerConfig.maxBodyBytes}. */
-  maxBodyBytes: number;
   /** {@link AuthorizationServerConfig.onError}. */
   onError: ErrorReporter | undefined;
-  /** {@link AuthorizationServerConfig.routing}. */
-  routing: RoutingMode;
   /** The server's clock, in seconds since the epoch. */
   now: () => number;
   /** {@link AuthorizationServerConfig.props}, as given (`undefined`: props cannot be attached). */
@@ -286,38 +225,37 @@ export interface ResolvedConfig {
 const DAY = 24 * 60 * 60;
 
 /**
- * Applies defaults and checks the configuration.
+ * Resolves the policy of a configuration: applies every default and checks every option, with no
+ * storage, clock or callback involved — so the metadata document, the PKCE check and the grants
+ * can be used, and tested, without a server.
  *
- * @throws {TypeError} on a configuration mistake (a programmer error, never an OAuth error).
- *
+ * @param config - the issuer and any policy option of `createAuthorizationServer` (a whole
+ *   `AuthorizationServerConfig` fits; its storage, clock and callbacks are not read).
+ * @throws {TypeError} on a configuration mistake, naming the option (a programmer error, never an
+ *   OAuth error).
+ * @example
+ * ```ts
+ * const policy = resolvePolicy({ issuer: "https://auth.example.com", scopesSupported: ["read"] });
+ * policy.pkce.methods; // ["S256"]
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
-export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig {
-  const issuerUrl = checkIssuer(config.issuer);
-  checkConfig(config);
+export function resolvePolicy(config: PolicyConfig): ServerPolicy {
+  checkIssuer(config.issuer);
+  checkPolicy(config);
   const issuer = config.issuer;
-  const base = issuer;
   const path = (value: string | false | undefined, fallback: string | undefined): string | undefined => {
     if (value === false) return undefined;
     const chosen = value ?? fallback;
-    return chosen === undefined ? undefined : base + chosen;
+    return chosen === undefined ? undefined : issuer + chosen;
   };
-  const pkceMethods = config.pkce?.methods ?? ["S256"];
-  const methods = config.clientAuthenticationMethods ?? ["client_secret_basic", "client_secret_post", "none"];
   const grantTypes = config.grantTypes ?? ["authorization_code", "refresh_token", "client_credentials"];
   for (const resource of config.resources ?? []) {
     if (!isResourceIndicator(resource)) throw new TypeError(`resources must be absolute URIs without fragment: ${resource}`);
   }
-  const positive = (value: number | undefined, fallback: number, name: string): number => {
-    const chosen = value ?? fallback;
-    if (!Number.isFinite(chosen) || chosen < 0) throw new TypeError(`${name} must be a non-negative number of seconds.`);
-    return chosen;
-  };
-  const gracePeriod = positive(config.refreshTokens?.gracePeriod, 0, "refreshTokens.gracePeriod");
+  const gracePeriod = seconds(config.refreshTokens?.gracePeriod, 0, "refreshTokens.gracePeriod");
   return {
     issuer,
-    issuerUrl,
-    storage: config.storage,
     endpoints: {
       authorization: path(config.endpoints?.authorization, "/authorize")!,
       token: path(config.endpoints?.token, "/token")!,
@@ -328,38 +266,68 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     scopesSupported: config.scopesSupported,
     defaultScopes: config.defaultScopes ?? [],
     resources: config.resources,
-    clientAuthenticationMethods: methods,
+    clientAuthenticationMethods: config.clientAuthenticationMethods ?? ["client_secret_basic", "client_secret_post", "none"],
     grantTypes,
-    pkce: { required: config.pkce?.required ?? "all-clients", methods: pkceMethods },
+    pkce: { required: config.pkce?.required ?? "all-clients", methods: config.pkce?.methods ?? ["S256"] },
     refreshTokens: {
       issue: config.refreshTokens?.issue ?? "always",
       rotation: config.refreshTokens?.rotation ?? "always",
-      idleLifetime: positive(config.refreshTokens?.idleLifetime, 30 * DAY, "refreshTokens.idleLifetime"),
-      absoluteLifetime: positive(config.refreshTokens?.absoluteLifetime, 90 * DAY, "refreshTokens.absoluteLifetime"),
+      idleLifetime: seconds(config.refreshTokens?.idleLifetime, 30 * DAY, "refreshTokens.idleLifetime"),
+      absoluteLifetime: seconds(config.refreshTokens?.absoluteLifetime, 90 * DAY, "refreshTokens.absoluteLifetime"),
       gracePeriod,
       rotationKeys: rotationKeys(config.refreshTokens?.rotationSecret, gracePeriod),
     },
-    authorizationCodeLifetime: positive(config.authorizationCodeLifetime, 60, "authorizationCodeLifetime"),
-    accessTokenLifetime: positive(config.accessTokenLifetime, 3600, "accessTokenLifetime"),
+    authorizationCodeLifetime: seconds(config.authorizationCodeLifetime, 60, "authorizationCodeLifetime"),
+    accessTokenLifetime: seconds(config.accessTokenLifetime, 3600, "accessTokenLifetime"),
     introspectionCredentials: config.introspectionCredentials ?? [],
     registration:
       config.endpoints?.registration === undefined || config.endpoints.registration === false
         ? undefined
         : {
-            policy: config.registration?.policy,
             maxClients: config.registration?.maxClients ?? Number.POSITIVE_INFINITY,
-            clientSecretLifetime: positive(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
+            clientSecretLifetime: seconds(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
             allowedGrantTypes: registrationGrantTypes(config.registration?.allowedGrantTypes, grantTypes),
             privateUseSchemes: privateUseSchemes(config.registration?.privateUseSchemes),
           },
-    clientIdMetadataDocuments: config.clientIdMetadataDocuments,
+    clientIdMetadataDocumentsSupported: config.clientIdMetadataDocuments !== undefined,
     maxBodyBytes: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    onError: config.onError,
     routing: config.routing ?? "issuer-origin",
+  };
+}
+
+/**
+ * Applies defaults and checks the configuration: the {@link ServerPolicy} of
+ * {@link resolvePolicy}, with the storage, the clock, the reporter and the callbacks beside it.
+ *
+ * @throws {TypeError} on a configuration mistake (a programmer error, never an OAuth error).
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
+export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig {
+  const issuerUrl = checkIssuer(config.issuer);
+  checkStorage(config.storage);
+  const policy = resolvePolicy(config);
+  if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
+  if (config.now !== undefined && typeof config.now !== "function") {
+    throw new TypeError("now must be a function returning seconds since the epoch.");
+  }
+  return {
+    ...policy,
+    issuerUrl,
+    storage: config.storage,
+    registration: policy.registration === undefined ? undefined : { ...policy.registration, policy: config.registration?.policy },
+    clientIdMetadataDocuments: config.clientIdMetadataDocuments,
+    onError: config.onError,
     now: config.now ?? systemNow,
     props: config.props,
     propsSealer: propsSealer(config.props),
   };
+}
+
+/** A lifetime option: a non-negative number of seconds, or its default. */
+function seconds(value: number | undefined, fallback: number, name: string): number {
+  const chosen = value ?? fallback;
+  if (!Number.isFinite(chosen) || chosen < 0) throw new TypeError(`${name} must be a non-negative number of seconds.`);
+  return chosen;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -438,8 +406,7 @@ const STORAGE_METHODS: Record<keyof Storage, true> = {
  * the option. The configuration is plain data that may come from untyped code or a file, so the
  * types alone do not rule these out.
  */
-function checkConfig(config: AuthorizationServerConfig): void {
-  checkStorage(config.storage);
+function checkPolicy(config: PolicyConfig): void {
   const endpoints = config.endpoints ?? {};
   for (const name of ["authorization", "token", "revocation", "introspection", "registration"] as const) {
     const value: unknown = endpoints[name];
@@ -480,12 +447,8 @@ function checkConfig(config: AuthorizationServerConfig): void {
   if (required !== undefined && required !== "all-clients" && required !== "public-clients") {
     throw new TypeError(`pkce.required must be "all-clients" or "public-clients": ${String(required)}`);
   }
-  if (config.onError !== undefined && typeof config.onError !== "function") throw new TypeError("onError must be a function.");
   if (config.routing !== undefined && config.routing !== "issuer-origin" && config.routing !== "path") {
     throw new TypeError(`routing must be "issuer-origin" or "path": ${String(config.routing)}`);
-  }
-  if (config.now !== undefined && typeof config.now !== "function") {
-    throw new TypeError("now must be a function returning seconds since the epoch.");
   }
 }
 

@@ -11,13 +11,17 @@ export type {
   GrantType,
   IntrospectionCredential,
   PkceConfig,
+  PolicyConfig,
   RefreshTokenConfig,
   RegistrationConfig,
   RegistrationPolicy,
   ResolvedConfig,
+  ResolvedPkceConfig,
   ResolvedRefreshTokenConfig,
   RoutingMode,
+  ServerPolicy,
 } from "./config.js";
+export { resolvePolicy } from "./config.js";
 export { OAuthError, isOAuthError } from "./errors.js";
 export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
 
@@ -44,11 +48,38 @@ export { isPublicAddress } from "./clients/special-use-host.js";
 export { findRegisteredRedirectUri, isLoopbackHost, isLoopbackRedirectUri, redirectUriMatches } from "./clients/redirect-uri.js";
 
 // PKCE
-export { isValidCodeChallenge, isValidCodeVerifier, verifyCodeVerifier } from "./pkce.js";
-export type { CodeChallengeMethod, CodeVerification } from "./pkce.js";
+export { checkCodeChallenge, isValidCodeChallenge, isValidCodeVerifier, verifyCodeVerifier, verifyPkce } from "./rules/pkce.js";
+export type { CodeChallenge, CodeChallengeCheckOptions, CodeChallengeMethod, CodeVerification, PkcePolicy } from "./rules/pkce.js";
+
+// Grants: functions of plain inputs and the storage methods they name
+export { createAuthorizationCode, exchangeAuthorizationCode } from "./grants/authorization-code.js";
+export type {
+  AuthorizationCodeExchange,
+  AuthorizationCodeExchangeStorage,
+  AuthorizationCodeInput,
+  IssuedAuthorizationCode,
+} from "./grants/authorization-code.js";
+export { refreshAccessToken } from "./grants/refresh-token.js";
+export type { RefreshRequest, RefreshStorage } from "./grants/refresh-token.js";
+export { issueClientCredentialsToken } from "./grants/client-credentials.js";
+export type { ClientCredentialsRequest } from "./grants/client-credentials.js";
+export type { GrantDependencies, IssuedTokens } from "./grants/issue.js";
+export { revokeToken } from "./grants/revoke-token.js";
+export type { RevocationInput, RevocationOutcome, RevocationStorage } from "./grants/revoke-token.js";
+export { introspectToken } from "./grants/introspect-token.js";
+export type { IntrospectionCaller, IntrospectionInput, IntrospectionResponse } from "./grants/introspect-token.js";
+export type { TokenLookupStorage } from "./grants/find-token.js";
+
+// Endpoints without Web objects, and the token response
+export { processTokenRequest } from "./endpoints/token.js";
+export type { TokenEndpointStorage } from "./endpoints/token.js";
+export { processRevocationRequest } from "./endpoints/revocation.js";
+export { processIntrospectionRequest } from "./endpoints/introspection.js";
+export type { EndpointContext, EndpointRequest, EndpointRequestHeaders, EndpointResult, FormEntries } from "./endpoints/exchange.js";
+export { tokenResponse } from "./endpoints/web.js";
 
 // Scope
-export { formatScope, isScopeSubset, parseScope } from "./scope.js";
+export { formatScope, isScopeSubset, parseScope } from "./rules/scope.js";
 
 // Authorization endpoint
 export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
@@ -62,8 +93,8 @@ export type { RedirectUriRules } from "./clients/redirect-uri.js";
 export type { ClientInformationResponse, RegisteredClient } from "./registration/register.js";
 
 // Metadata
-export { authorizationServerMetadataUrl, buildAuthorizationServerMetadata } from "./metadata.js";
-export type { AuthorizationServerMetadata } from "./metadata.js";
+export { authorizationServerMetadataUrl, buildAuthorizationServerMetadata } from "./discovery/authorization-server.js";
+export type { AuthorizationServerMetadata } from "./discovery/authorization-server.js";
 export { buildProtectedResourceMetadata, protectedResourceMetadataUrl } from "./resource/metadata.js";
 export type { ProtectedResourceMetadata, ProtectedResourceMetadataInput } from "./resource/metadata.js";
 

@@ -14,12 +14,13 @@ import {
 import { createClientIdMetadataDocumentResolver, isUrlShapedClientId } from "./clients/metadata-document.js";
 import { type AuthorizationServerConfig, type ResolvedConfig, resolveConfig } from "./config.js";
 import type { ServerContext } from "./context.js";
-import { handleIntrospectionRequest } from "./introspection.js";
+import type { EndpointContext, EndpointRequest, EndpointResult } from "./endpoints/exchange.js";
+import { handleIntrospectionRequest, processIntrospectionRequest } from "./endpoints/introspection.js";
 import {
   type AuthorizationServerMetadata,
   authorizationServerMetadataUrl,
   buildAuthorizationServerMetadata,
-} from "./metadata.js";
+} from "./discovery/authorization-server.js";
 import { type BearerTokenInfo, type BearerValidationOptions, validateBearerTokenFor } from "./resource/bearer.js";
 import {
   type ProtectedResourceMetadata,
@@ -30,8 +31,8 @@ import { errorResponse, logUnexpectedError, respondToErrors } from "./http/respo
 import { OAuthError } from "./errors.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";
 import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
-import { handleRevocationRequest } from "./revocation.js";
-import { handleTokenRequest } from "./token/endpoint.js";
+import { handleRevocationRequest, processRevocationRequest } from "./endpoints/revocation.js";
+import { handleTokenRequest, processTokenRequest } from "./endpoints/token.js";
 
 /** Options of {@link AuthorizationServer.validateBearerToken}. */
 export interface ProtectedRouteOptions {
@@ -67,6 +68,19 @@ export interface AuthorizationServer {
   handleRequest(request: Request): Promise<Response | null>;
   /** The token endpoint (RFC 6749 §3.2). */
   handleTokenRequest(request: Request): Promise<Response>;
+  /**
+   * The token endpoint without Web objects, for adapters that read requests themselves
+   * (node:http, Express, Fastify): a plain request in, a plain result out. Same behaviour as
+   * {@link AuthorizationServer.handleTokenRequest}; unexpected failures are reported to `onError`
+   * with a stand-in `POST` request to the endpoint's URL.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+   */
+  processTokenRequest(input: EndpointRequest): Promise<EndpointResult>;
+  /** The revocation endpoint without Web objects (see {@link AuthorizationServer.processTokenRequest}; RFC 7009). */
+  processRevocationRequest(input: EndpointRequest): Promise<EndpointResult>;
+  /** The introspection endpoint without Web objects (see {@link AuthorizationServer.processTokenRequest}; RFC 7662). */
+  processIntrospectionRequest(input: EndpointRequest): Promise<EndpointResult>;
   /** The revocation endpoint (RFC 7009). */
   handleRevocationRequest(request: Request): Promise<Response>;
   /** The introspection endpoint (RFC 7662). */
@@ -139,6 +153,18 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
       resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
   };
   const metadata = buildAuthorizationServerMetadata(config);
+  // The context of the plain-object endpoint cores: one per endpoint, built once. Their failures
+  // reach onError with a stand-in request (built only then) naming the endpoint.
+  const coreContext = (url: string | undefined): EndpointContext<ResolvedConfig["storage"]> => ({
+    policy: config,
+    storage: config.storage,
+    getClient: ctx.getClient,
+    now: config.now,
+    report: (error) => (config.onError ?? logUnexpectedError)(error, new Request(url ?? config.endpoints.token, { method: "POST" })),
+  });
+  const tokenCore = coreContext(config.endpoints.token);
+  const revocationCore = coreContext(config.endpoints.revocation);
+  const introspectionCore = coreContext(config.endpoints.introspection);
 
   const resourceMetadata = new Map<string, ProtectedResourceMetadata>();
   for (const resource of config.resources ?? []) {
@@ -255,6 +281,9 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
       return withCors(await route(request));
     },
     handleTokenRequest: (request) => handleTokenRequest(ctx, request),
+    processTokenRequest: (input) => processTokenRequest(input, tokenCore),
+    processRevocationRequest: (input) => processRevocationRequest(input, revocationCore),
+    processIntrospectionRequest: (input) => processIntrospectionRequest(input, introspectionCore),
     handleRevocationRequest: (request) => handleRevocationRequest(ctx, request),
     handleIntrospectionRequest: (request) => handleIntrospectionRequest(ctx, request),
     handleRegistrationRequest: handleRegistration,

@@ -32,7 +32,7 @@ describe("mutation testing configuration (docs/testing.md)", () => {
   it("mutates files that exist, among them the security-critical modules", async () => {
     const stryker = (await import(pathToFileURL(join(root, "stryker.config.mjs")).href)).default as StrykerOptions;
     for (const file of stryker.mutate) expect(matching(file), file).toEqual([file]);
-    for (const module of ["src/pkce.ts", "src/clients/authenticate.ts", "src/clients/redirect-uri.ts", "src/token/authorization-code.ts", "src/token/refresh-token.ts", "src/resource/bearer.ts", "src/scope.ts"]) {
+    for (const module of ["src/rules/pkce.ts", "src/clients/authenticate.ts", "src/clients/redirect-uri.ts", "src/grants/authorization-code.ts", "src/grants/refresh-token.ts", "src/resource/bearer.ts", "src/rules/scope.ts"]) {
       expect(stryker.mutate).toContain(module);
     }
     expect(stryker.thresholds.break).toBe(90);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OAuthError } from "../src/errors.js";
-import { formatScope, isScopeSubset, isScopeToken, parseScope, resolveRequestedScope, scopeParameter } from "../src/scope.js";
+import { formatScope, isScopeSubset, isScopeToken, parseScope, resolveRequestedScope, scopeParameter } from "../src/rules/scope.js";
 import {
   RESOURCE,
   authorizeUrl,

@@ -9,9 +9,9 @@ import { OAuthError } from "../errors.js";
 import { type RequestParameters, parseFormBody, parseParameters } from "../http/form.js";
 import { errorResponse } from "../http/response.js";
 import { parseUrl } from "../http/url.js";
-import { type CodeChallengeMethod, isValidCodeChallenge } from "../pkce.js";
-import { parseResourceIndicators } from "../resource-indicators.js";
-import { resolveRequestedScope } from "../scope.js";
+import { type CodeChallengeMethod, checkCodeChallenge } from "../rules/pkce.js";
+import { parseResourceIndicators } from "../rules/resource-indicators.js";
+import { resolveRequestedScope } from "../rules/scope.js";
 import type { ClientRecord } from "../storage/types.js";
 import { authorizationErrorResponse } from "./response.js";
 
@@ -171,28 +171,11 @@ function parsePkce(
   params: RequestParameters,
   publicClient: boolean,
 ): { codeChallenge?: string; codeChallengeMethod?: CodeChallengeMethod } {
-  const challenge = params.get("code_challenge");
-  const rawMethod = params.get("code_challenge_method");
-  if (challenge === undefined) {
-    if (rawMethod !== undefined) throw new OAuthError("invalid_request", "code_challenge_method was sent without code_challenge.");
-    // OAuth 2.1 §4.1.1: PKCE for every client by default; configurable to public clients only.
-    if (ctx.config.pkce.required === "all-clients" || publicClient) {
-      throw new OAuthError("invalid_request", "A PKCE code_challenge is required (RFC 7636).");
-    }
-    return {};
-  }
-  // RFC 7636 §4.3: an absent method means "plain", which is off unless configured.
-  const method = rawMethod ?? "plain";
-  if ((method !== "S256" && method !== "plain") || !ctx.config.pkce.methods.includes(method)) {
-    throw new OAuthError(
-      "invalid_request",
-      `Unsupported code_challenge_method; use ${ctx.config.pkce.methods.join(" or ")}.`,
-    );
-  }
-  if (!isValidCodeChallenge(challenge, method)) {
-    throw new OAuthError("invalid_request", "The code_challenge is malformed (RFC 7636 §4.2).");
-  }
-  return { codeChallenge: challenge, codeChallengeMethod: method };
+  const pkce = checkCodeChallenge(
+    { code_challenge: params.get("code_challenge"), code_challenge_method: params.get("code_challenge_method") },
+    { policy: ctx.config, publicClient },
+  );
+  return pkce === undefined ? {} : { codeChallenge: pkce.challenge, codeChallengeMethod: pkce.method };
 }
 
 function clientInfo(client: ClientRecord): ClientInfo {

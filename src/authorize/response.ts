@@ -5,13 +5,12 @@
  * @module
  */
 import type { ServerContext } from "../context.js";
-import { generateId, generateToken, hashToken } from "../crypto.js";
+import { createAuthorizationCode } from "../grants/authorization-code.js";
 import { OAuthError } from "../errors.js";
 import { logUnexpectedError, redirectResponse } from "../http/response.js";
-import { isScopeSubset } from "../scope.js";
-import type { AuthorizationCodeRecord, GrantProps } from "../storage/types.js";
+import { isScopeSubset } from "../rules/scope.js";
+import type { GrantProps } from "../storage/types.js";
 import type { AuthorizationRequest } from "./request.js";
-import { sealGrantProps } from "../props.js";
 
 /** The host's decision, given to {@link AuthorizationServer.issueAuthorizationCode}. */
 export interface AuthorizationApproval {
@@ -51,26 +50,27 @@ export async function issueAuthorizationCode(
   if (!isScopeSubset(scope, request.scope)) {
     throw new TypeError("approval.scope must be a subset of the requested scope.");
   }
-  const code = generateToken();
-  const now = ctx.config.now();
-  const record: AuthorizationCodeRecord = {
-    codeHash: hashToken(code),
-    grantId: generateId(),
-    clientId: request.client.client_id,
-    subject: approval.subject,
-    scope,
-    resource: request.resource,
-    issuedAt: now,
-    expiresAt: now + ctx.config.authorizationCodeLifetime,
-  };
-  if (request.redirectUriSent) record.redirectUri = request.redirectUri;
-  if (request.codeChallenge !== undefined) record.codeChallenge = request.codeChallenge;
-  if (request.codeChallengeMethod !== undefined) record.codeChallengeMethod = request.codeChallengeMethod;
-  // Sealed before anything is stored; throws a TypeError when props come without props.keys.
-  const sealedProps = await sealGrantProps(ctx.config.propsSealer, record.grantId, approval.props);
-  if (sealedProps !== undefined) record.sealedProps = sealedProps;
+  // Props are stored only sealed: without props.keys that is a programmer error, thrown here
+  // rather than turned into a server_error redirect.
+  if (approval.props !== undefined && Object.keys(approval.props).length > 0 && ctx.config.propsSealer === undefined) {
+    throw new TypeError("Grant props are sealed at rest: configure props.keys ([{ id, key }], generateToken() makes a key) to attach props to a grant.");
+  }
+  let code: string;
   try {
-    await ctx.config.storage.saveAuthorizationCode(record);
+    ({ code } = await createAuthorizationCode(
+      {
+        clientId: request.client.client_id,
+        subject: approval.subject,
+        scope,
+        resource: request.resource,
+        // Only a redirect_uri that was sent binds the token request to repeat it (RFC 6749 §4.1.3).
+        redirectUri: request.redirectUriSent ? request.redirectUri : undefined,
+        codeChallenge: request.codeChallenge,
+        codeChallengeMethod: request.codeChallengeMethod,
+        props: approval.props,
+      },
+      { storage: ctx.config.storage, policy: ctx.config, now: ctx.config.now, sealer: ctx.config.propsSealer },
+    ));
   } catch (error) {
     // The request is valid and its redirect URI trusted, so the client hears of the failure the
     // RFC 6749 §4.1.2.1 way (`server_error`), and the host through onError (or the log).

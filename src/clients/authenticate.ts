@@ -7,6 +7,7 @@ import { decodeBase64 } from "@oslojs/encoding";
 import { systemNow } from "../clock.js";
 import { verifyTokenHash } from "../crypto.js";
 import { OAuthError } from "../errors.js";
+import { authenticateChallenge } from "../http/challenge.js";
 import type { RequestParameters } from "../http/form.js";
 import type { ClientAuthenticationMethod, ClientRecord } from "../storage/types.js";
 
@@ -60,13 +61,13 @@ const ALL_METHODS: readonly ClientAuthenticationMethod[] = ["client_secret_basic
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  */
 export async function authenticateClient(
-  headers: Headers,
+  headers: Pick<Headers, "get">,
   params: RequestParameters,
   options: ClientAuthenticationOptions,
 ): Promise<AuthenticatedClient> {
   const fail = (description = "Client authentication failed."): OAuthError =>
     new OAuthError("invalid_client", description, {
-      headers: { "WWW-Authenticate": `Basic realm="${options.realm ?? "oauth"}", charset="UTF-8"` },
+      headers: { "WWW-Authenticate": authenticateChallenge("Basic", [["realm", options.realm ?? "oauth"], ["charset", "UTF-8"]]) },
     });
 
   const presented = presentedCredentials(headers, params, fail);
@@ -89,7 +90,7 @@ export async function authenticateClient(
 }
 
 function presentedCredentials(
-  headers: Headers,
+  headers: Pick<Headers, "get">,
   params: RequestParameters,
   fail: (description?: string) => OAuthError,
 ): PresentedCredentials {

@@ -126,7 +126,13 @@ export async function parseFormBody(request: Request, options: FormParsingOption
   return params;
 }
 
-function assertFormContentType(contentType: string | null): void {
+/**
+ * Throws `invalid_request` unless the content type is `application/x-www-form-urlencoded` (in
+ * UTF-8, or without a charset).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
+ */
+export function assertFormContentType(contentType: string | null | undefined): void {
   if (contentType === FORM_CONTENT_TYPE) return; // what nearly every client sends
   const [mediaType = "", ...attributes] = (contentType ?? "").split(";");
   if (mediaType.trim().toLowerCase() !== FORM_CONTENT_TYPE) {

@@ -7,6 +7,7 @@
 import type { ServerContext } from "../context.js";
 import { verifyTokenHash } from "../crypto.js";
 import { OAuthError } from "../errors.js";
+import { authenticateChallenge } from "../http/challenge.js";
 import { parseJsonBody } from "../http/json.js";
 import { jsonResponse, respondToErrors } from "../http/response.js";
 import type { ClientRecord } from "../storage/types.js";
@@ -16,7 +17,7 @@ import { applyRegistrationPolicy, clientInformation, issueClientCredentials } fr
 const unauthorized = () =>
   new OAuthError("invalid_token", "The registration access token is invalid.", {
     status: 401,
-    headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+    headers: { "WWW-Authenticate": authenticateChallenge("Bearer", [["error", "invalid_token"]]) },
   });
 
 /**

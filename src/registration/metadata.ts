@@ -7,7 +7,7 @@ import { z } from "zod";
 import { redirectUriProblem } from "../clients/redirect-uri.js";
 import type { GrantType, ResolvedConfig } from "../config.js";
 import { OAuthError } from "../errors.js";
-import { formatScope, isScopeSubset, parseScope } from "../scope.js";
+import { formatScope, isScopeSubset, parseScope } from "../rules/scope.js";
 import type { ClientAuthenticationMethod } from "../storage/types.js";
 
 /**

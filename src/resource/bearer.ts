@@ -5,8 +5,10 @@
  */
 import { hashToken } from "../crypto.js";
 import { systemNow } from "../clock.js";
-import { type ErrorReporter, errorToResponse } from "../http/response.js";
-import { formatScope, isScopeSubset } from "../scope.js";
+import { OAuthError } from "../errors.js";
+import { authenticateChallenge } from "../http/challenge.js";
+import { type ErrorReporter, errorResponse, errorToResponse } from "../http/response.js";
+import { formatScope, isScopeSubset } from "../rules/scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
 import { type PropsConfig, cachedPropsSealer, unsealGrantProps } from "../props.js";
 
@@ -114,10 +116,8 @@ export async function validateBearerTokenFor(
   requireUser: boolean | undefined,
 ): Promise<BearerTokenInfo | Response> {
   const token = bearerToken(request.headers.get("authorization"));
-  if (token === undefined) return challenge(options, 401, {});
-  if (token === null) {
-    return challenge(options, 400, { error: "invalid_request", error_description: "The Authorization header is malformed." });
-  }
+  if (token === undefined) return missingTokenResponse(options);
+  if (token === null) return errorResponse(bearerError(options, "invalid_request", "The Authorization header is malformed."));
   let record: AccessTokenRecord | null;
   try {
     record = await options.storage.getAccessToken(hashToken(token));
@@ -126,7 +126,7 @@ export async function validateBearerTokenFor(
   }
   const now = options.now?.() ?? systemNow();
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
-  if (refusal !== undefined) return refusal;
+  if (refusal !== undefined) return errorResponse(refusal);
   const valid = record!;
   let props: GrantProps | undefined;
   try {
@@ -166,54 +166,63 @@ function bearerToken(header: string | null): string | null | undefined {
   return B64TOKEN.test(token) ? token : null;
 }
 
+/** Why a token is refused, as the {@link OAuthError} it is (RFC 6750 §3.1), or `undefined` if it passes. */
 function refuse(
   record: AccessTokenRecord | null,
   options: BearerValidationOptions,
   requiredScopes: readonly string[] | undefined,
   requireUser: boolean | undefined,
   now: number,
-): Response | undefined {
+): OAuthError | undefined {
   if (record === null || record.expiresAt <= now) {
-    return challenge(options, 401, { error: "invalid_token", error_description: "The access token is invalid or has expired." });
+    return bearerError(options, "invalid_token", "The access token is invalid or has expired.");
   }
   // RFC 8707 §2 / MCP authorization: a token must have been issued for this very resource. An
   // empty audience includes nothing, so an unrestricted token passes no resource.
   if (!record.audience.includes(options.resource)) {
-    return challenge(options, 401, { error: "invalid_token", error_description: "The access token was not issued for this resource." });
+    return bearerError(options, "invalid_token", "The access token was not issued for this resource.");
   }
   // invalid_token rather than insufficient_scope: no scope would help, only a token a user
   // approved, which a client gets by running the authorization-code flow again.
   if (requireUser === true && record.subjectType === "client") {
-    return challenge(options, 401, { error: "invalid_token", error_description: "This resource requires a token issued for a user." });
+    return bearerError(options, "invalid_token", "This resource requires a token issued for a user.");
   }
   if (requiredScopes !== undefined && !isScopeSubset(requiredScopes, record.scope)) {
-    return challenge(options, 403, {
-      error: "insufficient_scope",
-      error_description: "The access token lacks a required scope.",
-      scope: formatScope(requiredScopes),
-    });
+    return bearerError(options, "insufficient_scope", "The access token lacks a required scope.", formatScope(requiredScopes));
   }
   return undefined;
 }
 
 /**
- * A response with a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) and, when there is an
- * error, the same error as a JSON body.
+ * A refusal of RFC 6750 §3.1 as an {@link OAuthError}: its status (`400`, `401`, `403`) and its
+ * `WWW-Authenticate: Bearer` challenge, which repeats the error (and the needed `scope`) and
+ * carries `resource_metadata` (RFC 9728 §5.1) when configured.
  */
-function challenge(
+function bearerError(
   options: BearerValidationOptions,
-  status: number,
-  params: { error?: string; error_description?: string; scope?: string },
-): Response {
-  const attributes: string[] = [];
-  if (options.realm !== undefined) attributes.push(`realm="${options.realm}"`);
-  for (const [name, value] of Object.entries(params)) attributes.push(`${name}="${value}"`);
-  if (options.resourceMetadataUrl !== undefined) attributes.push(`resource_metadata="${options.resourceMetadataUrl}"`);
-  const headers = {
-    "WWW-Authenticate": attributes.length === 0 ? "Bearer" : `Bearer ${attributes.join(", ")}`,
-    "Content-Type": "application/json",
-    "Cache-Control": "no-store",
-  };
-  const body = params.error === undefined ? null : JSON.stringify({ error: params.error, error_description: params.error_description });
-  return new Response(body, { status, headers });
+  error: "invalid_request" | "invalid_token" | "insufficient_scope",
+  description: string,
+  scope?: string,
+): OAuthError {
+  const challenge = authenticateChallenge("Bearer", [
+    ["realm", options.realm],
+    ["error", error],
+    ["error_description", description],
+    ["scope", scope],
+    ["resource_metadata", options.resourceMetadataUrl],
+  ]);
+  // invalid_request is 400 (RFC 6750 §3.1); the other two have their own defaults (401, 403).
+  return new OAuthError(error, description, { headers: { "WWW-Authenticate": challenge } });
+}
+
+/** The headers of the answer to a request without a bearer token (RFC 6750 §3.1: no error code). */
+function missingTokenResponse(options: BearerValidationOptions): Response {
+  const challenge = authenticateChallenge("Bearer", [
+    ["realm", options.realm],
+    ["resource_metadata", options.resourceMetadataUrl],
+  ]);
+  return new Response(null, {
+    status: 401,
+    headers: { "WWW-Authenticate": challenge, "Content-Type": "application/json", "Cache-Control": "no-store" },
+  });
 }

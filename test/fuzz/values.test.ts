@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseResourceIndicators } from "../../src/resource-indicators.js";
+import { parseResourceIndicators } from "../../src/rules/resource-indicators.js";
 import {
   formatScope,
   hashToken,

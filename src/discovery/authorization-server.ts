@@ -1,11 +1,11 @@
 /**
- * Authorization server metadata (RFC 8414), computed from the same resolved configuration the
- * handlers enforce, so it cannot advertise a grant, method or PKCE mode they refuse.
+ * Authorization server metadata (RFC 8414), computed from the same policy the handlers enforce,
+ * so it cannot advertise a grant, method or PKCE mode they refuse.
  *
  * @module
  */
-import type { ResolvedConfig } from "./config.js";
-import { wellKnownUrl } from "./http/well-known.js";
+import type { ServerPolicy } from "../policy.js";
+import { wellKnownUrl } from "../http/well-known.js";
 
 /**
  * The RFC 8414 §2 metadata document, with the field names of the RFC.
@@ -49,11 +49,18 @@ export interface AuthorizationServerMetadata {
 }
 
 /**
- * Builds the metadata document from the resolved configuration.
+ * Builds the metadata document from a server policy: no storage is read, so it can be computed
+ * (and published) anywhere the policy is known.
  *
+ * @param policy - `resolvePolicy(...)`, or a server's `config`.
+ * @example
+ * ```ts
+ * const metadata = buildAuthorizationServerMetadata(resolvePolicy({ issuer: "https://auth.example.com" }));
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
  */
-export function buildAuthorizationServerMetadata(config: ResolvedConfig): AuthorizationServerMetadata {
+export function buildAuthorizationServerMetadata(policy: ServerPolicy): AuthorizationServerMetadata {
+  const config = policy;
   const { endpoints } = config;
   const metadata: AuthorizationServerMetadata = {
     issuer: config.issuer,
@@ -79,7 +86,7 @@ export function buildAuthorizationServerMetadata(config: ResolvedConfig): Author
     metadata.introspection_endpoint_auth_methods_supported = methods;
   }
   if (endpoints.registration !== undefined) metadata.registration_endpoint = endpoints.registration;
-  if (config.clientIdMetadataDocuments !== undefined) metadata.client_id_metadata_document_supported = true;
+  if (config.clientIdMetadataDocumentsSupported) metadata.client_id_metadata_document_supported = true;
   return metadata;
 }
 

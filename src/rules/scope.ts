@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { OAuthError } from "./errors.js";
+import { OAuthError } from "../errors.js";
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -39,11 +39,7 @@ export function scopeParameter(raw: string | undefined): string | undefined {
  */
 export function parseScope(scope: string | undefined): string[] {
   if (scope === undefined) return [];
-  const tokens = scope.split(" ").filter((token) => token !== "");
-  for (const token of tokens) {
-    if (!SCOPE_TOKEN.test(token)) throw new OAuthError("invalid_scope", "The scope contains invalid characters.");
-  }
-  return [...new Set(tokens)];
+  return checkScopeTokens(scope.split(" ").filter((token) => token !== ""));
 }
 
 /**
@@ -82,7 +78,18 @@ export interface ScopePolicy {
  */
 export function resolveRequestedScope(raw: string | undefined, policy: ScopePolicy, clientScope: string | undefined): string[] {
   const sent = scopeParameter(raw);
-  const scope = sent === undefined ? [...policy.defaultScopes] : parseScope(sent);
+  return checkRequestedScope(sent === undefined ? undefined : parseScope(sent), policy, clientScope);
+}
+
+/**
+ * {@link resolveRequestedScope} for a scope already split into tokens: `undefined` (or no token)
+ * means the default scopes.
+ *
+ * @throws {OAuthError} `invalid_scope`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function checkRequestedScope(requested: readonly string[] | undefined, policy: ScopePolicy, clientScope: string | undefined): string[] {
+  const scope = requested === undefined || requested.length === 0 ? [...policy.defaultScopes] : checkScopeTokens(requested);
   if (policy.scopesSupported !== undefined && !isScopeSubset(scope, policy.scopesSupported)) {
     throw new OAuthError("invalid_scope", "The requested scope is not supported.");
   }
@@ -90,4 +97,31 @@ export function resolveRequestedScope(raw: string | undefined, policy: ScopePoli
     throw new OAuthError("invalid_scope", "The requested scope exceeds what the client is registered for.");
   }
   return scope;
+}
+
+/**
+ * The scope of a token requested from an existing grant: the requested scope if any, which may
+ * only narrow the grant's scope (RFC 6749 §6: "MUST NOT include any scope not originally granted"),
+ * else the grant's own.
+ *
+ * @param requested - the requested scope tokens; `undefined` or empty: the grant's scope.
+ * @param granted - the grant's scope.
+ * @throws {OAuthError} `invalid_scope`.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
+export function narrowScope(requested: readonly string[] | undefined, granted: readonly string[]): string[] {
+  if (requested === undefined || requested.length === 0) return [...granted];
+  const scope = checkScopeTokens(requested);
+  if (!isScopeSubset(scope, granted)) {
+    throw new OAuthError("invalid_scope", "The requested scope exceeds the scope of the grant.");
+  }
+  return scope;
+}
+
+/** Distinct tokens, each checked against RFC 6749 §3.3 (input may come from a host, not a parser). */
+function checkScopeTokens(tokens: readonly string[]): string[] {
+  for (const token of tokens) {
+    if (typeof token !== "string" || !SCOPE_TOKEN.test(token)) throw new OAuthError("invalid_scope", "The scope contains invalid characters.");
+  }
+  return [...new Set(tokens)];
 }

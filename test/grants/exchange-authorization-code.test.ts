@@ -1,0 +1,93 @@
+/**
+ * exchangeAuthorizationCode on its own (RFC 6749 §4.1.3): plain inputs, the three storage methods
+ * it declares, IssuedTokens out.
+ */
+import { describe, expect, it } from "vitest";
+import { exchangeAuthorizationCode, hashToken } from "../../src/index.js";
+import { RFC7636_VERIFIER } from "../support/fixtures.js";
+import { OTHER_RESOURCE, REDIRECT_URI, RESOURCE, grantSetup, rejection } from "./support.js";
+
+describe("exchangeAuthorizationCode (RFC 6749 §4.1.3)", () => {
+  it("issues IssuedTokens: Bearer, expires_in, scope, a refresh token, the grant, subject and audience", async () => {
+    const t = grantSetup();
+    const tokens = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, t.deps);
+    expect(tokens).toMatchObject({ tokenType: "Bearer", expiresIn: 3600, scope: ["read", "write"], subject: "alice", audience: [RESOURCE, OTHER_RESOURCE] });
+    expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const stored = await t.storage.getAccessToken(hashToken(tokens.accessToken));
+    expect(stored).toMatchObject({ grantId: tokens.grantId, clientId: "app", subject: "alice", expiresAt: t.clock.now() + 3600 });
+  });
+
+  it("narrows the audience to the requested resources, and refuses one outside the code's (RFC 8707 §2.2)", async () => {
+    const t = grantSetup();
+    const narrowed = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER, resource: [RESOURCE] }, t.deps);
+    expect(narrowed.audience).toEqual([RESOURCE]);
+    const wider = await t.code({ resource: [RESOURCE] });
+    expect((await rejection(exchangeAuthorizationCode({ client: t.client, code: wider, codeVerifier: RFC7636_VERIFIER, resource: [OTHER_RESOURCE] }, t.deps))).error).toBe("invalid_target");
+  });
+
+  it("refuses a replay and revokes what the first use issued (RFC 6749 §4.1.2, RFC 9700 §4.2.4)", async () => {
+    const t = grantSetup();
+    const code = await t.code();
+    const tokens = await exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, t.deps);
+    const replay = await rejection(exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, t.deps));
+    expect(replay).toMatchObject({ error: "invalid_grant", description: "The authorization code has already been used.", status: 400 });
+    expect(await t.storage.getAccessToken(hashToken(tokens.accessToken))).toBeNull();
+    expect(await t.storage.getGrantByRefreshToken(hashToken(tokens.refreshToken!))).toBeNull();
+  });
+
+  it("refuses an unknown code, another client's code, and an expired code (RFC 6749 §4.1.3)", async () => {
+    const t = grantSetup();
+    expect((await rejection(exchangeAuthorizationCode({ client: t.client, code: "nope", codeVerifier: RFC7636_VERIFIER }, t.deps))).error).toBe("invalid_grant");
+    const other = { ...t.client, client_id: "other" };
+    expect((await rejection(exchangeAuthorizationCode({ client: other, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, t.deps))).description).toBe(
+      "The authorization code was issued to another client.",
+    );
+    const code = await t.code();
+    // The memory store stops returning it at expiry; a store whose clock lags is caught by the grant's own check.
+    const lagging = { ...t.deps, now: () => t.clock.now() + 61 };
+    expect((await rejection(exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, lagging))).description).toBe(
+      "The authorization code is invalid or has expired.",
+    );
+  });
+
+  it("requires the redirect_uri when the authorization request had one, and refuses another (RFC 6749 §4.1.3)", async () => {
+    const t = grantSetup();
+    const missing = await rejection(exchangeAuthorizationCode({ client: t.client, code: await t.code({ redirectUri: REDIRECT_URI }), codeVerifier: RFC7636_VERIFIER }, t.deps));
+    expect(missing.description).toBe("The redirect_uri parameter is required: it was in the authorization request.");
+    const wrong = await rejection(
+      exchangeAuthorizationCode({ client: t.client, code: await t.code({ redirectUri: REDIRECT_URI }), codeVerifier: RFC7636_VERIFIER, redirectUri: `${REDIRECT_URI}/x` }, t.deps),
+    );
+    expect(wrong.description).toBe("The redirect_uri does not match the authorization request.");
+    await expect(exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER, redirectUri: REDIRECT_URI }, t.deps)).resolves.toBeDefined();
+  });
+
+  it("checks PKCE with verifyPkce: missing and wrong verifiers are invalid_grant and spend the code (RFC 7636 §4.6)", async () => {
+    const t = grantSetup();
+    const code = await t.code();
+    expect((await rejection(exchangeAuthorizationCode({ client: t.client, code }, t.deps))).description).toBe("The code_verifier parameter is required (RFC 7636).");
+    // Spent: the right verifier now meets a used code.
+    expect((await rejection(exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, t.deps))).description).toBe(
+      "The authorization code has already been used.",
+    );
+  });
+
+  it("issues no refresh token when the client is not registered for refresh_token, and bounds the grant by the access token", async () => {
+    const t = grantSetup({}, { grant_types: ["authorization_code"] });
+    const tokens = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, t.deps);
+    expect(tokens.refreshToken).toBeUndefined();
+  });
+
+  it("calls only the storage methods it declares", async () => {
+    const t = grantSetup();
+    const code = await t.code();
+    const calls: string[] = [];
+    const storage = {
+      redeemAuthorizationCode: (hash: string) => (calls.push("redeemAuthorizationCode"), t.storage.redeemAuthorizationCode(hash)),
+      createGrant: (...args: Parameters<typeof t.storage.createGrant>) => (calls.push("createGrant"), t.storage.createGrant(...args)),
+      revokeGrant: (...args: Parameters<typeof t.storage.revokeGrant>) => (calls.push("revokeGrant"), t.storage.revokeGrant(...args)),
+    };
+    await exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, { storage, policy: t.policy, now: t.clock.now });
+    await rejection(exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, { storage, policy: t.policy, now: t.clock.now }));
+    expect(calls).toEqual(["redeemAuthorizationCode", "createGrant", "redeemAuthorizationCode", "revokeGrant"]);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * refreshAccessToken on its own (RFC 6749 §6, RFC 9700 §4.14.2, OAuth 2.1 §4.3): rotation, reuse
+ * detection, the grace window, narrowing — plain inputs, the four storage methods it declares.
+ */
+import { describe, expect, it } from "vitest";
+import { type IssuedTokens, exchangeAuthorizationCode, generateToken, hashToken, refreshAccessToken } from "../../src/index.js";
+import { RFC7636_VERIFIER } from "../support/fixtures.js";
+import { type GrantSetup, RESOURCE, grantSetup, rejection } from "./support.js";
+
+async function firstTokens(t: GrantSetup): Promise<IssuedTokens> {
+  return exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, t.deps);
+}
+
+describe("refreshAccessToken (RFC 6749 §6)", () => {
+  it("rotates: a new refresh token and access token, the old refresh token stops working (OAuth 2.1 §4.3.1)", async () => {
+    const t = grantSetup();
+    const first = await firstTokens(t);
+    const next = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
+    expect(next).toMatchObject({ tokenType: "Bearer", grantId: first.grantId, scope: ["read", "write"], subject: "alice" });
+    expect(next.refreshToken).not.toBe(first.refreshToken);
+    const grant = await t.storage.getGrantByRefreshToken(hashToken(next.refreshToken!));
+    expect(grant?.refresh?.tokenHash).toBe(hashToken(next.refreshToken!));
+    expect(grant?.refresh?.previousTokenHash).toBe(hashToken(first.refreshToken!));
+  });
+
+  it("a rotated-out token presented again revokes the whole grant (RFC 9700 §4.14.2)", async () => {
+    const t = grantSetup();
+    const first = await firstTokens(t);
+    const next = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
+    const reuse = await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps));
+    expect(reuse).toMatchObject({ error: "invalid_grant", description: "The refresh token is invalid or has expired.", status: 400 });
+    expect(await t.storage.getAccessToken(hashToken(next.accessToken))).toBeNull();
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: next.refreshToken! }, t.deps))).error).toBe("invalid_grant");
+  });
+
+  it("another client's token is invalid_grant but revokes nothing (RFC 6749 §6: bound to its client)", async () => {
+    const t = grantSetup();
+    const first = await firstTokens(t);
+    const other = { ...t.client, client_id: "other" };
+    expect((await rejection(refreshAccessToken({ client: other, refreshToken: first.refreshToken! }, t.deps))).error).toBe("invalid_grant");
+    await expect(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps)).resolves.toBeDefined();
+  });
+
+  it("narrows scope and audience, refusing wider ones before anything changes (RFC 6749 §6, RFC 8707 §2.2)", async () => {
+    const t = grantSetup();
+    const first = await firstTokens(t);
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken!, scope: ["offline_access"] }, t.deps))).error).toBe("invalid_scope");
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken!, scope: ['bad"token'] }, t.deps))).error).toBe("invalid_scope");
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken!, resource: ["https://elsewhere.example/"] }, t.deps))).error).toBe(
+      "invalid_target",
+    );
+    const narrowed = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken!, scope: ["read"], resource: [RESOURCE] }, t.deps);
+    expect(narrowed).toMatchObject({ scope: ["read"], audience: [RESOURCE] });
+  });
+
+  it("refuses an idle-expired token (idleLifetime) and a grant past its absolute lifetime", async () => {
+    const t = grantSetup({ refreshTokens: { idleLifetime: 100, absoluteLifetime: 1000 } });
+    const first = await firstTokens(t);
+    t.clock.advance(101);
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps))).error).toBe("invalid_grant");
+  });
+
+  it("with rotation: public-clients, a confidential client keeps its refresh token", async () => {
+    const t = grantSetup({ refreshTokens: { rotation: "public-clients" } }, { token_endpoint_auth_method: "client_secret_basic", client_secret_hash: hashToken("s") });
+    const first = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, t.deps);
+    const next = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
+    expect(next.refreshToken).toBeUndefined();
+    await expect(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps)).resolves.toBeDefined();
+  });
+});
+
+describe("the grace window (docs/token-endpoint.md#grace-window)", () => {
+  const grace = { refreshTokens: { gracePeriod: 30, rotationSecret: generateToken() } };
+
+  it("a repeat of the just-rotated token inside the window gets the same successor and a new access token", async () => {
+    const t = grantSetup(grace);
+    const first = await firstTokens(t);
+    const next = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
+    t.clock.advance(29);
+    const repeat = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
+    expect(repeat.refreshToken).toBe(next.refreshToken);
+    expect(repeat.accessToken).not.toBe(next.accessToken);
+    expect(await t.storage.getAccessToken(hashToken(repeat.accessToken))).not.toBeNull();
+  });
+
+  it("past the window, the same repeat is reuse and revokes the grant (RFC 9700 §4.14.2)", async () => {
+    const t = grantSetup(grace);
+    const first = await firstTokens(t);
+    const next = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
+    t.clock.advance(30);
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps))).error).toBe("invalid_grant");
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: next.refreshToken! }, t.deps))).error).toBe("invalid_grant");
+  });
+
+  it("a token two rotations old is reuse even inside the window", async () => {
+    const t = grantSetup(grace);
+    const first = await firstTokens(t);
+    const second = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
+    await refreshAccessToken({ client: t.client, refreshToken: second.refreshToken! }, t.deps);
+    expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps))).error).toBe("invalid_grant");
+  });
+
+  it("calls only the storage methods it declares: lookup + rotate, then lookup + saveAccessToken in the window", async () => {
+    const t = grantSetup(grace);
+    const first = await firstTokens(t);
+    const calls: string[] = [];
+    const s = t.storage;
+    const storage = {
+      getGrantByRefreshToken: (hash: string) => (calls.push("getGrantByRefreshToken"), s.getGrantByRefreshToken(hash)),
+      rotateRefreshToken: (...args: Parameters<typeof s.rotateRefreshToken>) => (calls.push("rotateRefreshToken"), s.rotateRefreshToken(...args)),
+      saveAccessToken: (...args: Parameters<typeof s.saveAccessToken>) => (calls.push("saveAccessToken"), s.saveAccessToken(...args)),
+      revokeGrant: (...args: Parameters<typeof s.revokeGrant>) => (calls.push("revokeGrant"), s.revokeGrant(...args)),
+    };
+    const deps = { storage, policy: t.policy, now: t.clock.now };
+    await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
+    await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
+    expect(calls).toEqual(["getGrantByRefreshToken", "rotateRefreshToken", "getGrantByRefreshToken", "saveAccessToken"]);
+  });
+});
