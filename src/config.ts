@@ -20,6 +20,7 @@ import type { GrantType, IntrospectionCredential, RoutingMode, ServerPolicy } fr
 import type { ClientAuthenticationMethod, ClientRecord, Storage } from "./storage/types.js";
 import { type PropsConfig, propsSealer } from "./props.js";
 import type { Sealer } from "./sealing.js";
+import type { TokenHook } from "./grants/token-hook.js";
 
 export type { GrantType, IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenConfig, RoutingMode, ServerPolicy } from "./policy.js";
 
@@ -183,6 +184,11 @@ export interface AuthorizationServerConfig {
    * grant, so a dump of the store yields no host data (docs/federation.md#threat-model).
    */
   props?: PropsConfig;
+  /**
+   * Runs at every code exchange and refresh: may replace the grant's props, narrow the access
+   * token's scope and shorten its lifetime (e.g. to the upstream token's, docs/federation.md).
+   */
+  tokenHook?: TokenHook;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
 }
@@ -220,6 +226,8 @@ export interface ResolvedConfig extends ServerPolicy {
   props: PropsConfig | undefined;
   /** The sealer of `props.keys`; `undefined` when none are configured. */
   propsSealer: Sealer | undefined;
+  /** {@link AuthorizationServerConfig.tokenHook}. */
+  tokenHook: TokenHook | undefined;
 }
 
 const DAY = 24 * 60 * 60;
@@ -320,7 +328,13 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     now: config.now ?? systemNow,
     props: config.props,
     propsSealer: propsSealer(config.props),
+    tokenHook: checkedTokenHook(config.tokenHook),
   };
+}
+
+function checkedTokenHook(hook: TokenHook | undefined): TokenHook | undefined {
+  if (hook !== undefined && typeof hook !== "function") throw new TypeError("tokenHook must be a function.");
+  return hook;
 }
 
 /** A lifetime option: a non-negative number of seconds, or its default. */

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import type { Sealer } from "../sealing.js";
+import type { TokenHook } from "../grants/token-hook.js";
 import { type ClientAuthenticationOptions, type ClientLookup } from "../clients/authenticate.js";
 import { OAuthError } from "../errors.js";
 import { type RequestParameters, assertFormContentType, assertNoRepeatedParameters, parseParameters } from "../http/form.js";
@@ -74,6 +76,10 @@ export interface EndpointContext<S> {
   getClient: ClientLookup;
   /** Clock in seconds since the epoch (default: the system clock). */
   now?: (() => number) | undefined;
+  /** The sealer of `props.keys`, for grants with props (a server's `config.propsSealer`). */
+  sealer?: Sealer | undefined;
+  /** The host's token hook (a server's `config.tokenHook`). */
+  tokenHook?: TokenHook | undefined;
   /**
    * Told about unexpected failures (never sent to the client); default `console.error`. Must not
    * throw (if it does, the failure is still answered `500`).

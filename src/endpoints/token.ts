@@ -70,7 +70,7 @@ function runGrant(
   client: ClientRecord,
   ctx: EndpointContext<TokenEndpointStorage>,
 ): Promise<IssuedTokens> {
-  const deps = { storage: ctx.storage, policy: ctx.policy, now: ctx.now };
+  const deps = { storage: ctx.storage, policy: ctx.policy, now: ctx.now, sealer: ctx.sealer, tokenHook: ctx.tokenHook };
   const resource = params.getAll("resource");
   switch (grantType) {
     case "authorization_code":

@@ -88,6 +88,8 @@ export function endpointContext(ctx: ServerContext, request: Request): EndpointC
     storage: ctx.config.storage,
     getClient: ctx.getClient,
     now: ctx.config.now,
+    sealer: ctx.config.propsSealer,
+    tokenHook: ctx.config.tokenHook,
     report: reporterFor(request, ctx.config.onError),
   };
 }

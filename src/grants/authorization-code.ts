@@ -8,6 +8,7 @@ import { generateId, generateToken, hashToken } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { ServerPolicy } from "../policy.js";
 import { sealGrantProps } from "../props.js";
+import { applyTokenHook } from "./token-hook.js";
 import { type CodeChallengeMethod, verifyPkce } from "../rules/pkce.js";
 import { narrowAudience } from "../rules/resource-indicators.js";
 import type { AuthorizationCodeRecord, ClientRecord, GrantProps, GrantRecord, Storage } from "../storage/types.js";
@@ -179,7 +180,9 @@ export async function exchangeAuthorizationCode(
       expiresAt: Math.min(now + policy.refreshTokens.idleLifetime, grant.expiresAt),
     };
   }
-  const access = mintAccessToken(policy, now, grant, code.scope, audience);
+  const hooked = await applyTokenHook(deps, "authorization_code", grant, code.scope);
+  if (hooked.sealedProps !== undefined) grant.sealedProps = hooked.sealedProps;
+  const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, audience);
   // false: a replay of this code revoked the grant id while we were redeeming it (storage contract).
   if (!(await storage.createGrant(grant, access.record))) {
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");

@@ -8,6 +8,7 @@ import { systemNow } from "../clock.js";
 import { generateToken, hashToken } from "../crypto.js";
 import type { ServerPolicy } from "../policy.js";
 import type { Sealer } from "../sealing.js";
+import type { TokenHook } from "./token-hook.js";
 import type { AccessTokenRecord, ClientRecord, GrantRecord } from "../storage/types.js";
 
 /**
@@ -27,6 +28,8 @@ export interface GrantDependencies<S> {
    * stored only sealed, so attaching props needs it.
    */
   sealer?: Sealer | undefined;
+  /** The host's token hook (a server's `config.tokenHook`), run at every code exchange and refresh. */
+  tokenHook?: TokenHook | undefined;
 }
 
 /**

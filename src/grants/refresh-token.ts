@@ -11,6 +11,7 @@ import { narrowAudience } from "../rules/resource-indicators.js";
 import { narrowScope } from "../rules/scope.js";
 import type { ClientRecord, GrantRecord, RefreshTokenState, Storage } from "../storage/types.js";
 import { type GrantDependencies, type IssuedTokens, clockOf, issuedTokens, mintAccessToken } from "./issue.js";
+import { applyTokenHook } from "./token-hook.js";
 
 const invalid = (): OAuthError => new OAuthError("invalid_grant", "The refresh token is invalid or has expired.");
 
@@ -32,7 +33,8 @@ export interface RefreshRequest {
  * without a rotation) and `revokeGrant` (reuse). The grace window needs no storage method of its
  * own: its secret (`policy.refreshTokens.rotationKeys`) is kept out of the store by design.
  */
-export type RefreshStorage = Pick<Storage, "getGrantByRefreshToken" | "rotateRefreshToken" | "saveAccessToken" | "revokeGrant">;
+export type RefreshStorage = Pick<Storage, "getGrantByRefreshToken" | "rotateRefreshToken" | "saveAccessToken" | "revokeGrant"> &
+  Partial<Pick<Storage, "updateGrantProps">>;
 
 /** Everything one refresh works with. */
 interface Refresh {
@@ -117,14 +119,21 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
     successor === undefined
       ? { ...state, expiresAt }
       : { tokenHash: hashToken(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now };
-  const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience);
+  const hooked = await applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+  const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience);
   const ok = await deps.storage.rotateRefreshToken({
     grantId: grant.grantId,
     expectedTokenHash: state.tokenHash,
     refresh: next,
     accessToken: access.record,
   });
-  return ok ? issuedTokens(access, successor, now) : undefined;
+  if (!ok) return undefined;
+  if (hooked.sealedProps !== undefined) {
+    if (deps.storage.updateGrantProps === undefined) throw new TypeError("tokenHook returned props: the storage given to refreshAccessToken needs updateGrantProps.");
+    // Compare-and-set: a concurrent change of the props (an upstream refresh) wins over the hook's.
+    await deps.storage.updateGrantProps({ grantId: grant.grantId, expectedVersion: grant.propsVersion ?? 0, sealedProps: hooked.sealedProps });
+  }
+  return issuedTokens(access, successor, now);
 }
 
 /**
@@ -174,7 +183,8 @@ async function reuseWithinGrace(refresh: Refresh, grant: GrantRecord): Promise<I
       timingSafeEqualString(hashToken(candidate), state.tokenHash),
     );
     if (successor !== undefined) {
-      const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience);
+      const hooked = await applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+      const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience);
       await deps.storage.saveAccessToken(access.record);
       return issuedTokens(access, successor, now);
     }
