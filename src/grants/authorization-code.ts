@@ -180,7 +180,8 @@ export async function exchangeAuthorizationCode(
       expiresAt: Math.min(now + policy.refreshTokens.idleLifetime, grant.expiresAt),
     };
   }
-  const hooked = await applyTokenHook(deps, "authorization_code", grant, code.scope);
+  const pending = applyTokenHook(deps, "authorization_code", grant, code.scope);
+  const hooked = pending instanceof Promise ? await pending : pending;
   if (hooked.sealedProps !== undefined) grant.sealedProps = hooked.sealedProps;
   const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, audience);
   // false: a replay of this code revoked the grant id while we were redeeming it (storage contract).

@@ -119,7 +119,8 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
     successor === undefined
       ? { ...state, expiresAt }
       : { tokenHash: hashToken(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now };
-  const hooked = await applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+  const pending = applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+  const hooked = pending instanceof Promise ? await pending : pending;
   const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience);
   const ok = await deps.storage.rotateRefreshToken({
     grantId: grant.grantId,
@@ -183,7 +184,8 @@ async function reuseWithinGrace(refresh: Refresh, grant: GrantRecord): Promise<I
       timingSafeEqualString(hashToken(candidate), state.tokenHash),
     );
     if (successor !== undefined) {
-      const hooked = await applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+      const pending = applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+      const hooked = pending instanceof Promise ? await pending : pending;
       const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience);
       await deps.storage.saveAccessToken(access.record);
       return issuedTokens(access, successor, now);

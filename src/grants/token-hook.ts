@@ -52,20 +52,32 @@ export interface HookedIssue {
 }
 
 /**
- * Runs the hook (if any) for one issue.
+ * Runs the hook (if any) for one issue. Without a hook it returns at once, not a promise: a grant
+ * then reaches its store call in the same turn as before, which keeps races (a code redeemed twice
+ * at once) decided as they were.
  *
  * @throws {TypeError} when the hook widens the scope or lengthens the lifetime (a programmer error).
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  */
-export async function applyTokenHook(
+export function applyTokenHook(
   deps: { policy: ServerPolicy; tokenHook?: TokenHook | undefined; sealer?: Sealer | undefined },
   grantType: TokenHookInput["grantType"],
   grant: GrantRecord,
   scope: string[],
-): Promise<HookedIssue> {
+): HookedIssue | Promise<HookedIssue> {
   if (deps.tokenHook === undefined) return { policy: deps.policy, scope, sealedProps: undefined };
+  return runTokenHook(deps.tokenHook, deps, grantType, grant, scope);
+}
+
+async function runTokenHook(
+  tokenHook: TokenHook,
+  deps: { policy: ServerPolicy; sealer?: Sealer | undefined },
+  grantType: TokenHookInput["grantType"],
+  grant: GrantRecord,
+  scope: string[],
+): Promise<HookedIssue> {
   const props = await unsealGrantProps(deps.sealer, grant);
-  const result = (await deps.tokenHook({ grantType, clientId: grant.clientId, subject: grant.subject, scope: [...scope], props })) ?? {};
+  const result = (await tokenHook({ grantType, clientId: grant.clientId, subject: grant.subject, scope: [...scope], props })) ?? {};
   let policy = deps.policy;
   if (result.accessTokenLifetime !== undefined) {
     const lifetime = result.accessTokenLifetime;
