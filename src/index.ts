@@ -107,3 +107,22 @@ export type * from "./storage/types.js";
 export { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "./storage/types.js";
 export { createMemoryStorage } from "./storage/memory.js";
 export type { MemoryStorage, MemoryStorageOptions } from "./storage/memory.js";
+
+// Sealed props and federation (docs/federation.md)
+export { createSealer } from "./sealing.js";
+export type { Sealer, SealingKey } from "./sealing.js";
+export type { PropsConfig } from "./props.js";
+export type { TokenHook, TokenHookInput, TokenHookResult } from "./grants/token-hook.js";
+export { UpstreamError, createFederation, fetchUpstreamUserinfoSubject } from "./federation/index.js";
+export type {
+  Federation,
+  FederationConfig,
+  IdTokenClaims,
+  UpstreamConfig,
+  UpstreamEndpoints,
+  UpstreamIdentity,
+  UpstreamIdentitySource,
+  UpstreamSignIn,
+  UpstreamTokenResponse,
+  UpstreamTokens,
+} from "./federation/index.js";

@@ -83,7 +83,11 @@ export interface UpstreamTokenResponse {
   id_token?: string;
 }
 
-/** An error answer of the upstream token endpoint (RFC 6749 §5.2), or a transport failure. */
+/**
+ * An error answer of the upstream token endpoint (RFC 6749 §5.2), or a transport failure.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class UpstreamError extends Error {
   /** The upstream's `error` code (`invalid_grant`…), or `upstream_unavailable` for a transport failure or a malformed answer. */
   readonly code: string;
