@@ -23,6 +23,9 @@ export default defineConfig({
       "test/resource/bearer.test.ts",
       "test/registration/register.test.ts",
       "test/scope.test.ts",
+      // Sealed props and the token hook run through the code exchange, refresh and bearer validation.
+      "test/props.test.ts",
+      "test/token-hook.test.ts",
     ],
     // No JSON report: CI's closing counts line reads the one from the real run.
     reporters: ["default"],
