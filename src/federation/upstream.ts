@@ -91,7 +91,10 @@ export interface UpstreamTokenResponse {
 export class UpstreamError extends Error {
   /** The upstream's `error` code (`invalid_grant`…), or `upstream_unavailable` for a transport failure or a malformed answer. */
   readonly code: string;
-  /** @param code - see {@link UpstreamError.code}. @param message - what went wrong (never a token). */
+  /**
+   * @param code - see {@link UpstreamError.code}.
+   * @param message - what went wrong (never a token).
+   */
   constructor(code: string, message: string) {
     super(message);
     this.name = "UpstreamError";
@@ -103,9 +106,13 @@ const MAX_RESPONSE_BYTES = 256 * 1024;
 
 /** The upstream configuration checked, with defaults applied. */
 export interface ResolvedUpstream {
+  /** The configuration as given. */
   config: UpstreamConfig;
+  /** The token-endpoint authentication method, defaulted. */
   method: ClientAuthenticationMethod;
+  /** Time allowed for each upstream call, in milliseconds. */
   timeoutMs: number;
+  /** The `fetch` for upstream calls. */
   fetch: (request: Request) => Promise<Response>;
   /** The endpoints, discovered on first use (and again after a failed discovery). */
   endpoints(): Promise<UpstreamEndpoints>;
