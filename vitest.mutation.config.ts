@@ -25,6 +25,9 @@ export default defineConfig({
       "test/scope.test.ts",
       // The events of the code and refresh grants (src/grants/authorization-code.ts, refresh-token.ts).
       "test/events.test.ts",
+      // Sealed props and the token hook run through the code exchange, refresh and bearer validation.
+      "test/props.test.ts",
+      "test/token-hook.test.ts",
     ],
     // No JSON report: CI's closing counts line reads the one from the real run.
     reporters: ["default"],

@@ -22,6 +22,9 @@ import type { CodeChallengeMethod } from "./rules/pkce.js";
 import { type ClientMetadata, DEFAULT_REGISTRATION_GRANT_TYPES } from "./rules/client-metadata.js";
 import type { IntrospectionCredential, RoutingMode, ServerPolicy } from "./policy.js";
 import type { ClientAuthenticationMethod, ClientRecord, GrantType, Storage } from "./storage/types.js";
+import { type PropsConfig, propsSealer } from "./props.js";
+import type { Sealer } from "./sealing.js";
+import type { TokenHook } from "./grants/token-hook.js";
 
 export type { IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenConfig, RoutingMode, ServerPolicy } from "./policy.js";
 // Defined with the records that carry it, below every module that reads it.
@@ -225,6 +228,16 @@ export interface AuthorizationServerConfig {
    * scripts may read.
    */
   cors?: CorsConfig;
+  /**
+   * Seals grant `props` at rest (AES-256-GCM, host-held keys): required to attach props to a
+   * grant, so a dump of the store yields no host data (docs/federation.md#threat-model).
+   */
+  props?: PropsConfig;
+  /**
+   * Runs at every code exchange and refresh: may replace the grant's props, narrow the access
+   * token's scope and shorten its lifetime (e.g. to the upstream token's, docs/federation.md).
+   */
+  tokenHook?: TokenHook;
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
   /**
@@ -272,6 +285,12 @@ export interface ResolvedConfig extends ServerPolicy {
   now: () => number;
   /** {@link AuthorizationServerConfig.hash}, default `hashToken`. */
   hash: TokenHasher;
+  /** {@link AuthorizationServerConfig.props}, as given (`undefined`: props cannot be attached). */
+  props: PropsConfig | undefined;
+  /** The sealer of `props.keys`; `undefined` when none are configured. */
+  propsSealer: Sealer | undefined;
+  /** {@link AuthorizationServerConfig.tokenHook}. */
+  tokenHook: TokenHook | undefined;
 }
 
 const DAY = 24 * 60 * 60;
@@ -383,7 +402,15 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     rateLimit: config.rateLimit,
     now: config.now ?? systemNow,
     hash: config.hash ?? hashToken,
+    props: config.props,
+    propsSealer: propsSealer(config.props),
+    tokenHook: checkedTokenHook(config.tokenHook),
   };
+}
+
+function checkedTokenHook(hook: TokenHook | undefined): TokenHook | undefined {
+  if (hook !== undefined && typeof hook !== "function") throw new TypeError("tokenHook must be a function.");
+  return hook;
 }
 
 /** A lifetime option: a non-negative number of seconds, or its default. */
@@ -460,6 +487,7 @@ const STORAGE_METHODS: Record<keyof Storage, true> = {
   rotateRefreshToken: true,
   revokeGrant: true,
   revokeAccessToken: true,
+  updateGrantProps: true,
 };
 
 /**

@@ -137,3 +137,21 @@ export type {
   TokensRevokedEvent,
 } from "./events.js";
 export type { RateLimitHook, RateLimitInput, RateLimitRefusal, RateLimitedEndpoint } from "./rate-limit.js";
+// Sealed props and federation (docs/federation.md)
+export { createSealer } from "./sealing.js";
+export type { Sealer, SealingKey } from "./sealing.js";
+export type { PropsConfig } from "./props.js";
+export type { TokenHook, TokenHookInput, TokenHookResult } from "./grants/token-hook.js";
+export { UpstreamError, createFederation, fetchUpstreamUserinfoSubject } from "./federation/index.js";
+export type {
+  Federation,
+  FederationConfig,
+  IdTokenClaims,
+  UpstreamConfig,
+  UpstreamEndpoints,
+  UpstreamIdentity,
+  UpstreamIdentitySource,
+  UpstreamSignIn,
+  UpstreamTokenResponse,
+  UpstreamTokens,
+} from "./federation/index.js";

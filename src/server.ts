@@ -243,6 +243,7 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
         now: config.now,
         hash: config.hash,
         onError: config.onError,
+        ...(config.props === undefined ? {} : { props: config.props }),
         resource,
         resourceMetadataUrl: protectedResourceMetadataUrl(resource),
       };

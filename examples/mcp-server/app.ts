@@ -2,7 +2,17 @@
  * The reference server as one fetch handler: oauthkit's endpoints, the demo authorization
  * endpoint, and the MCP endpoint, all on one origin.
  */
-import { type ClientIdMetadataDocumentConfig, OAuthError, type Storage, type TokenHasher, createAuthorizationServer, errorResponse } from "oauthkit";
+import {
+  type ClientIdMetadataDocumentConfig,
+  OAuthError,
+  type SealingKey,
+  type Storage,
+  type TokenHasher,
+  type UpstreamConfig,
+  createAuthorizationServer,
+  createFederation,
+  errorResponse,
+} from "oauthkit";
 import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
 import { createMcpHandler } from "./mcp.js";
 import type { SignInThrottleOptions } from "./throttle.js";
@@ -28,6 +38,14 @@ export interface AppOptions {
    * (default 0: the connection's own address; any X-Forwarded-For is ignored).
    */
   trustProxy?: number;
+  /**
+   * Federated mode: users sign in at this upstream provider instead of the demo password form
+   * (docs/federation.md); `whoami` returns the upstream subject and `upstream_whoami` calls the
+   * upstream's userinfo with the stored upstream token. Needs `propsKeys`.
+   */
+  upstream?: UpstreamConfig;
+  /** Keys sealing grant props (the upstream tokens) at rest, newest first; required with `upstream`. */
+  propsKeys?: readonly SealingKey[];
   /** Clock in seconds since the epoch (default: the system clock). For tests. */
   now?: () => number;
   /** How credentials are hashed (default: the portable one); the Node examples pass `nodeHashToken`. */
@@ -61,9 +79,12 @@ export function createApp(options: AppOptions) {
     // …bounded, and open to Cursor, which registers cursor://anysphere.cursor-mcp/oauth/callback.
     registration: { maxClients: options.maxClients ?? 10_000, privateUseSchemes: ["cursor"] },
     clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {}, // client_id as an https URL
+    ...(options.propsKeys === undefined ? {} : { props: { keys: options.propsKeys } }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.hash === undefined ? {} : { hash: options.hash }),
   });
+  // Federated mode: sign-in happens upstream (no local password form); the upstream shows consent.
+  const federation = options.upstream === undefined ? undefined : createFederation(oauth, { upstream: options.upstream });
   const authorize = createAuthorizeHandler(oauth, {
     issuer: options.issuer,
     demo: options.demo,
@@ -71,7 +92,7 @@ export function createApp(options: AppOptions) {
     verifiedClients: new Set(options.verifiedClients ?? []),
     ...(options.signInThrottle === undefined ? {} : { signInThrottle: options.signInThrottle }),
   });
-  const mcp = createMcpHandler(oauth);
+  const mcp = createMcpHandler(oauth, federation === undefined ? undefined : { federation, upstream: options.upstream! });
 
   /**
    * The client's address: the connection's, or with `trustProxy` n, the n-th X-Forwarded-For entry
@@ -90,6 +111,13 @@ export function createApp(options: AppOptions) {
     const handled = await oauth.handleRequest(request); // metadata, token, revoke, introspect, register
     if (handled !== null) return handled;
     const { pathname } = new URL(request.url);
+    if (federation !== undefined) {
+      if (pathname === "/authorize") return federation.startUpstreamAuthorization(request);
+      if (pathname === "/upstream/callback") {
+        const signIn = await federation.handleUpstreamCallback(request);
+        return signIn instanceof Response ? signIn : federation.approve(signIn);
+      }
+    }
     if (pathname === "/authorize") return authorize(request, clientAddress(request, connection));
     if (pathname === "/mcp") return mcp(request);
     if (pathname === "/") return new Response(`oauthkit reference MCP server. MCP endpoint: ${resource}\n`);

@@ -19,14 +19,35 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { AuthorizationServer } from "oauthkit";
+import { type AuthorizationServer, type Federation, type UpstreamConfig, type UpstreamTokens, fetchUpstreamUserinfoSubject } from "oauthkit";
 
-/** The reference server's MCP server, built once: its tools read the caller from `authInfo`. */
-export function createMcpServer(): McpServer {
+/** Federated mode: the upstream side, and the upstream for `upstream_whoami`. */
+export interface FederatedMcp {
+  federation: Federation;
+  upstream: UpstreamConfig;
+}
+
+/**
+ * The reference server's MCP server, built once: its tools read the caller from `authInfo`
+ * (`extra.subject`, and in federated mode `extra.upstream`, the grant's unsealed upstream tokens).
+ */
+export function createMcpServer(federated?: FederatedMcp): McpServer {
   const server = new McpServer({ name: "oauthkit-reference", version: "0.1.0" });
   server.registerTool("whoami", { description: "Returns the signed-in user (the token's subject)." }, async (extra) => ({
     content: [{ type: "text", text: String(extra.authInfo?.extra?.["subject"]) }],
   }));
+  if (federated !== undefined) {
+    // Proof that the sealed upstream token is usable: the upstream's own answer for its subject.
+    server.registerTool("upstream_whoami", { description: "Calls the upstream userinfo with the stored upstream token; returns its sub." }, async (extra) => {
+      const upstream = extra.authInfo?.extra?.["upstream"] as UpstreamTokens | undefined;
+      if (upstream === undefined) return { isError: true, content: [{ type: "text", text: "No upstream token on this grant." }] };
+      try {
+        return { content: [{ type: "text", text: await fetchUpstreamUserinfoSubject(federated.upstream, upstream.access_token) }] };
+      } catch (error) {
+        return { isError: true, content: [{ type: "text", text: (error as Error).message }] };
+      }
+    });
+  }
   return server;
 }
 
@@ -101,8 +122,8 @@ function withCors(response: Response): Response {
   return response;
 }
 
-export function createMcpHandler(oauth: AuthorizationServer) {
-  const server = createMcpServer();
+export function createMcpHandler(oauth: AuthorizationServer, federated?: FederatedMcp) {
+  const server = createMcpServer(federated);
   const multiplexer = new RequestMultiplexer();
   const connected = server.connect(multiplexer);
 
@@ -116,7 +137,8 @@ export function createMcpHandler(oauth: AuthorizationServer) {
     // 401 with WWW-Authenticate: Bearer scope="mcp", resource_metadata="…" when the token is
     // missing or bad, or was issued to a client acting for itself (client_credentials): the tools
     // act for a user. 403 insufficient_scope when the token lacks the mcp scope.
-    const token = await oauth.validateBearerToken(request, MCP_ROUTE);
+    // Federated: the same validation, plus the upstream refresh (once) when the upstream token expires.
+    const token = await (federated === undefined ? oauth.validateBearerToken(request, MCP_ROUTE) : federated.federation.validateBearerToken(request, MCP_ROUTE));
     if (token instanceof Response) return token;
     await connected;
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -127,7 +149,7 @@ export function createMcpHandler(oauth: AuthorizationServer) {
       clientId: token.clientId,
       scopes: token.scope,
       expiresAt: token.expiresAt,
-      extra: { subject: token.subject },
+      extra: { subject: token.subject, ...(federated === undefined ? {} : { upstream: token.props?.["upstream"] }) },
     };
     return withCors(await transport.handleRequest(request, { authInfo }));
   };

@@ -20,7 +20,10 @@ export interface AuthorizationApproval {
   subject: string;
   /** The scope the user consented to: the requested scope or a subset (default: all requested). */
   scope?: readonly string[];
-  /** Host data kept with the grant and handed back whenever one of its tokens is validated. */
+  /**
+   * Host data kept with the grant and handed back whenever one of its tokens is validated. Sealed
+   * at rest with `props.keys` (required when props are given).
+   */
   props?: GrantProps;
 }
 
@@ -33,7 +36,8 @@ export interface AuthorizationApproval {
  * A store that fails is answered with the `server_error` redirect (RFC 6749 §4.1.2.1) and reported
  * to `onError` (or logged), so the user lands back at the client instead of on a bare 500.
  *
- * @throws {TypeError} when the approval is malformed (empty subject, or a scope wider than requested).
+ * @throws {TypeError} when the approval is malformed (empty subject, or a scope wider than requested),
+ *   or has props while no `props.keys` are configured.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
 export async function issueAuthorizationCode(
@@ -47,6 +51,11 @@ export async function issueAuthorizationCode(
   const scope = approval.scope === undefined ? request.scope : [...approval.scope];
   if (!isScopeSubset(scope, request.scope)) {
     throw new TypeError("approval.scope must be a subset of the requested scope.");
+  }
+  // Props are stored only sealed: without props.keys that is a programmer error, thrown here
+  // rather than turned into a server_error redirect.
+  if (approval.props !== undefined && Object.keys(approval.props).length > 0 && ctx.config.propsSealer === undefined) {
+    throw new TypeError("Grant props are sealed at rest: configure props.keys ([{ id, key }], generateToken() makes a key) to attach props to a grant.");
   }
   let code: string;
   try {
@@ -62,7 +71,14 @@ export async function issueAuthorizationCode(
         codeChallengeMethod: request.codeChallengeMethod,
         props: approval.props,
       },
-      { storage: ctx.config.storage, policy: ctx.config, now: ctx.config.now, hash: ctx.config.hash, emit: emitterFor(ctx, ctx.config.endpoints.authorization) },
+      {
+        storage: ctx.config.storage,
+        policy: ctx.config,
+        now: ctx.config.now,
+        hash: ctx.config.hash,
+        sealer: ctx.config.propsSealer,
+        emit: emitterFor(ctx, ctx.config.endpoints.authorization),
+      },
     ));
   } catch (error) {
     // The request is valid and its redirect URI trusted, so the client hears of the failure the

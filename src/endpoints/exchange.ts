@@ -9,6 +9,8 @@
 import { type ClientAuthenticationOptions, type ClientLookup, parseBasicCredentials } from "../clients/authenticate.js";
 import type { TokenHasher } from "../crypto.js";
 import type { EmitEvent } from "../events.js";
+import type { Sealer } from "../sealing.js";
+import type { TokenHook } from "../grants/token-hook.js";
 import { OAuthError } from "../errors.js";
 import { type RequestParameters, assertFormContentType, assertNoRepeatedParameters, parseParameters } from "../http/form.js";
 import type { ServerPolicy } from "../policy.js";
@@ -78,6 +80,10 @@ export interface EndpointContext<S> {
   now?: (() => number) | undefined;
   /** How credentials are hashed (default: the portable `hashToken`; see `TokenHasher`). */
   hash?: TokenHasher | undefined;
+  /** The sealer of `props.keys`, for grants with props (a server's `config.propsSealer`). */
+  sealer?: Sealer | undefined;
+  /** The host's token hook (a server's `config.tokenHook`). */
+  tokenHook?: TokenHook | undefined;
   /**
    * Told about unexpected failures (never sent to the client); default `console.error`. Must not
    * throw (if it does, the failure is still answered `500`).

@@ -76,7 +76,7 @@ function runGrant(
   client: ClientRecord,
   ctx: EndpointContext<TokenEndpointStorage>,
 ): Promise<IssuedTokens> {
-  const deps = { storage: ctx.storage, policy: ctx.policy, now: ctx.now, hash: ctx.hash, emit: ctx.emit };
+  const deps = { storage: ctx.storage, policy: ctx.policy, now: ctx.now, hash: ctx.hash, emit: ctx.emit, sealer: ctx.sealer, tokenHook: ctx.tokenHook };
   const resource = params.getAll("resource");
   switch (grantType) {
     case "authorization_code":

@@ -92,6 +92,8 @@ export function endpointContext(ctx: ServerContext, request: Request): EndpointC
     getClient: ctx.getClient,
     now: ctx.config.now,
     hash: ctx.config.hash,
+    sealer: ctx.config.propsSealer,
+    tokenHook: ctx.config.tokenHook,
     report: reporterFor(request, ctx.config.onError),
     emit: emitterFor(ctx, request),
   };

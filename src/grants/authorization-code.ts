@@ -7,6 +7,8 @@
 import { type TokenHasher, generateId, generateToken } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { ServerPolicy } from "../policy.js";
+import { sealGrantProps } from "../props.js";
+import { applyTokenHook } from "./token-hook.js";
 import { type CodeChallengeMethod, verifyPkce } from "../rules/pkce.js";
 import { narrowAudience } from "../rules/resource-indicators.js";
 import type { AuthorizationCodeRecord, ClientRecord, GrantProps, GrantRecord, Storage } from "../storage/types.js";
@@ -37,7 +39,10 @@ export interface AuthorizationCodeInput {
   codeChallenge?: string | undefined;
   /** Its method. */
   codeChallengeMethod?: CodeChallengeMethod | undefined;
-  /** Host data kept with the grant and handed back whenever one of its tokens is validated. */
+  /**
+   * Host data kept with the grant and handed back whenever one of its tokens is validated; stored
+   * sealed with `deps.sealer` (required when props are given).
+   */
   props?: GrantProps | undefined;
 }
 
@@ -59,7 +64,9 @@ export interface IssuedAuthorizationCode {
  * the redirect.
  *
  * @param input - the approved request.
- * @param deps - `saveAuthorizationCode`, the policy, and optionally a clock.
+ * @param deps - `saveAuthorizationCode`, the policy, optionally a clock, and the props sealer when
+ *   `input.props` are given.
+ * @throws {TypeError} when `input.props` are given without `deps.sealer`.
  * @example
  * ```ts
  * const { code } = await createAuthorizationCode(
@@ -88,7 +95,10 @@ export async function createAuthorizationCode(
   if (input.redirectUri !== undefined) record.redirectUri = input.redirectUri;
   if (input.codeChallenge !== undefined) record.codeChallenge = input.codeChallenge;
   if (input.codeChallengeMethod !== undefined) record.codeChallengeMethod = input.codeChallengeMethod;
-  if (input.props !== undefined) record.props = input.props;
+  // Sealed before anything is stored, bound to the grant id; a TypeError when props come without
+  // props.keys, so nothing sensitive is ever stored in clear.
+  const sealedProps = await sealGrantProps(deps.sealer, record.grantId, input.props);
+  if (sealedProps !== undefined) record.sealedProps = sealedProps;
   await deps.storage.saveAuthorizationCode(record);
   deps.emit?.({ type: "authorization_code.issued", clientId: record.clientId, subject: record.subject, grantId: record.grantId });
   return { code, grantId: record.grantId, expiresAt: record.expiresAt };
@@ -163,6 +173,8 @@ export async function exchangeAuthorizationCode(
     expiresAt: now + (withRefresh ? policy.refreshTokens.absoluteLifetime : policy.accessTokenLifetime),
   };
   if (code.props !== undefined) grant.props = code.props;
+  // Sealed props move to the grant as they are (bound to its id, which the code already carried).
+  if (code.sealedProps !== undefined) grant.sealedProps = code.sealedProps;
   let refreshToken: string | undefined;
   if (withRefresh) {
     refreshToken = generateToken();
@@ -171,7 +183,10 @@ export async function exchangeAuthorizationCode(
       expiresAt: Math.min(now + policy.refreshTokens.idleLifetime, grant.expiresAt),
     };
   }
-  const access = mintAccessToken(policy, now, grant, code.scope, audience, hash);
+  const pending = applyTokenHook(deps, "authorization_code", grant, code.scope);
+  const hooked = pending instanceof Promise ? await pending : pending;
+  if (hooked.sealedProps !== undefined) grant.sealedProps = hooked.sealedProps;
+  const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, audience, hash);
   // false: a replay of this code revoked the grant id while we were redeeming it (storage contract).
   if (!(await storage.createGrant(grant, access.record))) {
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");

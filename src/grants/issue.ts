@@ -8,6 +8,8 @@ import type { EmitEvent } from "../events.js";
 import { systemNow } from "../clock.js";
 import { type TokenHasher, generateToken, hashToken } from "../crypto.js";
 import type { ServerPolicy } from "../policy.js";
+import type { Sealer } from "../sealing.js";
+import type { TokenHook } from "./token-hook.js";
 import type { AccessTokenRecord, ClientRecord, GrantRecord } from "../storage/types.js";
 
 /**
@@ -26,6 +28,13 @@ export interface GrantDependencies<S> {
   hash?: TokenHasher | undefined;
   /** Told what happened (code redeemed, replay detected…): the server's `onEvent`, made safe. */
   emit?: EmitEvent | undefined;
+  /**
+   * The sealer of the server's `props.keys` (a server's `config.propsSealer`): grant props are
+   * stored only sealed, so attaching props needs it.
+   */
+  sealer?: Sealer | undefined;
+  /** The host's token hook (a server's `config.tokenHook`), run at every code exchange and refresh. */
+  tokenHook?: TokenHook | undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import { narrowAudience } from "../rules/resource-indicators.js";
 import { narrowScope } from "../rules/scope.js";
 import type { ClientRecord, GrantRecord, RefreshTokenState, Storage } from "../storage/types.js";
 import { type GrantDependencies, type IssuedTokens, clockOf, hasherOf, issuedTokens, mintAccessToken } from "./issue.js";
+import { applyTokenHook } from "./token-hook.js";
 
 const invalid = (): OAuthError => new OAuthError("invalid_grant", "The refresh token is invalid or has expired.");
 
@@ -32,7 +33,8 @@ export interface RefreshRequest {
  * without a rotation) and `revokeGrant` (reuse). The grace window needs no storage method of its
  * own: its secret (`policy.refreshTokens.rotationKeys`) is kept out of the store by design.
  */
-export type RefreshStorage = Pick<Storage, "getGrantByRefreshToken" | "rotateRefreshToken" | "saveAccessToken" | "revokeGrant">;
+export type RefreshStorage = Pick<Storage, "getGrantByRefreshToken" | "rotateRefreshToken" | "saveAccessToken" | "revokeGrant"> &
+  Partial<Pick<Storage, "updateGrantProps">>;
 
 /** Everything one refresh works with. */
 interface Refresh {
@@ -117,7 +119,9 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
     successor === undefined
       ? { ...state, expiresAt }
       : { tokenHash: hasherOf(deps)(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now };
-  const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience, hasherOf(deps));
+  const pending = applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+  const hooked = pending instanceof Promise ? await pending : pending;
+  const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience, hasherOf(deps));
   const ok = await deps.storage.rotateRefreshToken({
     grantId: grant.grantId,
     expectedTokenHash: state.tokenHash,
@@ -125,6 +129,11 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
     accessToken: access.record,
   });
   if (!ok) return undefined;
+  if (hooked.sealedProps !== undefined) {
+    if (deps.storage.updateGrantProps === undefined) throw new TypeError("tokenHook returned props: the storage given to refreshAccessToken needs updateGrantProps.");
+    // Compare-and-set: a concurrent change of the props (an upstream refresh) wins over the hook's.
+    await deps.storage.updateGrantProps({ grantId: grant.grantId, expectedVersion: grant.propsVersion ?? 0, sealedProps: hooked.sealedProps });
+  }
   deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
   return issuedTokens(access, successor, now);
 }
@@ -182,7 +191,9 @@ async function reuseWithinGrace(refresh: Refresh, grant: GrantRecord): Promise<I
       timingSafeEqualString(hasherOf(deps)(candidate), state.tokenHash),
     );
     if (successor !== undefined) {
-      const access = mintAccessToken(deps.policy, now, grant, refresh.scope, refresh.audience, hasherOf(deps));
+      const pending = applyTokenHook(deps, "refresh_token", grant, refresh.scope);
+      const hooked = pending instanceof Promise ? await pending : pending;
+      const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience, hasherOf(deps));
       await deps.storage.saveAccessToken(access.record);
       deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
       return issuedTokens(access, successor, now);

@@ -10,6 +10,7 @@ import { authenticateChallenge } from "../http/challenge.js";
 import { type ErrorReporter, logUnexpectedError } from "../http/response.js";
 import { formatScope, isScopeSubset } from "../rules/scope.js";
 import type { AccessTokenRecord, GrantProps, GrantStore, SubjectType } from "../storage/types.js";
+import { type PropsConfig, cachedPropsSealer, unsealGrantProps } from "../props.js";
 
 /** Options of {@link validateBearerToken}. */
 export interface BearerValidationOptions {
@@ -35,6 +36,8 @@ export interface BearerValidationOptions {
   now?: () => number;
   /** How tokens are hashed (default: the portable `hashToken`; `oauthkit/node` gives a native one). */
   hash?: TokenHasher;
+  /** The server's `props` keys, to unseal the props of the grant (required when grants have props). */
+  props?: PropsConfig;
   /**
    * Hears about unexpected failures (a store that is down), which are answered `500
    * server_error`; without it they are logged with `console.error`.
@@ -57,8 +60,10 @@ export interface BearerTokenInfo {
   scope: string[];
   /** RFC 8707 audience. */
   audience: string[];
-  /** Host data attached when the grant was approved. */
+  /** Host data attached when the grant was approved (unsealed). */
   props: GrantProps | undefined;
+  /** The version of the grant's sealed props (for `updateGrantProps`); 0 when it has none. */
+  propsVersion: number;
   /** When it expires, in seconds since the epoch. */
   expiresAt: number;
   /** Its grant, e.g. to revoke it (`storage.revokeGrant`). */
@@ -197,13 +202,26 @@ export async function checkBearerAuthorization(
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
   if (refusal !== undefined) return challengeOf(refusal);
   const valid = record!;
+  let props: GrantProps | undefined;
+  try {
+    props = await unsealGrantProps(cachedPropsSealer(options.props), valid);
+  } catch (error) {
+    if (error instanceof OAuthError) return challengeOf(error);
+    try {
+      (options.onError ?? logUnexpectedError)(error, reportedRequest());
+    } catch {
+      // A failing reporter must not turn a 500 into a crash.
+    }
+    return challengeOf(new OAuthError("server_error", "The server encountered an unexpected error."));
+  }
   return {
     subject: valid.subject,
     subjectType: valid.subjectType ?? "user",
     clientId: valid.clientId,
     scope: valid.scope,
     audience: valid.audience,
-    props: valid.props,
+    props,
+    propsVersion: valid.propsVersion ?? 0,
     expiresAt: valid.expiresAt,
     grantId: valid.grantId,
   };

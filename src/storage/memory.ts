@@ -4,6 +4,7 @@ import {
   type AuthorizationCodeRecord,
   type ClientRecord,
   type GrantProps,
+  type GrantPropsUpdate,
   type GrantRecord,
   type RedeemedAuthorizationCode,
   type RefreshTokenRotation,
@@ -57,6 +58,7 @@ function copyCode(code: AuthorizationCodeRecord): AuthorizationCodeRecord {
   if (code.codeChallenge !== undefined) copy.codeChallenge = code.codeChallenge;
   if (code.codeChallengeMethod !== undefined) copy.codeChallengeMethod = code.codeChallengeMethod;
   if (code.props !== undefined) copy.props = copyProps(code.props)!;
+  if (code.sealedProps !== undefined) copy.sealedProps = code.sealedProps;
   return copy;
 }
 
@@ -73,6 +75,10 @@ function copyGrant(grant: GrantRecord): GrantRecord {
   if (grant.subjectType !== undefined) copy.subjectType = grant.subjectType;
   if (grant.refresh !== undefined) copy.refresh = { ...grant.refresh };
   if (grant.props !== undefined) copy.props = copyProps(grant.props)!;
+  if (grant.sealedProps !== undefined) {
+    copy.sealedProps = grant.sealedProps;
+    copy.propsVersion = grant.propsVersion ?? 0;
+  }
   return copy;
 }
 
@@ -232,11 +238,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const token = accessTokens.get(tokenHash);
       if (!token) return null;
       const now = clock();
-      if (token.expiresAt <= now || !liveGrant(token.grantId, now)) {
+      const entry = token.expiresAt <= now ? undefined : liveGrant(token.grantId, now);
+      if (entry === undefined) {
         removeAccessToken(tokenHash, token);
         return null;
       }
-      return token;
+      // The props live on the grant (one copy, which updateGrantProps replaces for every token).
+      const { sealedProps, propsVersion } = entry.grant;
+      return sealedProps === undefined ? token : { ...token, sealedProps, propsVersion: propsVersion ?? 0 };
     },
     async getGrantByRefreshToken(tokenHash) {
       const grantId = refreshIndex.get(tokenHash);
@@ -268,6 +277,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     async revokeAccessToken(tokenHash) {
       const token = accessTokens.get(tokenHash);
       if (token) removeAccessToken(tokenHash, token);
+    },
+    async updateGrantProps(update: GrantPropsUpdate) {
+      const entry = liveGrant(update.grantId, clock());
+      if (!entry || (entry.grant.propsVersion ?? 0) !== update.expectedVersion) return false;
+      // A new grant object: a caller still holding the old one sees the state it read.
+      entry.grant = { ...entry.grant, sealedProps: update.sealedProps, propsVersion: update.expectedVersion + 1 };
+      return true;
     },
   };
 }

@@ -108,6 +108,11 @@ export interface AuthorizationCodeRecord {
   codeChallengeMethod?: "S256" | "plain";
   /** Host data from the approval, handed back by bearer validation and introspection. */
   props?: GrantProps;
+  /**
+   * The host data sealed (AES-GCM with a host-held key, see `sealing`): what oauthkit writes
+   * instead of `props` when props keys are configured. Opaque to the store; kept as given.
+   */
+  sealedProps?: string;
   /** When it was issued, in seconds since the epoch. */
   issuedAt: number;
   /** When it expires, in seconds since the epoch. */
@@ -153,6 +158,18 @@ export interface GrantRecord {
   resource: string[];
   /** Host data from the approval, handed back by bearer validation and introspection. */
   props?: GrantProps;
+  /**
+   * The grant's host data, sealed (AES-GCM with a host-held key): opaque to the store. It lives on
+   * the grant only — `getAccessToken` hands it out with each access token of the grant (see
+   * {@link AccessTokenRecord.sealedProps}) — so {@link GrantStore.updateGrantProps} changes it for
+   * every token at once and no token record carries a stale copy.
+   */
+  sealedProps?: string;
+  /**
+   * Version of `sealedProps` for {@link GrantStore.updateGrantProps}'s compare-and-set: absent
+   * counts as 0; each successful update adds 1.
+   */
+  propsVersion?: number;
   /** When it was issued, in seconds since the epoch. */
   issuedAt: number;
   /** Absolute end of the grant: no token of it outlives this. */
@@ -197,6 +214,14 @@ export interface AccessTokenRecord {
   audience: string[];
   /** Host data from the approval, handed back by bearer validation and introspection. */
   props?: GrantProps;
+  /**
+   * The grant's sealed props, as they are now: filled in by `getAccessToken` from the token's
+   * grant (stores need not write it on the token; oauthkit never does). Absent when the grant has
+   * none.
+   */
+  sealedProps?: string;
+  /** The grant's `propsVersion` with `sealedProps` (filled in by `getAccessToken` likewise). */
+  propsVersion?: number;
   /** When it was issued, in seconds since the epoch. */
   issuedAt: number;
   /** When it expires, in seconds since the epoch. */
@@ -252,6 +277,16 @@ export interface RefreshTokenRotation {
   accessToken: AccessTokenRecord;
 }
 
+/** The input of {@link GrantStore.updateGrantProps}. */
+export interface GrantPropsUpdate {
+  /** The grant whose sealed props change. */
+  grantId: string;
+  /** The update happens only if the grant's `propsVersion` (absent: 0) is still this. */
+  expectedVersion: number;
+  /** The new sealed props; the grant's version becomes `expectedVersion + 1`. */
+  sealedProps: string;
+}
+
 /**
  * How long, in seconds, the tombstone of a revoked grant lasts when nothing else bounds it: when
  * `revokeGrant` is called without `until` for a grant id the store does not hold (yet). One day:
@@ -300,7 +335,9 @@ export interface GrantStore {
   saveAccessToken(accessToken: AccessTokenRecord): Promise<void>;
   /**
    * Returns the access token, or `null` if it is unknown, expired, revoked, or its grant was
-   * revoked or has expired. One call, no follow-up: bearer validation relies on it.
+   * revoked or has expired. One call, no follow-up: bearer validation relies on it. When the grant
+   * has `sealedProps`, the record comes with the grant's current `sealedProps` and `propsVersion`
+   * (read in the same call, never a copy kept on the token).
    */
   getAccessToken(tokenHash: string): Promise<AccessTokenRecord | null>;
   /**
@@ -327,6 +364,16 @@ export interface GrantStore {
   revokeGrant(grantId: string, options?: RevokeGrantOptions): Promise<void>;
   /** Revokes one access token. Idempotent. */
   revokeAccessToken(tokenHash: string): Promise<void>;
+  /**
+   * Compare-and-set of a grant's sealed props, atomically: if the grant is live (not expired, not
+   * revoked) and its `propsVersion` (absent: 0) equals `update.expectedVersion`, stores
+   * `update.sealedProps` with version `expectedVersion + 1` and returns `true`; otherwise changes
+   * nothing and returns `false`. Of concurrent updates expecting the same version (across
+   * processes, for a networked store), exactly one succeeds. From then on `getAccessToken` of every
+   * token of the grant and `getGrantByRefreshToken` return the new props and version. This is how
+   * federated servers refresh upstream tokens exactly once (docs/federation.md).
+   */
+  updateGrantProps(update: GrantPropsUpdate): Promise<boolean>;
 }
 
 /** Everything the authorization server stores. */

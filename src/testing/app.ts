@@ -10,6 +10,7 @@ import type { AuthorizationServerConfig } from "../config.js";
 import { generateId, generateToken, hashToken } from "../crypto.js";
 import { type AuthorizationServer, createAuthorizationServer } from "../server.js";
 import { createMemoryStorage } from "../storage/memory.js";
+import { sealGrantProps } from "../props.js";
 import type { AccessTokenRecord, GrantProps, GrantRecord, Storage, SubjectType } from "../storage/types.js";
 
 export { STORAGE_METHODS, countStorageCalls } from "./count-calls.js";
@@ -87,6 +88,8 @@ export function createTestAuthorizationServer(options: TestAuthorizationServerOp
     storage,
     now,
     resources: options.resources ?? [`${issuer}/mcp`],
+    // Props are sealed at rest; a test server has a key of its own unless the options give keys.
+    props: options.props ?? { keys: [{ id: "test", key: generateToken() }] },
   });
 
   const mintAccessToken = async (mint: MintAccessTokenOptions): Promise<string> => {
@@ -110,10 +113,8 @@ export function createTestAuthorizationServer(options: TestAuthorizationServerOp
       issuedAt,
       expiresAt,
     };
-    if (mint.props !== undefined) {
-      grant.props = mint.props;
-      record.props = mint.props;
-    }
+    const sealedProps = await sealGrantProps(server.config.propsSealer, grant.grantId, mint.props);
+    if (sealedProps !== undefined) grant.sealedProps = sealedProps;
     if (!(await storage.createGrant(grant, record))) throw new TypeError("mintAccessToken: the store refused the grant.");
     return token;
   };

@@ -13,6 +13,7 @@ import type { ConformanceStore, StorageConformanceOptions, SuiteContext } from "
 import { describeExpiryContract } from "./contract/expiry.js";
 import { describeGrantContract } from "./contract/grants.js";
 import { describeHashContract } from "./contract/hashes.js";
+import { describePropsContract } from "./contract/props.js";
 import { describeRotationContract } from "./contract/rotation.js";
 import { describeTombstoneContract } from "./contract/tombstones.js";
 import { describeServerFlow } from "./server-flow.js";
@@ -69,6 +70,7 @@ export function describeStorageConformance(
     describeTombstoneContract(context);
     describeHashContract(context);
     describeExpiryContract(context);
+    describePropsContract(context);
 
     if (options.serverFlow !== false) describeServerFlow(name, storage);
   });

@@ -25,6 +25,7 @@ export const STORAGE_METHODS = [
   "rotateRefreshToken",
   "revokeGrant",
   "revokeAccessToken",
+  "updateGrantProps",
 ] as const satisfies readonly StorageMethod[];
 
 /** The result of {@link countStorageCalls}. */
@@ -78,6 +79,7 @@ export function countStorageCalls(storage: Storage): CountedStorage {
     rotateRefreshToken: (rotation) => (count("rotateRefreshToken"), storage.rotateRefreshToken(rotation)),
     revokeGrant: (grantId, options) => (count("revokeGrant"), storage.revokeGrant(grantId, options)),
     revokeAccessToken: (tokenHash) => (count("revokeAccessToken"), storage.revokeAccessToken(tokenHash)),
+    updateGrantProps: (update) => (count("updateGrantProps"), storage.updateGrantProps(update)),
   };
   return {
     storage: wrapped,

@@ -23,12 +23,16 @@ export interface FlowClient {
   secret: string;
 }
 
+const FLOW_PROPS = { keys: [{ id: "flow", key: generateToken() }] };
+
 export function flowServer(storage: Storage): AuthorizationServer {
   return createAuthorizationServer({
     issuer: FLOW_ISSUER,
     storage,
     scopesSupported: ["read", "write"],
     resources: [FLOW_RESOURCE],
+    // One key for every flow server of the process: instances over one store must share it.
+    props: FLOW_PROPS,
   });
 }
 

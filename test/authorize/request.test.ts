@@ -240,8 +240,11 @@ describe("authorization response (RFC 6749 §4.1.2, RFC 9207)", () => {
       scope: ["read"],
       resource: [RESOURCE],
       subject: "alice",
-      props: { upstream: "t" },
     });
+    // The props are sealed (AES-GCM, key id "test"), never stored in clear.
+    expect(stored!.code.props).toBeUndefined();
+    expect(stored!.code.sealedProps).toMatch(/^test\.[\w-]+\.[\w-]+$/);
+    expect(JSON.stringify(stored)).not.toContain("upstream");
     expect(stored!.code.expiresAt - stored!.code.issuedAt).toBe(60);
   });
 

@@ -38,6 +38,7 @@ describe("bearer token validation (RFC 6750, RFC 9728 §5.1)", () => {
       scope: ["read"],
       audience: [RESOURCE],
       props: undefined,
+      propsVersion: 0,
       expiresAt: t.clock.now() + 3600,
       grantId: expect.any(String),
     });
@@ -310,6 +311,7 @@ describe("bearer validation: the checks the library makes itself (RFC 6750 §3.1
       scope: ["read", "write"],
       audience: [RESOURCE],
       props: undefined,
+      propsVersion: 0,
       expiresAt: NOW + 60,
       grantId: "g",
       subjectType: "user",

@@ -11,7 +11,7 @@ import { bunSqliteDriver, createSqliteStorage, migrate } from "../../dist/sqlite
 import { describeStorageConformance } from "../../dist/testing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "oauthkit-bun-conformance-"));
-const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens"];
+const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens", "grant_props"];
 
 describeStorageConformance("sqlite (bun:sqlite, WAL file)", async () => {
   const db = new Database(join(dir, "oauthkit.sqlite"));

@@ -21,7 +21,7 @@ const [db, other] = [open(), open()];
 try {
   const driver = bunSqliteDriver(db);
   const migrated = await migrate(driver);
-  check(migrated.applied.join() === "001_init" && (await migrate(driver)).applied.length === 0, "migrate applies 001_init once");
+  check(migrated.applied.join() === "001_init,002_grant_props" && (await migrate(driver)).applied.length === 0, "migrate applies 001_init and 002_grant_props once");
   const storage = createSqliteStorage({ driver });
 
   const issuer = "https://auth.example.com";

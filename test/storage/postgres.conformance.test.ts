@@ -65,8 +65,8 @@ if (binaries === null) {
 
     describe("PostgreSQL specifics", () => {
       it("ships the migration files' exact text embedded in the bundle", () => {
-        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones"]);
-        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones", "003_sealed_props"]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
         for (const migration of POSTGRES_MIGRATIONS) {
           const file = readFileSync(join(import.meta.dirname, `../../src/storage/postgres/migrations/${migration.name}.sql`), "utf8");
           expect(migration.sql, migration.name).toBe(file);

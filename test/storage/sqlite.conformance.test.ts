@@ -23,7 +23,7 @@ import { type SqliteConnection, sqliteEngines } from "../support/sqlite.js";
 // Compile-time check: a better-sqlite3 Database is a BetterSqlite3Database as it is.
 export const acceptsBetterSqlite3 = (db: BetterSqlite3.Database): BetterSqlite3Database => db;
 
-const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens"];
+const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens", "grant_props"];
 
 const dir = mkdtempSync(join(tmpdir(), "oauthkit-sqlite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,7 +63,10 @@ for (const { name, engine } of sqliteEngines()) {
         const results = await Promise.all([migrate(connection.driver), migrate(other.driver)]);
         expect(results.map((r) => r.applied.length).sort()).toEqual([0, SQLITE_MIGRATIONS.length]);
         expect((await migrate(connection.driver)).applied).toEqual([]);
-        expect(connection.rows("SELECT version, name FROM oauthkit_migrations")).toEqual([{ version: 1, name: "001_init" }]);
+        expect(connection.rows("SELECT version, name FROM oauthkit_migrations")).toEqual([
+          { version: 1, name: "001_init" },
+          { version: 2, name: "002_grant_props" },
+        ]);
       });
 
       it("refuses a driver without all() and batch() (TypeError naming the option)", () => {

@@ -29,6 +29,9 @@ export function testClock(start = 1_800_000_000): TestClock {
   return { now: () => current, advance: (seconds) => void (current += seconds) };
 }
 
+/** The props keys of the test servers: props are sealed at rest, so attaching any needs them. */
+export const TEST_PROPS_KEYS = { keys: [{ id: "test", key: "Oq1Lf0I8xS2mN3kP7vR9tU4wY6zA5bC1dE3fG8hJ0kQ" }] };
+
 export interface TestServer {
   server: AuthorizationServer;
   storage: MemoryStorage;
@@ -44,6 +47,7 @@ export function createTestServer(overrides: Partial<AuthorizationServerConfig> =
     scopesSupported: ["read", "write", "offline_access"],
     resources: [RESOURCE, "https://other.example.com/api"],
     now: clock.now,
+    props: TEST_PROPS_KEYS,
     ...overrides,
   });
   return { server, storage, clock };

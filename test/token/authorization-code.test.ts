@@ -451,7 +451,10 @@ describe("authorization_code grant: exact refusals and the grant record (RFC 674
       refresh: { tokenHash: hashToken(body.refresh_token), expiresAt: now + 100 },
     });
     await exchangeCode(t.server, client, await obtainCode(t.server, client, { props: { tenant: "acme" } }));
-    expect(t.grants[1]?.props).toStrictEqual({ tenant: "acme" });
+    // Sealed at rest: the grant carries the ciphertext only, and bearer validation unseals it.
+    expect(t.grants[1]?.props).toBeUndefined();
+    expect(t.grants[1]?.sealedProps).toMatch(/^test\./);
+    expect(JSON.stringify(t.grants[1])).not.toContain("acme");
   });
 
   it("does not fall back to the first registered URI once the client has several (RFC 6749 §4.1.3)", async () => {

@@ -7,6 +7,7 @@ import {
   type AccessTokenRecord,
   type AuthorizationCodeRecord,
   type ClientRecord,
+  type GrantPropsUpdate,
   type GrantRecord,
   type RedeemedAuthorizationCode,
   type RefreshTokenState,
@@ -50,6 +51,17 @@ function isForeignKeyViolation(error: unknown): boolean {
 interface GrantRow {
   record: Omit<GrantRecord, "refresh">;
   refresh: RefreshTokenState | null;
+  sealed_props: string | null;
+  props_version: number;
+}
+
+// The sealed props live in columns of the grant's row (one copy, which updateGrantProps replaces).
+function withSealedProps<T extends { sealedProps?: string; propsVersion?: number }>(record: T, sealed: string | null, version: number): T {
+  if (sealed !== null) {
+    record.sealedProps = sealed;
+    record.propsVersion = Number(version);
+  }
+  return record;
 }
 
 /**
@@ -73,6 +85,8 @@ interface GrantRow {
  *   (also a token inserted by a statement that raced the revocation).
  * - `rotateRefreshToken`: one conditional UPDATE of the grant on its current hash, with the
  *   refresh-hash and access-token inserts in CTEs of the same statement (RFC 9700 §4.14.2).
+ * - `updateGrantProps`: one conditional UPDATE of the grant on its `props_version`; the row lock
+ *   makes concurrent ones run in turn, each re-checking the version the previous one left.
  * - `revokeGrant`: one statement: an upsert that turns the grant's row into its tombstone (or
  *   inserts one for an id not created yet) and deletes its tokens. Against a concurrent
  *   `createGrant` of the same id, the primary key decides: whichever inserts second waits for the
@@ -113,8 +127,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     // ON CONFLICT DO NOTHING: a tombstone (or any row) of this id means nothing is written.
     createGrant: `
       WITH g AS (
-        INSERT INTO ${s}.grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at)
-        VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::text, $6) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id
+        INSERT INTO ${s}.grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at, sealed_props, props_version)
+        VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::text, $6, $10::text, $11) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id
       ), r AS (
         INSERT INTO ${s}.refresh_tokens (token_hash, grant_id) SELECT $5::text, grant_id FROM g WHERE $5::text IS NOT NULL
       ), a AS (
@@ -126,10 +140,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       SELECT $1, grant_id, $3::jsonb, $4 FROM ${s}.grants WHERE grant_id = $2 AND expires_at > $5 AND NOT revoked
       ON CONFLICT (token_hash) DO NOTHING`,
     getAccessToken: `
-      SELECT a.record FROM ${s}.access_tokens a JOIN ${s}.grants g ON g.grant_id = a.grant_id
+      SELECT a.record, g.sealed_props, g.props_version FROM ${s}.access_tokens a JOIN ${s}.grants g ON g.grant_id = a.grant_id
       WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.expires_at > $2 AND NOT g.revoked`,
     getGrantByRefreshToken: `
-      SELECT g.record, g.refresh FROM ${s}.refresh_tokens r JOIN ${s}.grants g ON g.grant_id = r.grant_id
+      SELECT g.record, g.refresh, g.sealed_props, g.props_version FROM ${s}.refresh_tokens r JOIN ${s}.grants g ON g.grant_id = r.grant_id
       WHERE r.token_hash = $1 AND g.expires_at > $2 AND NOT g.revoked`,
     rotateRefreshToken: `
       WITH g AS (
@@ -148,7 +162,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       WITH t AS (
         INSERT INTO ${s}.grants AS held (grant_id, client_id, record, expires_at, revoked) VALUES ($1, '', '{}'::jsonb, $2, true)
         ON CONFLICT (grant_id) DO UPDATE
-        SET revoked = true, refresh = NULL, refresh_token_hash = NULL, expires_at = GREATEST(held.expires_at, $3)
+        SET revoked = true, refresh = NULL, refresh_token_hash = NULL, sealed_props = NULL, expires_at = GREATEST(held.expires_at, $3)
         RETURNING grant_id
       ), a AS (
         DELETE FROM ${s}.access_tokens WHERE grant_id = $1
@@ -157,6 +171,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       )
       SELECT count(*)::int AS revoked FROM t`,
     revokeAccessToken: `DELETE FROM ${s}.access_tokens WHERE token_hash = $1`,
+    // The row lock serialises concurrent updates; each re-checks props_version after the previous.
+    updateGrantProps: `
+      UPDATE ${s}.grants SET sealed_props = $3, props_version = props_version + 1
+      WHERE grant_id = $1 AND props_version = $2 AND expires_at > $4 AND NOT revoked`,
   };
 
   const first = <Row>(result: { rows: unknown[] }): Row | undefined => result.rows[0] as Row | undefined;
@@ -187,7 +205,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     },
 
     async createGrant(grant, accessToken) {
-      const { refresh, ...record } = grant;
+      const { refresh, sealedProps, propsVersion, ...record } = grant;
       const result = await pool.query(sql.createGrant, [
         grant.grantId,
         grant.clientId,
@@ -198,6 +216,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         accessToken.tokenHash,
         JSON.stringify(accessToken),
         accessToken.expiresAt,
+        sealedProps ?? null,
+        propsVersion ?? 0,
       ]);
       return first<{ created: number }>(result)?.created === 1;
     },
@@ -210,12 +230,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       }
     },
     async getAccessToken(tokenHash) {
-      return first<{ record: AccessTokenRecord }>(await pool.query(sql.getAccessToken, [tokenHash, now()]))?.record ?? null;
+      const row = first<{ record: AccessTokenRecord; sealed_props: string | null; props_version: number }>(await pool.query(sql.getAccessToken, [tokenHash, now()]));
+      return row === undefined ? null : withSealedProps(row.record, row.sealed_props, row.props_version);
     },
     async getGrantByRefreshToken(tokenHash) {
       const row = first<GrantRow>(await pool.query(sql.getGrantByRefreshToken, [tokenHash, now()]));
       if (row === undefined) return null;
-      return row.refresh === null ? { ...row.record } : { ...row.record, refresh: row.refresh };
+      const grant: GrantRecord = row.refresh === null ? { ...row.record } : { ...row.record, refresh: row.refresh };
+      return withSealedProps(grant, row.sealed_props, row.props_version);
     },
     async rotateRefreshToken(rotation) {
       const { accessToken } = rotation;
@@ -237,6 +259,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     },
     async revokeAccessToken(tokenHash) {
       await pool.query(sql.revokeAccessToken, [tokenHash]);
+    },
+    async updateGrantProps(update: GrantPropsUpdate) {
+      const result = await pool.query(sql.updateGrantProps, [update.grantId, update.expectedVersion, update.sealedProps, now()]);
+      return result.rowCount === 1;
     },
   };
 }

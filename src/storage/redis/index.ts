@@ -10,6 +10,7 @@ import {
   type AccessTokenRecord,
   type AuthorizationCodeRecord,
   type ClientRecord,
+  type GrantPropsUpdate,
   type GrantRecord,
   type RedeemedAuthorizationCode,
   type RefreshTokenRotation,
@@ -87,27 +88,40 @@ const SCRIPTS = {
   rotateRefreshToken: script(scripts.ROTATE_REFRESH_TOKEN),
   revokeGrant: script(scripts.REVOKE_GRANT),
   revokeAccessToken: script(scripts.REVOKE_ACCESS_TOKEN),
+  updateGrantProps: script(scripts.UPDATE_GRANT_PROPS),
 } as const;
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith("NOSCRIPT");
 }
 
-function grantFields(grant: GrantRecord): { base: string; refresh: string; refreshHash: string } {
-  const { refresh, ...base } = grant;
+// The sealed props and their version live in fields of their own, so that updateGrantProps can
+// compare-and-set them without parsing JSON in Lua.
+function grantFields(grant: GrantRecord): { base: string; refresh: string; refreshHash: string; sealedProps: string; propsVersion: number } {
+  const { refresh, sealedProps, propsVersion, ...base } = grant;
   return {
     base: JSON.stringify(base),
     refresh: refresh === undefined ? "" : JSON.stringify(refresh),
     refreshHash: refresh?.tokenHash ?? "",
+    sealedProps: sealedProps ?? "",
+    propsVersion: propsVersion ?? 0,
   };
+}
+
+function withSealedProps<T extends { sealedProps?: string; propsVersion?: number }>(record: T, sealed: string, version: unknown): T {
+  if (sealed !== "") {
+    record.sealedProps = sealed;
+    record.propsVersion = Number(version);
+  }
+  return record;
 }
 
 function parseGrant(reply: unknown): GrantRecord | null {
   if (!Array.isArray(reply)) return null;
-  const [base, refresh] = reply as [string, string];
+  const [base, refresh, sealed, version] = reply as [string, string, string, string];
   const grant = JSON.parse(base) as GrantRecord;
   if (refresh !== "") grant.refresh = JSON.parse(refresh) as RefreshTokenState;
-  return grant;
+  return withSealedProps(grant, sealed, version);
 }
 
 /**
@@ -126,6 +140,7 @@ function parseGrant(reply: unknown): GrantRecord | null {
  * - `saveAccessToken`: checks that the grant is live and adds the token in one script.
  * - `getAccessToken`: reads the token and checks its grant in one script (one round trip).
  * - `rotateRefreshToken`: compare-and-rotate in one script (RFC 9700 §4.14.2).
+ * - `updateGrantProps`: compare-and-set of the grant's sealed props and version in one script.
  * - `revokeGrant`: tombstones the id (a string key with EXAT at its horizon) and deletes the grant
  *   and every key in its token set, in one script.
  *
@@ -208,6 +223,8 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
         JSON.stringify(accessToken),
         accessToken.expiresAt,
         now(),
+        fields.sealedProps,
+        fields.propsVersion,
       ]);
       return reply !== -1;
     },
@@ -222,8 +239,10 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
       ]);
     },
     async getAccessToken(tokenHash) {
-      const json = await run(SCRIPTS.getAccessToken, [key.accessToken(tokenHash)], [p, now()]);
-      return typeof json === "string" ? (JSON.parse(json) as AccessTokenRecord) : null;
+      const reply = await run(SCRIPTS.getAccessToken, [key.accessToken(tokenHash)], [p, now()]);
+      if (!Array.isArray(reply)) return null;
+      const [json, sealed, version] = reply as [string, string, string];
+      return withSealedProps(JSON.parse(json) as AccessTokenRecord, sealed, version);
     },
     async getGrantByRefreshToken(tokenHash) {
       return parseGrant(await run(SCRIPTS.getGrantByRefreshToken, [key.refreshToken(tokenHash)], [p, now()]));
@@ -247,6 +266,9 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
     },
     async revokeAccessToken(tokenHash) {
       await run(SCRIPTS.revokeAccessToken, [key.accessToken(tokenHash)], [p]);
+    },
+    async updateGrantProps(update: GrantPropsUpdate) {
+      return (await run(SCRIPTS.updateGrantProps, [key.grant(update.grantId)], [update.expectedVersion, update.sealedProps, now()])) === 1;
     },
   };
 }

@@ -7,7 +7,7 @@
  * - `P client:<id>`            string, the client's JSON
  * - `P clients`                set of client ids (countClients)
  * - `P code:<hash>`            hash { r: record JSON, e: expiresAt, n: redemptions }
- * - `P grant:<id>`             hash { b: grant JSON without refresh, f: refresh JSON, h: current refresh hash, e: expiresAt, c: client id }
+ * - `P grant:<id>`             hash { b: grant JSON without refresh and sealed props, f: refresh JSON, h: current refresh hash, e: expiresAt, c: client id, p: sealed props or '', v: props version }
  * - `P grant-keys:<id>`        set of the `at:` and `rt:` keys of the grant (revocation reaches them all)
  * - `P client-grants:<id>`     set of grant ids of a client (deleteClient, RFC 7592 §2.3)
  * - `P at:<hash>`              hash { g: grant id, r: record JSON, e: expiresAt }
@@ -101,9 +101,9 @@ if not code[1] or tonumber(code[2]) <= tonumber(ARGV[1]) then return false end
 return { code[1], redis.call('HINCRBY', KEYS[1], 'n', 1) }`;
 
 /**
- * KEYS: grant key. ARGV: prefix, grant id, client id, grant JSON (without refresh), refresh JSON
- * or '', refresh hash or '', grant expiresAt, access-token hash, access-token JSON, access-token
- * expiresAt, now. Returns -1, writing nothing, while the grant id is tombstoned (revoked): the
+ * KEYS: grant key. ARGV: prefix, grant id, client id, grant JSON (without refresh and sealed
+ * props), refresh JSON or '', refresh hash or '', grant expiresAt, access-token hash, access-token
+ * JSON, access-token expiresAt, now, sealed props or '', props version. Returns -1, writing nothing, while the grant id is tombstoned (revoked): the
  * check and the writes are one script, so a revocation cannot slip in between.
  */
 export const CREATE_GRANT = `${HELPERS}
@@ -112,7 +112,7 @@ local tombstone = redis.call('GET', p .. 'revoked:' .. gid)
 if tombstone and tonumber(tombstone) > now then return -1 end
 if tonumber(exp) <= now then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'b', ARGV[4], 'f', ARGV[5], 'h', ARGV[6], 'e', exp, 'c', ARGV[3])
+redis.call('HSET', KEYS[1], 'b', ARGV[4], 'f', ARGV[5], 'h', ARGV[6], 'e', exp, 'c', ARGV[3], 'p', ARGV[12], 'v', ARGV[13])
 expire_at(KEYS[1], exp)
 if ARGV[6] ~= '' then
   local rt = p .. 'rt:' .. ARGV[6]
@@ -140,23 +140,36 @@ return 1`;
 
 /**
  * KEYS: access-token key. ARGV: prefix, now. The token and its grant in one round trip: a revoked
- * or expired grant hides its tokens even before their own keys are gone.
+ * or expired grant hides its tokens even before their own keys are gone. Returns the token's JSON
+ * with the grant's sealed props and version (they live on the grant only).
  */
 export const GET_ACCESS_TOKEN = `
 local now = tonumber(ARGV[2])
 local token = redis.call('HMGET', KEYS[1], 'g', 'r', 'e')
 if not token[1] or tonumber(token[3]) <= now then return false end
-local exp = redis.call('HGET', ARGV[1] .. 'grant:' .. token[1], 'e')
-if not exp or tonumber(exp) <= now then return false end
-return token[2]`;
+local grant = redis.call('HMGET', ARGV[1] .. 'grant:' .. token[1], 'e', 'p', 'v')
+if not grant[1] or tonumber(grant[1]) <= now then return false end
+return { token[2], grant[2] or '', grant[3] or '0' }`;
 
 /** KEYS: refresh key. ARGV: prefix, now. */
 export const GET_GRANT_BY_REFRESH_TOKEN = `
 local gid = redis.call('GET', KEYS[1])
 if not gid then return false end
-local grant = redis.call('HMGET', ARGV[1] .. 'grant:' .. gid, 'b', 'f', 'e')
+local grant = redis.call('HMGET', ARGV[1] .. 'grant:' .. gid, 'b', 'f', 'e', 'p', 'v')
 if not grant[1] or tonumber(grant[3]) <= tonumber(ARGV[2]) then return false end
-return { grant[1], grant[2] }`;
+return { grant[1], grant[2], grant[4] or '', grant[5] or '0' }`;
+
+/**
+ * KEYS: grant key. ARGV: expected version, sealed props, now. Compare-and-set of the grant's sealed
+ * props: the comparison and the write happen in one script, so of concurrent updates expecting one
+ * version exactly one succeeds. A revoked grant's key is gone, so it is refused too.
+ */
+export const UPDATE_GRANT_PROPS = `
+local grant = redis.call('HMGET', KEYS[1], 'e', 'v')
+if not grant[1] or tonumber(grant[1]) <= tonumber(ARGV[3]) then return 0 end
+if tonumber(grant[2] or '0') ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'p', ARGV[2], 'v', tonumber(ARGV[1]) + 1)
+return 1`;
 
 /**
  * KEYS: grant key. ARGV: prefix, grant id, expected hash, refresh JSON, new hash, access-token

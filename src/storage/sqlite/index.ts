@@ -12,6 +12,7 @@ import {
   type AccessTokenRecord,
   type AuthorizationCodeRecord,
   type ClientRecord,
+  type GrantPropsUpdate,
   type GrantRecord,
   type RedeemedAuthorizationCode,
   type RefreshTokenState,
@@ -47,6 +48,15 @@ export interface SqliteStorageOptions {
 const statement = (sql: string, ...params: SqliteValue[]): SqliteStatement => ({ sql, params });
 const json = (text: SqliteValue | undefined): unknown => JSON.parse(String(text));
 
+// The sealed props live in the grant's grant_props row (one copy, which updateGrantProps replaces).
+function withSealedProps<T extends { sealedProps?: string; propsVersion?: number }>(record: T, sealed: SqliteValue | undefined, version: SqliteValue | undefined): T {
+  if (sealed !== null && sealed !== undefined) {
+    record.sealedProps = String(sealed);
+    record.propsVersion = Number(version);
+  }
+  return record;
+}
+
 /**
  * Creates a store on SQLite. Every method is one statement or one atomic batch (a transaction; on
  * D1 a `batch()`), never a read followed by a write in JavaScript, and SQLite runs one write
@@ -66,6 +76,8 @@ const json = (text: SqliteValue | undefined): unknown => JSON.parse(String(text)
  * - `getAccessToken`: one query joining the grant, so a revoked or expired grant hides its tokens.
  * - `rotateRefreshToken`: one batch: a conditional UPDATE of the grant on its current hash, then
  *   the access token and new refresh hash only if it changed a row (RFC 9700 §4.14.2).
+ * - `updateGrantProps`: one batch: a conditional UPDATE of the grant's `grant_props` row on its
+ *   version (or its INSERT at version 0), against the live grant.
  * - `revokeGrant`: one batch: an upsert that turns the grant's row into its tombstone (or inserts
  *   one for an id not created yet), and the deletion of its tokens. Against a concurrent
  *   `createGrant` of the same id the primary key decides, whichever batch commits first.
@@ -113,10 +125,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       const results = await driver.batch([
         statement(`DELETE FROM access_tokens WHERE grant_id IN (${live})`, clientId),
         statement(`DELETE FROM refresh_tokens WHERE grant_id IN (${live})`, clientId),
+        statement(`DELETE FROM grant_props WHERE grant_id IN (${live})`, clientId),
         statement("DELETE FROM grants WHERE client_id = ? AND revoked = 0", clientId),
         statement("DELETE FROM clients WHERE client_id = ? RETURNING client_id", clientId),
       ]);
-      return results[3]?.length === 1;
+      return results[4]?.length === 1;
     },
     async countClients() {
       const [row] = await driver.all(statement("SELECT count(*) AS count FROM clients"));
@@ -137,7 +150,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     },
 
     async createGrant(grant, accessToken) {
-      const { refresh, ...record } = grant;
+      const { refresh, sealedProps, propsVersion, ...record } = grant;
       const results = await driver.batch([
         statement(
           "INSERT INTO grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id",
@@ -159,6 +172,16 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         ),
         // Now changes() is the access token's insert, which happened exactly when the grant's did.
         statement("INSERT INTO refresh_tokens (token_hash, grant_id) SELECT ?, ? WHERE changes() = 1 AND ? IS NOT NULL", refresh?.tokenHash ?? null, grant.grantId, refresh?.tokenHash ?? null),
+        // The access token's row exists exactly when this batch stored the grant.
+        statement(
+          "INSERT INTO grant_props (grant_id, sealed_props, version) SELECT ?, ?, ? WHERE ? IS NOT NULL AND EXISTS (SELECT 1 FROM access_tokens WHERE token_hash = ? AND grant_id = ?) ON CONFLICT (grant_id) DO NOTHING",
+          grant.grantId,
+          sealedProps ?? null,
+          propsVersion ?? 0,
+          sealedProps ?? null,
+          accessToken.tokenHash,
+          grant.grantId,
+        ),
       ]);
       return results[0]?.length === 1;
     },
@@ -178,25 +201,26 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       const t = now();
       const [row] = await driver.all(
         statement(
-          "SELECT a.record FROM access_tokens a JOIN grants g ON g.grant_id = a.grant_id WHERE a.token_hash = ? AND a.expires_at > ? AND g.expires_at > ? AND g.revoked = 0",
+          "SELECT a.record, p.sealed_props, p.version FROM access_tokens a JOIN grants g ON g.grant_id = a.grant_id LEFT JOIN grant_props p ON p.grant_id = a.grant_id WHERE a.token_hash = ? AND a.expires_at > ? AND g.expires_at > ? AND g.revoked = 0",
           tokenHash,
           t,
           t,
         ),
       );
-      return row === undefined ? null : (json(row.record) as AccessTokenRecord);
+      return row === undefined ? null : withSealedProps(json(row.record) as AccessTokenRecord, row.sealed_props, row.version);
     },
     async getGrantByRefreshToken(tokenHash) {
       const [row] = await driver.all(
         statement(
-          "SELECT g.record, g.refresh FROM refresh_tokens r JOIN grants g ON g.grant_id = r.grant_id WHERE r.token_hash = ? AND g.expires_at > ? AND g.revoked = 0",
+          "SELECT g.record, g.refresh, p.sealed_props, p.version FROM refresh_tokens r JOIN grants g ON g.grant_id = r.grant_id LEFT JOIN grant_props p ON p.grant_id = r.grant_id WHERE r.token_hash = ? AND g.expires_at > ? AND g.revoked = 0",
           tokenHash,
           now(),
         ),
       );
       if (row === undefined) return null;
       const record = json(row.record) as Omit<GrantRecord, "refresh">;
-      return row.refresh === null ? record : { ...record, refresh: json(row.refresh) as RefreshTokenState };
+      const grant: GrantRecord = row.refresh === null ? record : { ...record, refresh: json(row.refresh) as RefreshTokenState };
+      return withSealedProps(grant, row.sealed_props, row.version);
     },
     async rotateRefreshToken(rotation) {
       const { accessToken } = rotation;
@@ -233,10 +257,37 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
         ),
         statement("DELETE FROM access_tokens WHERE grant_id = ?", grantId),
         statement("DELETE FROM refresh_tokens WHERE grant_id = ?", grantId),
+        statement("DELETE FROM grant_props WHERE grant_id = ?", grantId),
       ]);
     },
     async revokeAccessToken(tokenHash) {
       await driver.all(statement("DELETE FROM access_tokens WHERE token_hash = ?", tokenHash));
+    },
+    async updateGrantProps(update: GrantPropsUpdate) {
+      const t = now();
+      const live = "SELECT 1 FROM grants WHERE grant_id = ? AND expires_at > ? AND revoked = 0";
+      // One batch: the conditional UPDATE of an existing row, or, for version 0 and no row yet
+      // (changes() = 0), its INSERT. SQLite runs one write transaction at a time, so of concurrent
+      // updates expecting one version exactly one finds it.
+      const results = await driver.batch([
+        statement(
+          `UPDATE grant_props SET sealed_props = ?, version = version + 1 WHERE grant_id = ? AND version = ? AND EXISTS (${live}) RETURNING grant_id`,
+          update.sealedProps,
+          update.grantId,
+          update.expectedVersion,
+          update.grantId,
+          t,
+        ),
+        statement(
+          `INSERT INTO grant_props (grant_id, sealed_props, version) SELECT ?, ?, 1 WHERE changes() = 0 AND ? = 0 AND EXISTS (${live}) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id`,
+          update.grantId,
+          update.sealedProps,
+          update.expectedVersion,
+          update.grantId,
+          t,
+        ),
+      ]);
+      return results[0]?.length === 1 || results[1]?.length === 1;
     },
   };
 }

@@ -115,6 +115,7 @@ export async function sweepExpired(driver: SqliteDriver, options: SqliteSweepOpt
       (t, limit) => [
         statement(`DELETE FROM access_tokens WHERE grant_id IN (${expiredGrants})`, t, limit),
         statement(`DELETE FROM refresh_tokens WHERE grant_id IN (${expiredGrants})`, t, limit),
+        statement(`DELETE FROM grant_props WHERE grant_id IN (${expiredGrants})`, t, limit),
         statement(`DELETE FROM grants WHERE grant_id IN (${expiredGrants})`, t, limit),
       ],
       now,

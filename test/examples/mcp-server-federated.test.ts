@@ -1,0 +1,118 @@
+/**
+ * The reference server in federated mode (issue 12): sign-in happens at an upstream provider (a real
+ * oidc-provider), there is no local password form, `whoami` returns the upstream subject and
+ * `upstream_whoami` calls the upstream's userinfo with the sealed upstream token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMemoryStorage } from "../../src/index.js";
+import { createApp } from "../../examples/mcp-server/app.js";
+import { upstreamFromEnvironment } from "../../examples/mcp-server/settings.js";
+import { type Upstream, browseUpstream, startOidcProvider } from "../federation/support.js";
+
+const ISSUER = "http://localhost:4011";
+const KEY = "3q2-7wAAAAC6vLq8urq8urq8urq8urq8urq8urq8urw";
+
+function callTool(app: ReturnType<typeof createApp>, accessToken: string, name: string) {
+  return app.handle(
+    new Request(`${ISSUER}/mcp`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${accessToken}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: {} } }),
+    }),
+  );
+}
+
+describe("reference server, federated mode (UPSTREAM_* environment)", () => {
+  let upstream: Upstream;
+  beforeAll(async () => {
+    upstream = await startOidcProvider({ method: "client_secret_post", redirectUri: `${ISSUER}/upstream/callback`, accessTokenTtl: 3600 });
+  });
+  afterAll(async () => upstream?.stop());
+
+  it("reads the environment: UPSTREAM_ISSUER or explicit endpoints, PROPS_KEYS required, errors name the variable", () => {
+    expect(upstreamFromEnvironment({})).toBeUndefined();
+    expect(() => upstreamFromEnvironment({ UPSTREAM_ISSUER: "https://idp.example.com" })).toThrow(/UPSTREAM_CLIENT_ID/);
+    expect(() => upstreamFromEnvironment({ UPSTREAM_CLIENT_ID: "c", UPSTREAM_TOKEN_ENDPOINT: "https://x/token" })).toThrow(/UPSTREAM_AUTHORIZATION_ENDPOINT/);
+    expect(() => upstreamFromEnvironment({ UPSTREAM_CLIENT_ID: "c", UPSTREAM_ISSUER: "https://idp.example.com" })).toThrow(/PROPS_KEYS/);
+    expect(() => upstreamFromEnvironment({ UPSTREAM_CLIENT_ID: "c", UPSTREAM_ISSUER: "https://i", UPSTREAM_TOKEN_AUTH_METHOD: "private_key_jwt", PROPS_KEYS: `k:${KEY}` })).toThrow(/UPSTREAM_TOKEN_AUTH_METHOD/);
+    expect(
+      upstreamFromEnvironment({
+        UPSTREAM_AUTHORIZATION_ENDPOINT: "https://github.com/login/oauth/authorize",
+        UPSTREAM_TOKEN_ENDPOINT: "https://github.com/login/oauth/access_token",
+        UPSTREAM_USERINFO_ENDPOINT: "https://api.github.com/user",
+        UPSTREAM_CLIENT_ID: "gh",
+        UPSTREAM_CLIENT_SECRET: "s",
+        UPSTREAM_TOKEN_AUTH_METHOD: "client_secret_post",
+        UPSTREAM_SCOPE: "read:user user:email",
+        PROPS_KEYS: `new:${KEY},old:${KEY}`,
+      }),
+    ).toEqual({
+      upstream: {
+        authorizationEndpoint: "https://github.com/login/oauth/authorize",
+        tokenEndpoint: "https://github.com/login/oauth/access_token",
+        userinfoEndpoint: "https://api.github.com/user",
+        clientId: "gh",
+        clientSecret: "s",
+        tokenEndpointAuthMethod: "client_secret_post",
+        scope: ["read:user", "user:email"],
+      },
+      propsKeys: [
+        { id: "new", key: KEY },
+        { id: "old", key: KEY },
+      ],
+    });
+  });
+
+  it("signs in upstream (no password form), whoami is the upstream subject, upstream_whoami uses the sealed upstream token", async () => {
+    const settings = upstreamFromEnvironment({
+      UPSTREAM_ISSUER: upstream.issuer,
+      UPSTREAM_CLIENT_ID: upstream.clientId,
+      UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
+      UPSTREAM_TOKEN_AUTH_METHOD: "client_secret_post",
+      PROPS_KEYS: `k1:${KEY}`,
+    })!;
+    const app = createApp({ issuer: ISSUER, storage: createMemoryStorage(), demo: { username: "demo", password: "demo" }, ...settings, upstream: { ...settings.upstream, fetch: upstream.fetch } });
+    const registered = await app.handle(
+      new Request(`${ISSUER}/register`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ client_name: "Federated test client", redirect_uris: ["http://127.0.0.1/cb"], token_endpoint_auth_method: "none" }),
+      }),
+    );
+    const { client_id } = (await registered.json()) as { client_id: string };
+    const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const query = new URLSearchParams({
+      response_type: "code",
+      client_id,
+      redirect_uri: "http://127.0.0.1/cb",
+      scope: "mcp",
+      state: "s1",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    });
+    const authorize = await app.handle(new Request(`${ISSUER}/authorize?${query}`));
+    // Straight to the upstream: no local sign-in page in federated mode.
+    expect(authorize.status).toBe(302);
+    const location = authorize.headers.get("location")!;
+    expect(location.startsWith(`${upstream.issuer}/`)).toBe(true);
+    const callback = await browseUpstream(location, `${ISSUER}/upstream/callback`, "carol");
+    const back = await app.handle(new Request(callback));
+    expect(back.status).toBe(302);
+    const redirect = new URL(back.headers.get("location")!);
+    expect(redirect.origin + redirect.pathname).toBe("http://127.0.0.1/cb");
+    expect(redirect.searchParams.get("state")).toBe("s1");
+    const tokenResponse = await app.handle(
+      new Request(`${ISSUER}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "authorization_code", code: redirect.searchParams.get("code")!, redirect_uri: "http://127.0.0.1/cb", client_id, code_verifier: verifier }),
+      }),
+    );
+    expect(tokenResponse.status).toBe(200);
+    const { access_token } = (await tokenResponse.json()) as { access_token: string };
+    const text = async (response: Response) => ((await response.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text;
+    expect(await text(await callTool(app, access_token, "whoami"))).toBe("carol");
+    expect(await text(await callTool(app, access_token, "upstream_whoami"))).toBe("carol");
+    expect(upstream.authentications).toEqual(["client_secret_post"]);
+  }, 30_000);
+});
