@@ -79,7 +79,14 @@ describe("validateBearerAuthorization: the header value, no Request (RFC 6750)",
     for (const missing of [undefined, null]) {
       expect(await t.server.validateBearerAuthorization(missing)).toEqual({
         status: 401,
-        headers: { "WWW-Authenticate": `Bearer resource_metadata="${METADATA}"`, "Content-Type": "application/json", "Cache-Control": "no-store" },
+        // Readable by browser-based clients (MCP 2026-07-28: the challenge starts discovery).
+        headers: {
+          "WWW-Authenticate": `Bearer resource_metadata="${METADATA}"`,
+          "Content-Type": "application/json",
+          "Cache-Control": "no-store",
+          "Access-Control-Allow-Origin": "*",
+          "Access-Control-Expose-Headers": "WWW-Authenticate",
+        },
         body: "",
       });
     }
@@ -167,7 +174,7 @@ describe("authenticateNodeRequest: a protected node:http route", () => {
     const ok = await fetch(url, { headers: { Authorization: `Bearer ${t.accessToken}` } });
     expect([ok.status, await ok.text()]).toEqual([200, "hello user-1"]);
     const missing = await fetch(url);
-    expect([missing.status, missing.headers.get("www-authenticate"), await missing.text()]).toEqual([401, `Bearer resource_metadata="${METADATA}"`, ""]);
+    expect([missing.status, missing.headers.get("www-authenticate"), await missing.text()]).toEqual([401, `Bearer scope="read", resource_metadata="${METADATA}"`, ""]);
     const malformed = await fetch(url, { headers: { Authorization: "Bearer a b" } });
     expect([malformed.status, (await malformed.json()).error]).toEqual([400, "invalid_request"]);
     t.clock.advance(3601);
