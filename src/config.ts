@@ -416,6 +416,8 @@ const STORAGE_METHODS: Record<keyof Storage, true> = {
   rotateRefreshToken: true,
   revokeGrant: true,
   revokeAccessToken: true,
+  listSubjectGrants: true,
+  revokeSubjectGrants: true,
 };
 
 /**

@@ -14,6 +14,7 @@ import { describeExpiryContract } from "./contract/expiry.js";
 import { describeGrantContract } from "./contract/grants.js";
 import { describeHashContract } from "./contract/hashes.js";
 import { describeRotationContract } from "./contract/rotation.js";
+import { describeSubjectGrantContract } from "./contract/subject-grants.js";
 import { describeTombstoneContract } from "./contract/tombstones.js";
 import { describeServerFlow } from "./server-flow.js";
 
@@ -93,6 +94,7 @@ export function describeStorageConformance(
     describeGrantContract(context);
     describeRotationContract(context);
     describeTombstoneContract(context);
+    describeSubjectGrantContract(context);
     describeHashContract(context);
     describeExpiryContract(context);
 

@@ -25,6 +25,8 @@ export const STORAGE_METHODS = [
   "rotateRefreshToken",
   "revokeGrant",
   "revokeAccessToken",
+  "listSubjectGrants",
+  "revokeSubjectGrants",
 ] as const satisfies readonly StorageMethod[];
 
 /** The result of {@link countStorageCalls}. */
@@ -78,6 +80,8 @@ export function countStorageCalls(storage: Storage): CountedStorage {
     rotateRefreshToken: (rotation) => (count("rotateRefreshToken"), storage.rotateRefreshToken(rotation)),
     revokeGrant: (grantId, options) => (count("revokeGrant"), storage.revokeGrant(grantId, options)),
     revokeAccessToken: (tokenHash) => (count("revokeAccessToken"), storage.revokeAccessToken(tokenHash)),
+    listSubjectGrants: (subject) => (count("listSubjectGrants"), storage.listSubjectGrants(subject)),
+    revokeSubjectGrants: (subject, options) => (count("revokeSubjectGrants"), storage.revokeSubjectGrants(subject, options)),
   };
   return {
     storage: wrapped,

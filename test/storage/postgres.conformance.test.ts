@@ -65,8 +65,8 @@ if (binaries === null) {
 
     describe("PostgreSQL specifics", () => {
       it("ships the migration files' exact text embedded in the bundle", () => {
-        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones"]);
-        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones", "003_subject_index"]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
         for (const migration of POSTGRES_MIGRATIONS) {
           const file = readFileSync(join(import.meta.dirname, `../../src/storage/postgres/migrations/${migration.name}.sql`), "utf8");
           expect(migration.sql, migration.name).toBe(file);
@@ -115,6 +115,9 @@ if (binaries === null) {
         await storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: token });
         await storage.revokeGrant("g");
         await storage.revokeAccessToken("a1");
+        await storage.listSubjectGrants("s");
+        await storage.revokeSubjectGrants("s");
+        await storage.revokeSubjectGrants("s", { clientId: "c" });
         await sweepExpired(recording, { schema });
         const connection = await pool.connect();
         try {

@@ -63,7 +63,10 @@ for (const { name, engine } of sqliteEngines()) {
         const results = await Promise.all([migrate(connection.driver), migrate(other.driver)]);
         expect(results.map((r) => r.applied.length).sort()).toEqual([0, SQLITE_MIGRATIONS.length]);
         expect((await migrate(connection.driver)).applied).toEqual([]);
-        expect(connection.rows("SELECT version, name FROM oauthkit_migrations")).toEqual([{ version: 1, name: "001_init" }]);
+        expect(connection.rows("SELECT version, name FROM oauthkit_migrations")).toEqual([
+          { version: 1, name: "001_init" },
+          { version: 2, name: "002_subject_index" },
+        ]);
       });
 
       it("refuses a driver without all() and batch() (TypeError naming the option)", () => {

@@ -29,6 +29,8 @@ export async function callEveryStorageMethod(
     rotateRefreshToken: () => storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: { ...token, tokenHash: "a3" } }),
     revokeAccessToken: () => storage.revokeAccessToken("a1"),
     revokeGrant: () => storage.revokeGrant("g"),
+    listSubjectGrants: () => storage.listSubjectGrants("s"),
+    revokeSubjectGrants: () => storage.revokeSubjectGrants("s", { clientId: "c" }),
   };
   for (const [method, call] of Object.entries(invocations)) await each(method as (typeof STORAGE_METHODS)[number], call);
 }

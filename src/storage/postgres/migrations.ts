@@ -97,4 +97,17 @@ CREATE INDEX access_tokens_expires_at ON access_tokens (expires_at);
 ALTER TABLE grants ADD COLUMN IF NOT EXISTS revoked boolean NOT NULL DEFAULT false;
 `,
   },
+  {
+    version: 3,
+    name: "003_subject_index",
+    sql: `-- oauthkit PostgreSQL schema, migration 003: grants and codes found by subject.
+--
+-- listSubjectGrants and revokeSubjectGrants select a subject's grants (optionally of one client)
+-- and its pending authorization codes, whose grant ids revokeSubjectGrants tombstones. The
+-- subject is in the record JSON; expression indexes find it without a new column or a backfill.
+-- Idempotent (IF NOT EXISTS), so applying it twice with another migration tool is harmless.
+CREATE INDEX IF NOT EXISTS grants_subject ON grants ((record->>'subject'), client_id);
+CREATE INDEX IF NOT EXISTS authorization_codes_subject ON authorization_codes ((record->>'subject'));
+`,
+  },
 ];

@@ -87,6 +87,8 @@ const SCRIPTS = {
   rotateRefreshToken: script(scripts.ROTATE_REFRESH_TOKEN),
   revokeGrant: script(scripts.REVOKE_GRANT),
   revokeAccessToken: script(scripts.REVOKE_ACCESS_TOKEN),
+  listSubjectGrants: script(scripts.LIST_SUBJECT_GRANTS),
+  revokeSubjectGrants: script(scripts.REVOKE_SUBJECT_GRANTS),
 } as const;
 
 function isNoScript(error: unknown): boolean {
@@ -128,6 +130,9 @@ function parseGrant(reply: unknown): GrantRecord | null {
  * - `rotateRefreshToken`: compare-and-rotate in one script (RFC 9700 §4.14.2).
  * - `revokeGrant`: tombstones the id (a string key with EXAT at its horizon) and deletes the grant
  *   and every key in its token set, in one script.
+ * - `listSubjectGrants`: reads the subject's grant-id set and each grant in one script.
+ * - `revokeSubjectGrants`: revokes and tombstones every grant of the subject's set and the grant id
+ *   of every pending code in its code set, in one script.
  *
  * @example
  * ```ts
@@ -152,6 +157,8 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
     grant: (id: string) => `${p}grant:${id}`,
     accessToken: (hash: string) => `${p}at:${hash}`,
     refreshToken: (hash: string) => `${p}rt:${hash}`,
+    subjectGrants: (subject: string) => `${p}subject-grants:${subject}`,
+    subjectCodes: (subject: string) => `${p}subject-codes:${subject}`,
   };
 
   async function run(which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
@@ -185,7 +192,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
     },
 
     async saveAuthorizationCode(code: AuthorizationCodeRecord) {
-      await run(SCRIPTS.saveCode, [key.code(code.codeHash)], [JSON.stringify(code), code.expiresAt, now()]);
+      await run(SCRIPTS.saveCode, [key.code(code.codeHash)], [JSON.stringify(code), code.expiresAt, now(), p, code.subject]);
     },
     async redeemAuthorizationCode(codeHash): Promise<RedeemedAuthorizationCode | null> {
       const reply = await run(SCRIPTS.redeemCode, [key.code(codeHash)], [now()]);
@@ -208,6 +215,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
         JSON.stringify(accessToken),
         accessToken.expiresAt,
         now(),
+        grant.subject,
       ]);
       return reply !== -1;
     },
@@ -247,6 +255,18 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
     },
     async revokeAccessToken(tokenHash) {
       await run(SCRIPTS.revokeAccessToken, [key.accessToken(tokenHash)], [p]);
+    },
+
+    async listSubjectGrants(subject) {
+      const reply = await run(SCRIPTS.listSubjectGrants, [key.subjectGrants(subject)], [p, now()]);
+      const list: GrantRecord[] = [];
+      const pairs = reply as string[];
+      for (let i = 0; i < pairs.length; i += 2) list.push(parseGrant([pairs[i], pairs[i + 1]])!);
+      return list;
+    },
+    async revokeSubjectGrants(subject, revokeOptions = {}) {
+      const keys = [key.subjectGrants(subject), key.subjectCodes(subject)];
+      return Number(await run(SCRIPTS.revokeSubjectGrants, keys, [p, revokeOptions.clientId ?? "", now(), GRANT_TOMBSTONE_DEFAULT_SECONDS]));
     },
   };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { MIGRATION_001_INIT } from "./migrations/001_init.js";
+import { MIGRATION_002_SUBJECT_INDEX } from "./migrations/002_subject_index.js";
 
 /** One schema migration of `oauthkit/sqlite`: applied once, in order of `version`, in one atomic batch. */
 export interface SqliteMigration {
@@ -24,4 +25,7 @@ export interface SqliteMigration {
  *
  * @see https://www.sqlite.org/lang_createtable.html
  */
-export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, name: "001_init", statements: MIGRATION_001_INIT }];
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, name: "001_init", statements: MIGRATION_001_INIT },
+  { version: 2, name: "002_subject_index", statements: MIGRATION_002_SUBJECT_INDEX },
+];
