@@ -54,6 +54,10 @@ export { formatScope, isScopeSubset, parseScope } from "./scope.js";
 export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
 export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/response.js";
 
+// Grant and consent management
+export { hasRememberedConsent, listSubjectGrants, revokeClientGrants, revokeSubjectGrant } from "./management/grants.js";
+export type { ConsentQuery, GrantManagementDeps, GrantSummary, SubjectClientReference, SubjectGrantReference } from "./management/grants.js";
+
 // Registration
 export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./registration/metadata.js";
 export type { ClientMetadata, ClientMetadataValidationOptions } from "./registration/metadata.js";

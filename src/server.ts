@@ -32,6 +32,16 @@ import { handleClientConfigurationRequest } from "./registration/management.js";
 import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
 import { handleRevocationRequest } from "./revocation.js";
 import { handleTokenRequest } from "./token/endpoint.js";
+import {
+  type ConsentQuery,
+  type GrantSummary,
+  type SubjectClientReference,
+  type SubjectGrantReference,
+  hasRememberedConsent,
+  listSubjectGrants,
+  revokeClientGrants,
+  revokeSubjectGrant,
+} from "./management/grants.js";
 
 /** Options of {@link AuthorizationServer.validateBearerToken}. */
 export interface ProtectedRouteOptions {
@@ -95,6 +105,26 @@ export interface AuthorizationServer {
   validateBearerToken(request: Request, options?: ProtectedRouteOptions): Promise<BearerTokenInfo | Response>;
   /** The RFC 9728 metadata of one of the configured resources. */
   protectedResourceMetadata(resource: string): ProtectedResourceMetadata;
+  /**
+   * The live grants a user has given ("connected apps"), newest first, with client names; see
+   * `docs/grants.md`. Throws `TypeError` for an empty subject.
+   */
+  listGrants(subject: string): Promise<GrantSummary[]>;
+  /**
+   * Revokes one of a user's grants and its tokens, if it is theirs (`false` otherwise, as for an
+   * unknown id); see `docs/grants.md`.
+   */
+  revokeGrant(reference: SubjectGrantReference): Promise<boolean>;
+  /**
+   * Revokes every grant a user gave one client, and its pending codes, atomically ("disconnect");
+   * returns how many grants were live.
+   */
+  revokeClientGrants(reference: SubjectClientReference): Promise<number>;
+  /**
+   * Whether a live grant of the user already covers this client, scope and resources, so the
+   * consent page may be skipped (RFC 6749 §10.2: see `docs/grants.md` for when not to).
+   */
+  hasRememberedConsent(query: ConsentQuery): Promise<boolean>;
 }
 
 /** How many distinct misdirected origins are reported (each once) before reporting stops. */
@@ -233,9 +263,15 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     return errorResponse(new OAuthError("invalid_request", description, { status: 421 }));
   };
 
+  const grantManagement = { storage: config.storage, getClient: ctx.getClient };
+
   const server: AuthorizationServer = {
     config,
     metadata,
+    listGrants: (subject) => listSubjectGrants(grantManagement, subject),
+    revokeGrant: (reference) => revokeSubjectGrant(grantManagement, reference),
+    revokeClientGrants: (reference) => revokeClientGrants(grantManagement, reference),
+    hasRememberedConsent: (query) => hasRememberedConsent(grantManagement, query),
     async handleRequest(request) {
       const url = new URL(request.url);
       const path = keyOf(url);

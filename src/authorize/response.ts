@@ -20,6 +20,16 @@ export interface AuthorizationApproval {
   scope?: readonly string[];
   /** Host data kept with the grant and handed back whenever one of its tokens is validated. */
   props?: GrantProps;
+  /**
+   * Revoke the subject's earlier grants to this client (and codes approved for it, not redeemed
+   * yet) before issuing this code, so a re-authorization replaces them instead of adding another
+   * live grant (default `true`; one storage call, `revokeSubjectGrants`). Turn it off where one
+   * client id serves several installations of the same user — a Client ID Metadata Document client
+   * on two devices shares one `client_id`, and re-authorizing on one would sign the other out.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+   */
+  revokeExistingGrants?: boolean;
 }
 
 /**
@@ -63,6 +73,11 @@ export async function issueAuthorizationCode(
   if (request.codeChallengeMethod !== undefined) record.codeChallengeMethod = request.codeChallengeMethod;
   if (approval.props !== undefined) record.props = approval.props;
   try {
+    // Before the code is saved: the revocation also tombstones pending codes' grant ids, which
+    // must not include this one.
+    if (approval.revokeExistingGrants !== false) {
+      await ctx.config.storage.revokeSubjectGrants(record.subject, { clientId: record.clientId });
+    }
     await ctx.config.storage.saveAuthorizationCode(record);
   } catch (error) {
     // The request is valid and its redirect URI trusted, so the client hears of the failure the
