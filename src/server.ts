@@ -30,6 +30,7 @@ import { errorResponse, logUnexpectedError, respondToErrors } from "./http/respo
 import { OAuthError } from "./errors.js";
 import { handleClientConfigurationRequest } from "./registration/management.js";
 import { type RegisteredClient, handleRegistrationRequest, registerClient } from "./registration/register.js";
+import { withUnusedClientExpiry } from "./registration/hygiene.js";
 import { handleRevocationRequest } from "./revocation.js";
 import { handleTokenRequest } from "./token/endpoint.js";
 import {
@@ -163,10 +164,14 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   // Clients come from the store, or, for URL-shaped ids when enabled, from their metadata documents.
   const resolveDocument =
     config.clientIdMetadataDocuments === undefined ? undefined : createClientIdMetadataDocumentResolver(config, config.clientIdMetadataDocuments);
+  const lookupClient = (clientId: string) =>
+    resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId);
+  const unusedClientLifetime = config.registration?.unusedClientLifetime ?? 0;
   const ctx: ServerContext = {
     config,
-    getClient: (clientId) =>
-      resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
+    // Registration hygiene: unused dynamically registered clients expire (docs/registration.md).
+    getClient:
+      unusedClientLifetime > 0 ? withUnusedClientExpiry(lookupClient, { storage: config.storage, lifetime: unusedClientLifetime, now: config.now }) : lookupClient,
   };
   const metadata = buildAuthorizationServerMetadata(config);
 

@@ -19,7 +19,10 @@ export interface MemoryStorageOptions {
 
 /** The in-memory store, with a sweep a host or test may call. */
 export interface MemoryStorage extends Storage {
-  /** Removes every expired record now; returns how many were removed. */
+  /**
+   * Removes every expired record now (dynamically registered clients past their `expires_at`
+   * included, with their grants); returns how many were removed.
+   */
   sweep(): number;
 }
 
@@ -171,8 +174,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   function sweep(): number {
     const now = clock();
-    const size = () => codes.size + grants.size + accessTokens.size + revoked.size;
+    const size = () => clients.size + codes.size + grants.size + accessTokens.size + revoked.size;
     const before = size();
+    // Dynamically registered clients past expires_at go with their grants, as deleteClient does.
+    for (const [id, client] of clients) {
+      if (client.expires_at === undefined || client.expires_at > now) continue;
+      clients.delete(id);
+      for (const [grantId, entry] of grants) if (entry.grant.clientId === id) removeGrant(grantId);
+    }
     for (const [hash, entry] of codes) if (entry.code.expiresAt <= now) codes.delete(hash);
     for (const [id, entry] of grants) if (entry.grant.expiresAt <= now) removeGrant(id);
     for (const [hash, token] of accessTokens) if (token.expiresAt <= now) removeAccessToken(hash, token);

@@ -66,6 +66,12 @@ export interface ClientRecord {
   software_version?: string;
   /** Hash of the RFC 7592 registration access token. */
   registration_access_token_hash?: string;
+  /**
+   * oauthkit's, not RFC 7591's: when this dynamically registered client expires unless it is used
+   * (`registration.unusedClientLifetime`), in seconds since the epoch; absent: never. The core
+   * treats a client past it as unknown; the stores' sweeps delete it with its grants.
+   */
+  expires_at?: number;
   /** Any other registered metadata, kept as given. */
   metadata?: Record<string, unknown>;
 }

@@ -134,6 +134,29 @@ if (binaries === null) {
         }
       });
 
+      it("sweepExpired deletes dynamically registered clients past expires_at with their grants, and keeps the others (registration.unusedClientLifetime)", async () => {
+        const pool = newPool();
+        const schema = await migratedSchema(pool);
+        const storage = createPostgresStorage({ pool, schema });
+        const t = Math.floor(Date.now() / 1000);
+        const client = (client_id: string, expires_at?: number) => ({
+          client_id, token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [], ...(expires_at === undefined ? {} : { expires_at }),
+        });
+        await storage.createClient(client("expired", t - 1));
+        await storage.createClient(client("extended", t + 600));
+        await storage.createClient(client("pre-registered"));
+        const grant = (grantId: string, clientId: string) => ({ grantId, clientId, subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 });
+        const token = (tokenHash: string, grantId: string, clientId: string) => ({ tokenHash, grantId, clientId, subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 });
+        await storage.createGrant(grant("of-expired", "expired"), token("expired-at", "of-expired", "expired"));
+        await storage.createGrant(grant("of-extended", "extended"), token("extended-at", "of-extended", "extended"));
+        expect((await sweepExpired(pool, { schema, batchSize: 1 })).clients).toBe(1);
+        expect(await storage.getClient("expired")).toBeNull();
+        expect(await storage.getAccessToken("expired-at")).toBeNull();
+        expect(await storage.getClient("extended")).not.toBeNull();
+        expect(await storage.getClient("pre-registered")).not.toBeNull();
+        expect(await storage.getAccessToken("extended-at")).not.toBeNull();
+      });
+
       it("sweepExpired deletes expired rows (tokens of expired grants by cascade) and keeps live ones", async () => {
         const pool = newPool();
         const schema = await migratedSchema(pool);
@@ -154,7 +177,7 @@ if (binaries === null) {
         await storage.revokeGrant("tombstone", { until: t + 600 });
 
         // A sweep with a tiny batch size still reaches everything.
-        expect(await sweepExpired(pool, { schema, batchSize: 1 })).toEqual({ authorizationCodes: 1, grants: 2, accessTokens: 1 });
+        expect(await sweepExpired(pool, { schema, batchSize: 1 })).toEqual({ clients: 0, authorizationCodes: 1, grants: 2, accessTokens: 1 });
         const count = async (table: string) => Number((await pool.query(`SELECT count(*) FROM "${schema}".${table}`)).rows[0].count);
         expect(await count("authorization_codes")).toBe(1);
         expect(await count("grants")).toBe(2);

@@ -108,6 +108,8 @@ ALTER TABLE grants ADD COLUMN IF NOT EXISTS revoked boolean NOT NULL DEFAULT fal
 -- Idempotent (IF NOT EXISTS), so applying it twice with another migration tool is harmless.
 CREATE INDEX IF NOT EXISTS grants_subject ON grants ((record->>'subject'), client_id);
 CREATE INDEX IF NOT EXISTS authorization_codes_subject ON authorization_codes ((record->>'subject'));
+-- sweepExpired finds dynamically registered clients past expires_at (registration.unusedClientLifetime).
+CREATE INDEX IF NOT EXISTS clients_expires_at ON clients (((record->>'expires_at')::bigint));
 `,
   },
 ];
