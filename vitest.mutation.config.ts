@@ -20,6 +20,8 @@ export default defineConfig({
       "test/token/*.test.ts",
       "test/resource/bearer.test.ts",
       "test/registration/register.test.ts",
+      "test/registration/hygiene.test.ts",
+      "test/management/grants.test.ts",
       "test/scope.test.ts",
     ],
     // No JSON report: CI's closing counts line reads the one from the real run.

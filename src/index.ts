@@ -14,6 +14,7 @@ export type {
   RefreshTokenConfig,
   RegistrationConfig,
   RegistrationPolicy,
+  RegistrationSource,
   ResolvedConfig,
   ResolvedRefreshTokenConfig,
   RoutingMode,
