@@ -89,10 +89,59 @@ const SCRIPTS = {
   revokeAccessToken: script(scripts.REVOKE_ACCESS_TOKEN),
   listSubjectGrants: script(scripts.LIST_SUBJECT_GRANTS),
   revokeSubjectGrants: script(scripts.REVOKE_SUBJECT_GRANTS),
+  sweepExpiredClients: script(scripts.SWEEP_EXPIRED_CLIENTS),
 } as const;
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith("NOSCRIPT");
+}
+
+async function runScript(client: RedisScriptingClient, which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+  const call: RedisScriptOptions = { keys, arguments: args.map(String) };
+  try {
+    return await client.evalSha(which.sha, call);
+  } catch (error) {
+    // The script cache is empty after a restart, a failover or SCRIPT FLUSH: EVAL loads it again.
+    if (!isNoScript(error)) throw error;
+    return client.eval(which.source, call);
+  }
+}
+
+/** Options of {@link sweepExpiredClients}. */
+export interface RedisSweepOptions {
+  /** The store's client (see {@link RedisStorageOptions.client}). */
+  client: RedisScriptingClient;
+  /** The store's key prefix (default `"oauthkit:"`). */
+  prefix?: string;
+  /** The clock in seconds since the epoch; defaults to the system clock. */
+  now?: () => number;
+  /** Clients deleted per script call (default 100), so that one call never blocks Redis long. */
+  batchSize?: number;
+}
+
+/**
+ * Deletes dynamically registered clients past their `expires_at` (`registration.unusedClientLifetime`),
+ * each with its grants as `deleteClient` does (RFC 7592 §2.3), and returns how many. Everything
+ * else in the Redis store expires natively; clients do not, since a used client's expiry moves.
+ * Run it on a schedule (a timer in one instance); a failure rejects.
+ *
+ * @example
+ * ```ts
+ * setInterval(() => void sweepExpiredClients({ client }).catch((error) => console.error("sweep", error)), 10 * 60_000);
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.3
+ */
+export async function sweepExpiredClients(options: RedisSweepOptions): Promise<number> {
+  const p = options.prefix ?? "oauthkit:";
+  const now = (options.now ?? systemNow)();
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError("sweepExpiredClients: batchSize must be a positive integer");
+  let total = 0;
+  for (;;) {
+    const deleted = Number(await runScript(options.client, SCRIPTS.sweepExpiredClients, [`${p}client-expiry`], [p, now, batchSize]));
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }
 
 function grantFields(grant: GrantRecord): { base: string; refresh: string; refreshHash: string } {
@@ -152,6 +201,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
   const key = {
     client: (id: string) => `${p}client:${id}`,
     clients: `${p}clients`,
+    clientExpiry: `${p}client-expiry`,
     clientGrants: (id: string) => `${p}client-grants:${id}`,
     code: (hash: string) => `${p}code:${hash}`,
     grant: (id: string) => `${p}grant:${id}`,
@@ -161,16 +211,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
     subjectCodes: (subject: string) => `${p}subject-codes:${subject}`,
   };
 
-  async function run(which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
-    const call: RedisScriptOptions = { keys, arguments: args.map(String) };
-    try {
-      return await client.evalSha(which.sha, call);
-    } catch (error) {
-      // The script cache is empty after a restart, a failover or SCRIPT FLUSH: EVAL loads it again.
-      if (!isNoScript(error)) throw error;
-      return client.eval(which.source, call);
-    }
-  }
+  const run = (which: Script, keys: string[], args: Array<string | number>): Promise<unknown> => runScript(client, which, keys, args);
 
   return {
     async getClient(clientId) {
@@ -178,10 +219,12 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
       return typeof json === "string" ? (JSON.parse(json) as ClientRecord) : null;
     },
     async createClient(record) {
-      return (await run(SCRIPTS.createClient, [key.client(record.client_id), key.clients], [JSON.stringify(record), record.client_id])) === 1;
+      const keys = [key.client(record.client_id), key.clients, key.clientExpiry];
+      return (await run(SCRIPTS.createClient, keys, [JSON.stringify(record), record.client_id, record.expires_at ?? ""])) === 1;
     },
     async updateClient(record) {
-      return (await run(SCRIPTS.updateClient, [key.client(record.client_id)], [JSON.stringify(record)])) === 1;
+      const keys = [key.client(record.client_id), key.clientExpiry];
+      return (await run(SCRIPTS.updateClient, keys, [JSON.stringify(record), record.client_id, record.expires_at ?? ""])) === 1;
     },
     async deleteClient(clientId) {
       const keys = [key.client(clientId), key.clients, key.clientGrants(clientId)];

@@ -6,6 +6,7 @@
  * Key layout (P is the prefix):
  * - `P client:<id>`            string, the client's JSON
  * - `P clients`                set of client ids (countClients)
+ * - `P client-expiry`          sorted set of the ids of clients with an `expires_at`, scored by it (sweepExpiredClients)
  * - `P code:<hash>`            hash { r: record JSON, e: expiresAt, n: redemptions }
  * - `P grant:<id>`             hash { b: grant JSON without refresh, f: refresh JSON, h: current refresh hash, e: expiresAt, c: client id, s: subject }
  * - `P grant-keys:<id>`        set of the `at:` and `rt:` keys of the grant (revocation reaches them all)
@@ -66,17 +67,24 @@ local function tombstone(p, gid, horizon, now)
 end
 `;
 
-/** KEYS: client key, clients set. ARGV: JSON, client id. */
+/** KEYS: client key, clients set, client-expiry sorted set. ARGV: JSON, client id, expires_at or ''. */
 export const CREATE_CLIENT = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('SADD', KEYS[2], ARGV[2])
+  if ARGV[3] ~= '' then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2]) end
   return 1
 end
 return 0`;
 
-/** KEYS: client key. ARGV: JSON. SET XX: replaces only an existing client. */
+/**
+ * KEYS: client key, client-expiry sorted set. ARGV: JSON, client id, expires_at or ''. SET XX:
+ * replaces only an existing client; its expiry entry follows the record.
+ */
 export const UPDATE_CLIENT = `
-if redis.call('SET', KEYS[1], ARGV[1], 'XX') then return 1 end
+if redis.call('SET', KEYS[1], ARGV[1], 'XX') then
+  if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2]) else redis.call('ZREM', KEYS[2], ARGV[2]) end
+  return 1
+end
 return 0`;
 
 /** KEYS: client key. */
@@ -89,9 +97,27 @@ export const COUNT_CLIENTS = `return redis.call('SCARD', KEYS[1])`;
 export const DELETE_CLIENT = `${HELPERS}
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
 redis.call('SREM', KEYS[2], ARGV[2])
+redis.call('ZREM', ARGV[1] .. 'client-expiry', ARGV[2])
 for _, gid in ipairs(redis.call('SMEMBERS', KEYS[3])) do revoke(ARGV[1], gid) end
 redis.call('DEL', KEYS[3])
 return 1`;
+
+/**
+ * KEYS: client-expiry sorted set. ARGV: prefix, now, limit. Deletes up to limit clients whose
+ * expires_at has passed, each with its grants as DELETE_CLIENT does (RFC 7592 §2.3); returns how many.
+ */
+export const SWEEP_EXPIRED_CLIENTS = `${HELPERS}
+local p = ARGV[1]
+local ids = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[2], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('DEL', p .. 'client:' .. id)
+  redis.call('SREM', p .. 'clients', id)
+  local by_client = p .. 'client-grants:' .. id
+  for _, gid in ipairs(redis.call('SMEMBERS', by_client)) do revoke(p, gid) end
+  redis.call('DEL', by_client)
+  redis.call('ZREM', KEYS[1], id)
+end
+return #ids`;
 
 /**
  * KEYS: code key. ARGV: record JSON, expiresAt, now, prefix, subject. Never overwrites an existing
