@@ -22,6 +22,8 @@ export default defineConfig({
       "test/token/*.test.ts",
       "test/resource/bearer.test.ts",
       "test/registration/register.test.ts",
+      "test/registration/hygiene.test.ts",
+      "test/management/grants.test.ts",
       "test/scope.test.ts",
       // The events of the code and refresh grants (src/grants/authorization-code.ts, refresh-token.ts).
       "test/events.test.ts",

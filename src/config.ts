@@ -136,7 +136,41 @@ export interface RegistrationConfig {
    * keeps an intercepted code useless (RFC 8252 §8.1).
    */
   privateUseSchemes?: readonly string[];
+  /**
+   * Seconds after which a dynamically registered client that is not used expires (default 0: never).
+   * Each use (any lookup of the client: an authorization request, a token request) extends it by
+   * this much again, with a write only once less than half of it is left. An expired client is
+   * unknown at once (`invalid_client`) and is deleted with its grants by the store's sweep. Pick at
+   * least the refresh tokens' idle lifetime, or an idle client loses its grants first. See
+   * `docs/registration.md`.
+   */
+  unusedClientLifetime?: number;
+  /**
+   * Register only public clients (`token_endpoint_auth_method` `none`, RFC 7591 §2): any other
+   * method, asked for by the client or returned by the `policy`, at registration or in an RFC 7592
+   * update, is refused with `invalid_client_metadata`. Default `false`.
+   */
+  publicClientsOnly?: boolean;
+  /**
+   * Answer a registration whose metadata is identical to an earlier one from the same source with
+   * the earlier client, so that a client registering on every start does not grow the client table
+   * (default off). Only public clients take part (a secret cannot be handed out twice), and such a
+   * registration is immutable: no registration access token is issued for it (RFC 7592 management
+   * is off), since whoever held one could change a client that other instances share.
+   *
+   * The source: `true` uses the metadata's `software_id` (registrations without one are not reused);
+   * a function returns the host's key (an initial access token's owner, a verified software
+   * statement's issuer…), or `undefined` for a registration that must not be reused. See
+   * `docs/registration.md` for the trade-offs.
+   */
+  reuseIdenticalRegistrations?: boolean | RegistrationSource;
 }
+
+/**
+ * Names where a registration comes from, for `registration.reuseIdenticalRegistrations`: two
+ * registrations with identical metadata and the same key get the same client.
+ */
+export type RegistrationSource = (input: { request: Request; metadata: ClientMetadata }) => string | undefined | Promise<string | undefined>;
 
 /** Configuration of {@link createAuthorizationServer}. */
 export interface AuthorizationServerConfig {
@@ -269,6 +303,8 @@ export interface ResolvedConfig extends ServerPolicy {
     | (NonNullable<ServerPolicy["registration"]> & {
         /** The host's registration policy, if any. */
         policy: RegistrationPolicy | undefined;
+        /** Where a registration comes from, when identical registrations are reused. */
+        reuseIdenticalRegistrations: RegistrationSource | undefined;
       })
     | undefined;
   /** {@link AuthorizationServerConfig.clientIdMetadataDocuments}; `undefined`: off. */
@@ -362,6 +398,8 @@ export function resolvePolicy(config: PolicyConfig): ServerPolicy {
             clientSecretLifetime: seconds(config.registration?.clientSecretLifetime, 0, "registration.clientSecretLifetime"),
             allowedGrantTypes: registrationGrantTypes(config.registration?.allowedGrantTypes, grantTypes),
             privateUseSchemes: privateUseSchemes(config.registration?.privateUseSchemes),
+            unusedClientLifetime: seconds(config.registration?.unusedClientLifetime, 0, "registration.unusedClientLifetime"),
+            publicClientsOnly: flag(config.registration?.publicClientsOnly, "registration.publicClientsOnly"),
           },
     clientIdMetadataDocumentsSupported: config.clientIdMetadataDocuments !== undefined,
     openIdConfiguration: config.openIdConfiguration ?? false,
@@ -394,7 +432,14 @@ export function resolveConfig(config: AuthorizationServerConfig): ResolvedConfig
     // checkStorage verified the registration methods when registration is on, and nothing else
     // calls them (every registration path refuses to run while it is off).
     storage: config.storage as Storage,
-    registration: policy.registration === undefined ? undefined : { ...policy.registration, policy: config.registration?.policy },
+    registration:
+      policy.registration === undefined
+        ? undefined
+        : {
+            ...policy.registration,
+            policy: config.registration?.policy,
+            reuseIdenticalRegistrations: registrationSource(config.registration?.reuseIdenticalRegistrations),
+          },
     clientIdMetadataDocuments: config.clientIdMetadataDocuments,
     onError: config.onError,
     cors: resolveCors(config.cors),
@@ -488,6 +533,8 @@ const STORAGE_METHODS: Record<keyof Storage, true> = {
   revokeGrant: true,
   revokeAccessToken: true,
   updateGrantProps: true,
+  listSubjectGrants: true,
+  revokeSubjectGrants: true,
 };
 
 /**
@@ -615,4 +662,20 @@ function privateUseSchemes(schemes: readonly string[] | undefined): readonly str
     }
   }
   return [...schemes];
+}
+
+function flag(value: boolean | undefined, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new TypeError(`${name} must be a boolean.`);
+  return value;
+}
+
+// `true`: the software_id (RFC 7591 §2), which identifies the client software across registrations.
+const bySoftwareId: RegistrationSource = ({ metadata }) => metadata.software_id;
+
+function registrationSource(value: boolean | RegistrationSource | undefined): RegistrationSource | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return bySoftwareId;
+  if (typeof value !== "function") throw new TypeError("registration.reuseIdenticalRegistrations must be a boolean or a function returning the registration's source.");
+  return value;
 }

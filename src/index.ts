@@ -17,6 +17,7 @@ export type {
   RegistrationStorageMethod,
   RegistrationConfig,
   RegistrationPolicy,
+  RegistrationSource,
   ResolvedConfig,
   ResolvedPkceConfig,
   ResolvedRefreshTokenConfig,
@@ -88,6 +89,10 @@ export { formatScope, isScopeSubset, parseScope } from "./rules/scope.js";
 // Authorization endpoint
 export type { AuthorizationRequest, ClientInfo } from "./authorize/request.js";
 export type { AuthorizationApproval, AuthorizationDenial } from "./authorize/response.js";
+
+// Grant and consent management
+export { hasRememberedConsent, listSubjectGrants, revokeClientGrants, revokeSubjectGrant } from "./management/grants.js";
+export type { ConsentQuery, GrantManagementDeps, GrantSummary, SubjectClientReference, SubjectGrantReference } from "./management/grants.js";
 
 // Registration
 export { CLIENT_METADATA_LIMITS, DEFAULT_REGISTRATION_GRANT_TYPES, validateClientMetadata } from "./rules/client-metadata.js";

@@ -103,6 +103,10 @@ export interface ServerPolicy {
         allowedGrantTypes: readonly GrantType[];
         /** One-word redirect URI schemes accepted for public clients. */
         privateUseSchemes: readonly string[];
+        /** Seconds an unused dynamically registered client lives (0: forever). */
+        unusedClientLifetime: number;
+        /** Whether only public clients may register. */
+        publicClientsOnly: boolean;
       }
     | undefined;
   /** Whether `client_id` may be a Client ID Metadata Document URL. */

@@ -44,6 +44,17 @@ import { handleTokenRequest, processTokenRequest } from "./endpoints/token.js";
 import { emitterFor } from "./endpoints/web.js";
 import { rateLimitRefusal } from "./rate-limit.js";
 import type { ClientRecord } from "./storage/types.js";
+import { withUnusedClientExpiry } from "./registration/hygiene.js";
+import {
+  type ConsentQuery,
+  type GrantSummary,
+  type SubjectClientReference,
+  type SubjectGrantReference,
+  hasRememberedConsent,
+  listSubjectGrants,
+  revokeClientGrants,
+  revokeSubjectGrant,
+} from "./management/grants.js";
 
 /** Options of {@link AuthorizationServer.validateBearerToken}. */
 export interface ProtectedRouteOptions {
@@ -128,6 +139,26 @@ export interface AuthorizationServer {
   validateBearerAuthorization(authorization: string | null | undefined, options?: ProtectedRouteOptions): Promise<BearerTokenInfo | BearerChallenge>;
   /** The RFC 9728 metadata of one of the configured resources. */
   protectedResourceMetadata(resource: string): ProtectedResourceMetadata;
+  /**
+   * The live grants a user has given ("connected apps"), newest first, with client names; see
+   * `docs/grants.md`. Throws `TypeError` for an empty subject.
+   */
+  listGrants(subject: string): Promise<GrantSummary[]>;
+  /**
+   * Revokes one of a user's grants and its tokens, if it is theirs (`false` otherwise, as for an
+   * unknown id); see `docs/grants.md`.
+   */
+  revokeGrant(reference: SubjectGrantReference): Promise<boolean>;
+  /**
+   * Revokes every grant a user gave one client, and its pending codes, atomically ("disconnect");
+   * returns how many grants were live.
+   */
+  revokeClientGrants(reference: SubjectClientReference): Promise<number>;
+  /**
+   * Whether a live grant of the user already covers this client, scope and resources, so the
+   * consent page may be skipped (RFC 6749 §10.2: see `docs/grants.md` for when not to).
+   */
+  hasRememberedConsent(query: ConsentQuery): Promise<boolean>;
 }
 
 /** How many distinct misdirected origins are reported (each once) before reporting stops. */
@@ -156,10 +187,14 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
   const config = resolveConfig(options);
   // Clients come from the store, or, for URL-shaped ids when enabled, from their metadata documents.
   let resolveDocument: ((clientId: string) => Promise<ClientRecord>) | undefined;
+  const lookupClient = (clientId: string): Promise<ClientRecord | null> =>
+    resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId);
+  const unusedClientLifetime = config.registration?.unusedClientLifetime ?? 0;
   const ctx: ServerContext = {
     config,
-    getClient: (clientId) =>
-      resolveDocument !== undefined && isUrlShapedClientId(clientId) ? resolveDocument(clientId) : config.storage.getClient(clientId),
+    // Registration hygiene: unused dynamically registered clients expire (docs/registration.md).
+    getClient:
+      unusedClientLifetime > 0 ? withUnusedClientExpiry(lookupClient, { storage: config.storage, lifetime: unusedClientLifetime, now: config.now }) : lookupClient,
   };
   if (config.clientIdMetadataDocuments !== undefined) {
     // Documents are fetched for authorization and token requests alike; a failing listener is
@@ -309,9 +344,15 @@ export function createAuthorizationServer(options: AuthorizationServerConfig): A
     return errorResponse(new OAuthError("invalid_request", description, { status: 421 }));
   };
 
+  const grantManagement = { storage: config.storage, getClient: ctx.getClient };
+
   const server: AuthorizationServer = {
     config,
     metadata,
+    listGrants: (subject) => listSubjectGrants(grantManagement, subject),
+    revokeGrant: (reference) => revokeSubjectGrant(grantManagement, reference),
+    revokeClientGrants: (reference) => revokeClientGrants(grantManagement, reference),
+    hasRememberedConsent: (query) => hasRememberedConsent(grantManagement, query),
     async handleRequest(request) {
       const url = new URL(request.url);
       const path = keyOf(url);

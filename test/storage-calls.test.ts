@@ -59,12 +59,13 @@ describe("storage calls per operation (docs/storage.md)", () => {
     expect(t.calls).toEqual(["getAccessToken"]);
   });
 
-  it("client_credentials: 2 (client, create grant); authorization code issuance: 1", async () => {
+  it("client_credentials: 2 (client, create grant); authorization code issuance: 2 (revoke existing grants, save code)", async () => {
     const t = await setup();
     const client = await registerClient(t.storage, { grantTypes: ["client_credentials"] });
     t.calls.length = 0;
     await obtainCode(t.server, t.client);
-    expect(t.calls).toEqual(["getClient", "saveAuthorizationCode"]);
+    // The revocation comes first: it tombstones pending codes' grant ids, never the new code's.
+    expect(t.calls).toEqual(["getClient", "revokeSubjectGrants", "saveAuthorizationCode"]);
     t.calls.length = 0;
     await t.server.handleTokenRequest(formRequest(`${ISSUER}/token`, { grant_type: "client_credentials" }, { Authorization: basicAuth(client.clientId, client.secret!) }));
     expect(t.calls).toEqual(["getClient", "createGrant"]);

@@ -14,6 +14,9 @@ import {
   errorResponse,
 } from "oauthkit";
 import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
+import { createConnectedAppsHandler } from "./connected-apps.js";
+import { createSessionStore } from "./session.js";
+import { createSignInThrottle } from "./throttle.js";
 import { createMcpHandler } from "./mcp.js";
 import type { SignInThrottleOptions } from "./throttle.js";
 
@@ -77,7 +80,8 @@ export function createApp(options: AppOptions) {
     resources: [resource],
     endpoints: { registration: "/register" }, // open dynamic client registration…
     // …bounded, and open to Cursor, which registers cursor://anysphere.cursor-mcp/oauth/callback.
-    registration: { maxClients: options.maxClients ?? 10_000, privateUseSchemes: ["cursor"] },
+    // Clients that register and are never used again expire after 30 days (each use extends that).
+    registration: { maxClients: options.maxClients ?? 10_000, privateUseSchemes: ["cursor"], unusedClientLifetime: 30 * 86_400 },
     clientIdMetadataDocuments: options.clientIdMetadataDocuments ?? {}, // client_id as an https URL
     ...(options.propsKeys === undefined ? {} : { props: { keys: options.propsKeys } }),
     ...(options.now === undefined ? {} : { now: options.now }),
@@ -85,13 +89,18 @@ export function createApp(options: AppOptions) {
   });
   // Federated mode: sign-in happens upstream (no local password form); the upstream shows consent.
   const federation = options.upstream === undefined ? undefined : createFederation(oauth, { upstream: options.upstream });
+  // One sign-in for the authorization endpoint and the Connected apps page.
+  const sessions = createSessionStore({ secure: options.issuer.startsWith("https:"), now });
+  const throttle = createSignInThrottle({ ...options.signInThrottle, now });
   const authorize = createAuthorizeHandler(oauth, {
     issuer: options.issuer,
     demo: options.demo,
     now,
     verifiedClients: new Set(options.verifiedClients ?? []),
-    ...(options.signInThrottle === undefined ? {} : { signInThrottle: options.signInThrottle }),
+    sessions,
+    throttle,
   });
+  const connectedApps = createConnectedAppsHandler(oauth, { issuer: options.issuer, demo: options.demo, sessions, throttle });
   const mcp = createMcpHandler(oauth, federation === undefined ? undefined : { federation, upstream: options.upstream! });
 
   /**
@@ -120,6 +129,7 @@ export function createApp(options: AppOptions) {
     }
     if (pathname === "/authorize") return authorize(request, clientAddress(request, connection));
     if (pathname === "/mcp") return mcp(request);
+    if (pathname === "/connected-apps") return connectedApps(request, clientAddress(request, connection));
     if (pathname === "/") return new Response(`oauthkit reference MCP server. MCP endpoint: ${resource}\n`);
     return new Response("Not found", { status: 404 });
   }

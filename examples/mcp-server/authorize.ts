@@ -2,10 +2,10 @@
  * The authorization endpoint of the demo: oauthkit validates the request and issues the code; the
  * host (this file) signs the user in, throttles failed sign-ins, and asks for consent.
  */
-import { type AuthorizationServer, type RequestParameters, isOAuthError, parseFormBody, timingSafeEqualString } from "oauthkit";
+import { type AuthorizationRequest, type AuthorizationServer, type RequestParameters, isOAuthError, parseFormBody } from "oauthkit";
 import { consentPage, signInPage, throttledPage } from "./pages.js";
-import { createSessionStore, validCsrf } from "./session.js";
-import { type SignInThrottleOptions, addressKey, createSignInThrottle, usernameKey } from "./throttle.js";
+import { type SessionStore, createSessionStore, validCsrf } from "./session.js";
+import { type SignInThrottle, type SignInThrottleOptions, checkSignIn, createSignInThrottle } from "./throttle.js";
 
 /** The demo's one account. */
 export interface DemoUser {
@@ -22,6 +22,10 @@ export interface AuthorizeHandlerOptions {
   /** Client IDs the operator vouches for; every other client registered itself and is shown as unverified. */
   verifiedClients: ReadonlySet<string>;
   signInThrottle?: SignInThrottleOptions;
+  /** Sessions shared with the Connected apps page (default: the handler's own). */
+  sessions?: SessionStore;
+  /** The sign-in throttle shared with the Connected apps page (default: the handler's own). */
+  throttle?: SignInThrottle;
 }
 
 /**
@@ -35,9 +39,19 @@ export function createAuthorizeHandler(oauth: AuthorizationServer, options: Auth
   // The authorization request always comes from the original query string, re-validated on every
   // step: a copy carried by the browser could have been altered.
   const parse = (query: string) => oauth.parseAuthorizationRequest(new Request(`${issuer}/authorize?${query}`));
-  const sessions = createSessionStore({ secure: issuer.startsWith("https:"), now });
-  const throttle = createSignInThrottle({ ...options.signInThrottle, now });
+  const sessions = options.sessions ?? createSessionStore({ secure: issuer.startsWith("https:"), now });
+  const throttle = options.throttle ?? createSignInThrottle({ ...options.signInThrottle, now });
   const site = new URL(issuer).host;
+
+  /**
+   * Whether to skip the consent page: the user approved this client for at least this scope and
+   * resource before (a live grant), and the code can only reach the client. That holds for an
+   * https redirect URI; a loopback or private-use one can be answered by any app on the device,
+   * so such a request is processed as if nothing had been approved (RFC 8252 §8.6).
+   */
+  const remembered = (request: AuthorizationRequest, subject: string): Promise<boolean> | false =>
+    new URL(request.redirectUri).protocol === "https:" &&
+    oauth.hasRememberedConsent({ subject, clientId: request.client.client_id, scope: request.scope, resource: request.resource });
 
   /**
    * @param clientAddress the address the request came from, as the server knows it (the socket's,
@@ -50,7 +64,10 @@ export function createAuthorizeHandler(oauth: AuthorizationServer, options: Auth
       const authRequest = await parse(query);
       if (authRequest instanceof Response) return authRequest;
       const client = { verified: options.verifiedClients.has(authRequest.client.client_id) };
-      if (session !== undefined) return consentPage({ site, csrf: session.csrf, query, request: authRequest, client, user: session.user });
+      if (session !== undefined) {
+        if (await remembered(authRequest, session.user)) return oauth.issueAuthorizationCode(authRequest, { subject: session.user });
+        return consentPage({ site, csrf: session.csrf, query, request: authRequest, client, user: session.user });
+      }
       // No session is created for an anonymous visitor: only a nonce cookie, nothing stored.
       const { csrf, setCookie } = await sessions.anonymousCsrf(request);
       return signInPage({ site, csrf, query, request: authRequest, client, ...(setCookie ? { setCookie } : {}) });
@@ -77,22 +94,16 @@ export function createAuthorizeHandler(oauth: AuthorizationServer, options: Auth
     // First: Cancel on the sign-in page posts the (empty) username and password fields too.
     if (form.get("deny") !== undefined) return oauth.denyAuthorization(authRequest); // from consent, or Cancel on sign-in
     if (form.get("username") !== undefined) {
-      const username = form.get("username") ?? "";
-      // Both compared in constant time, and both always compared, throttled or not.
-      const user = timingSafeEqualString(username, demo.username);
-      const password = timingSafeEqualString(form.get("password") ?? "", demo.password);
-      const keys = [usernameKey(username), ...(clientAddress === undefined ? [] : [addressKey(clientAddress)])];
       const anonymous = await sessions.anonymousCsrf(request);
-      // While locked, even the right password is refused: otherwise the lock would not slow a guesser.
-      const retryAfter = throttle.retryAfter(keys);
-      if (retryAfter > 0) return throttledPage({ site, ...anonymous, query, request: authRequest, client, retryAfter });
-      if (!(user && password)) {
-        throttle.fail(keys);
-        return signInPage({ site, ...anonymous, query, request: authRequest, client, error: "Wrong username or password." });
-      }
-      // Only the username's count: an address's failures stay counted whoever signs in from it.
-      throttle.reset(usernameKey(username));
+      const result = checkSignIn(throttle, demo, form, clientAddress);
+      if (typeof result === "object") return throttledPage({ site, ...anonymous, query, request: authRequest, client, retryAfter: result.retryAfter });
+      if (result === "wrong") return signInPage({ site, ...anonymous, query, request: authRequest, client, error: "Wrong username or password." });
       const signedIn = sessions.signIn(request, demo.username);
+      if (await remembered(authRequest, demo.username)) {
+        const redirect = await oauth.issueAuthorizationCode(authRequest, { subject: demo.username });
+        redirect.headers.append("Set-Cookie", signedIn.setCookie);
+        return redirect;
+      }
       return consentPage({ site, csrf: signedIn.session.csrf, query, request: authRequest, client, user: demo.username, setCookie: signedIn.setCookie });
     }
     if (!fromSession) return signInPage({ site, ...(await sessions.anonymousCsrf(request)), query, request: authRequest, client });

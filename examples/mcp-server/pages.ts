@@ -194,3 +194,64 @@ export function throttledPage(options: Parameters<typeof signInPage>[0] & { retr
   const wait = options.retryAfter < 60 ? `${options.retryAfter} seconds` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
   return signInPage({ ...options, status: 429, error: `Too many failed sign-in attempts. Try again in ${wait}.` });
 }
+
+/** One row of the Connected apps page (what `oauth.listGrants` returns, as shown). */
+export interface ConnectedApp {
+  grantId: string;
+  clientId: string;
+  clientName?: string;
+  scope: string[];
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+/**
+ * The signed-in user's grants, each with a Disconnect button (a POST carrying the session's CSRF
+ * token); or, signed out, a sign-in form that comes back here.
+ */
+export function connectedAppsPage(options: {
+  site: string;
+  csrf: string;
+  user?: string;
+  apps?: readonly ConnectedApp[];
+  notice?: string;
+  error?: string;
+  setCookie?: string;
+  status?: number;
+}): Response {
+  const { site, csrf } = options;
+  const extra = { ...(options.setCookie === undefined ? {} : { setCookie: options.setCookie }), ...(options.status === undefined ? {} : { status: options.status }) };
+  const alert = options.error === undefined ? "" : `<p class="alert" role="alert">${escape(options.error)}</p>`;
+  if (options.user === undefined) {
+    return page(
+      "Connected apps",
+      site,
+      `<h1>Connected apps</h1><p class="lead">Sign in to see the apps that can access your account.</p>${alert}
+<form method="post" action="/connected-apps"><input type="hidden" name="csrf" value="${escape(csrf)}">
+<label for="username">Username</label><input id="username" name="username" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<div class="actions"><button class="primary" name="action" value="sign-in">Sign in</button></div></form>`,
+      extra,
+    );
+  }
+  const apps = options.apps ?? [];
+  const notice = options.notice === undefined ? "" : `<p class="warning" role="status">${escape(options.notice)}</p>`;
+  const rows = apps
+    .map(
+      (app) => `<div class="app" data-client-id="${escape(app.clientId)}"><dt><span class="name">${escape(app.clientName ?? app.clientId)}</span>
+<small> · ${escape(app.scope.map((scope) => SCOPE_DESCRIPTIONS[scope] ?? scope).join(", ") || "no scopes")}</small></dt>
+<dd><small>Connected ${day(app.createdAt)} · last used ${day(app.lastUsedAt)}</small>
+<form method="post" action="/connected-apps"><input type="hidden" name="csrf" value="${escape(csrf)}"><input type="hidden" name="grant" value="${escape(app.grantId)}">
+<button class="secondary" name="action" value="disconnect">Disconnect</button></form></dd></div>`,
+    )
+    .join("\n");
+  return page(
+    "Connected apps",
+    site,
+    `<h1>Connected apps</h1><p class="lead">Signed in as <span class="name">${escape(options.user)}</span>. These apps can act on your account until you disconnect them.</p>${notice}${alert}
+${apps.length === 0 ? `<p id="no-apps">No app is connected to your account.</p>` : `<dl class="facts" id="apps">${rows}</dl>`}`,
+    extra,
+  );
+}

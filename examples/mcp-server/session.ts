@@ -101,6 +101,9 @@ export function createSessionStore(options: { secure: boolean; now: () => number
   };
 }
 
+/** A store of signed-in sessions (see {@link createSessionStore}), shared by the demo's pages. */
+export type SessionStore = ReturnType<typeof createSessionStore>;
+
 /** Whether a posted form carries this session's CSRF token (compared in constant time). */
 export function validCsrf(session: Session, form: RequestParameters): boolean {
   return timingSafeEqualString(form.get("csrf") ?? "", session.csrf);

@@ -33,7 +33,7 @@ const logStoreError = (kind: string) => (error: unknown) => {
 
 export async function storageFromEnvironment(env: Record<string, string | undefined>): Promise<ChosenStorage> {
   if (env.REDIS_URL) {
-    const [{ createClient }, { createRedisStorage }] = await Promise.all([import("redis"), import("oauthkit/redis")]);
+    const [{ createClient }, { createRedisStorage, sweepExpiredClients }] = await Promise.all([import("redis"), import("oauthkit/redis")]);
     const client = createClient({
       url: env.REDIS_URL,
       // While disconnected, commands fail at once instead of waiting in the offline queue until
@@ -47,10 +47,20 @@ export async function storageFromEnvironment(env: Record<string, string | undefi
     });
     client.on("error", logStoreError("redis"));
     await client.connect();
-    return { storage: createRedisStorage({ client }), kind: "redis", close: async () => void (await client.close()) };
+    // Redis expires everything natively except clients unused past unusedClientLifetime.
+    const sweep = setInterval(() => void sweepExpiredClients({ client }).catch(logStoreError("redis sweep")), SWEEP_INTERVAL_MS);
+    sweep.unref();
+    return {
+      storage: createRedisStorage({ client }),
+      kind: "redis",
+      close: async () => {
+        clearInterval(sweep);
+        await client.close();
+      },
+    };
   }
   if (env.DATABASE_URL) {
-    const [{ default: pg }, { createPostgresStorage, migrate }] = await Promise.all([import("pg"), import("oauthkit/postgres")]);
+    const [{ default: pg }, { createPostgresStorage, migrate, sweepExpired }] = await Promise.all([import("pg"), import("oauthkit/postgres")]);
     const pool = new pg.Pool({
       connectionString: env.DATABASE_URL,
       connectionTimeoutMillis: 2_000, // a connection (or a free pool slot) within 2 s, or the query fails
@@ -60,7 +70,16 @@ export async function storageFromEnvironment(env: Record<string, string | undefi
     // new ones on demand. Without this listener the 'error' event would end the process.
     pool.on("error", logStoreError("postgres"));
     await migrate(pool);
-    return { storage: createPostgresStorage({ pool }), kind: "postgres", close: () => pool.end() };
+    const sweep = setInterval(() => void sweepExpired(pool).catch(logStoreError("postgres sweep")), SWEEP_INTERVAL_MS);
+    sweep.unref();
+    return {
+      storage: createPostgresStorage({ pool }),
+      kind: "postgres",
+      close: () => {
+        clearInterval(sweep);
+        return pool.end();
+      },
+    };
   }
   if (env.STORAGE === "memory") return { storage: createMemoryStorage(), kind: "memory", close: async () => {} };
   if (env.STORAGE !== undefined && env.STORAGE !== "" && env.STORAGE !== "sqlite") {

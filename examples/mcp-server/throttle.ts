@@ -6,6 +6,7 @@
  * In memory, so per process: a deployment with several instances needs a shared limiter (Redis,
  * its proxy's or its identity provider's), or an attacker gets `maxFailures` per instance.
  */
+import { timingSafeEqualString } from "oauthkit";
 
 export interface SignInThrottleOptions {
   /** Failures before a key is locked (default 10). */
@@ -106,3 +107,29 @@ export function createSignInThrottle(options: SignInThrottleOptions & { now: () 
 
 /** A throttle made by {@link createSignInThrottle}. */
 export type SignInThrottle = ReturnType<typeof createSignInThrottle>;
+
+/**
+ * Checks a posted sign-in form against the demo account, throttled: both fields compared in
+ * constant time, and always both; while a key is locked even the right password is refused
+ * (otherwise the lock would not slow a guesser). A success clears the username's count only: an
+ * address's failures stay counted whoever signs in from it.
+ */
+export function checkSignIn(
+  throttle: SignInThrottle,
+  account: { username: string; password: string },
+  form: { get(name: string): string | undefined },
+  clientAddress: string | undefined,
+): "ok" | "wrong" | { retryAfter: number } {
+  const username = form.get("username") ?? "";
+  const user = timingSafeEqualString(username, account.username);
+  const password = timingSafeEqualString(form.get("password") ?? "", account.password);
+  const keys = [usernameKey(username), ...(clientAddress === undefined ? [] : [addressKey(clientAddress)])];
+  const retryAfter = throttle.retryAfter(keys);
+  if (retryAfter > 0) return { retryAfter };
+  if (!(user && password)) {
+    throttle.fail(keys);
+    return "wrong";
+  }
+  throttle.reset(usernameKey(username));
+  return "ok";
+}

@@ -25,6 +25,16 @@ export interface AuthorizationApproval {
    * at rest with `props.keys` (required when props are given).
    */
   props?: GrantProps;
+  /**
+   * Revoke the subject's earlier grants to this client (and codes approved for it, not redeemed
+   * yet) before issuing this code, so a re-authorization replaces them instead of adding another
+   * live grant (default `true`; one storage call, `revokeSubjectGrants`). Turn it off where one
+   * client id serves several installations of the same user — a Client ID Metadata Document client
+   * on two devices shares one `client_id`, and re-authorizing on one would sign the other out.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+   */
+  revokeExistingGrants?: boolean;
 }
 
 /**
@@ -59,6 +69,11 @@ export async function issueAuthorizationCode(
   }
   let code: string;
   try {
+    // Before the code is saved: the revocation also tombstones pending codes' grant ids, which
+    // must not include this one.
+    if (approval.revokeExistingGrants !== false) {
+      await ctx.config.storage.revokeSubjectGrants(approval.subject, { clientId: request.client.client_id });
+    }
     ({ code } = await createAuthorizationCode(
       {
         clientId: request.client.client_id,

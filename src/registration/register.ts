@@ -10,6 +10,7 @@ import { OAuthError } from "../errors.js";
 import { parseJsonBody } from "../http/json.js";
 import { jsonResponse, respondToErrors } from "../http/response.js";
 import type { ClientRecord } from "../storage/types.js";
+import { checkPublicClientsOnly, reusableClientId, sameRegisteredMetadata } from "./hygiene.js";
 import { type ClientMetadata, validateClientMetadata } from "../rules/client-metadata.js";
 
 /**
@@ -53,12 +54,62 @@ export async function registerClient(ctx: ServerContext, input: unknown, request
   const registration = ctx.config.registration;
   if (registration === undefined) throw new TypeError("Dynamic client registration is not enabled (set endpoints.registration).");
   const metadata = await applyRegistrationPolicy(ctx, validateClientMetadata(input, ctx.config), request);
+  // Only public clients are reused: a secret is stored hashed and cannot be handed out again.
+  const source =
+    registration.reuseIdenticalRegistrations !== undefined && metadata.token_endpoint_auth_method === "none"
+      ? await registration.reuseIdenticalRegistrations({ request, metadata })
+      : undefined;
+  const reusableId = typeof source === "string" && source !== "" ? reusableClientId(source, metadata) : undefined;
+  if (reusableId !== undefined) {
+    const existing = await reusedClient(ctx, reusableId, metadata);
+    if (existing !== undefined) return existing;
+  }
   if (Number.isFinite(registration.maxClients) && (await ctx.config.storage.countClients()) >= registration.maxClients) {
     throw new OAuthError("temporarily_unavailable", "The server accepts no more client registrations.", { status: 503 });
   }
-  const registered = await issueClientCredentials(ctx, generateId(), metadata);
+  const registered =
+    reusableId === undefined
+      ? await issueClientCredentials(ctx, generateId(), metadata)
+      : // Lost the race to an identical registration: answer with the one that won.
+        ((await storeReusableClient(ctx, reusableId, metadata)) ??
+        (await reusedClient(ctx, reusableId, metadata)) ??
+        (await issueClientCredentials(ctx, generateId(), metadata)));
   emitterFor(ctx, request)?.({ type: "client.registered", clientId: registered.client.client_id });
   return registered;
+}
+
+/**
+ * The earlier client of an identical registration, if it is still there with that metadata. The
+ * lookup is the server's (an expired client is gone, a used one extended). A changed or expired
+ * record under the id is not reused: `undefined`, and the caller registers afresh (an expired one is
+ * deleted first, with its grants, so the id is free).
+ */
+async function reusedClient(ctx: ServerContext, clientId: string, metadata: ClientMetadata): Promise<RegisteredClient | undefined> {
+  const client = await ctx.getClient(clientId);
+  if (client === null) {
+    // Past its expiry but not swept yet: delete it (revoking its grants) so the id can be reused.
+    if ((await ctx.config.storage.getClient(clientId)) !== null) await ctx.config.storage.deleteClient(clientId);
+    return undefined;
+  }
+  if (!sameRegisteredMetadata(client, metadata)) return undefined;
+  return { client, response: reusableClientInformation(ctx, client) };
+}
+
+/** Stores a reusable registration: public, no secret, no registration access token (immutable). */
+async function storeReusableClient(ctx: ServerContext, clientId: string, metadata: ClientMetadata): Promise<RegisteredClient | undefined> {
+  const now = ctx.config.now();
+  const client: ClientRecord = { ...metadata, client_id: clientId, client_id_issued_at: now };
+  const lifetime = ctx.config.registration?.unusedClientLifetime ?? 0;
+  if (lifetime > 0) client.expires_at = now + lifetime;
+  if (!(await ctx.config.storage.createClient(client))) return undefined;
+  return { client, response: reusableClientInformation(ctx, client) };
+}
+
+// No registration_client_uri: without a registration access token there is nothing to manage it with.
+function reusableClientInformation(ctx: ServerContext, client: ClientRecord): ClientInformationResponse {
+  const response = clientInformation(ctx, client);
+  delete response.registration_client_uri;
+  return response;
 }
 
 /**
@@ -72,9 +123,15 @@ export async function applyRegistrationPolicy(
   client?: ClientRecord,
 ): Promise<ClientMetadata> {
   const policy = ctx.config.registration?.policy;
-  if (policy === undefined) return metadata;
+  if (policy === undefined) return withRegistrationRules(ctx, metadata);
   const adjusted = await policy(client === undefined ? { request, metadata } : { request, metadata, client });
-  return adjusted === undefined ? metadata : validateClientMetadata(adjusted, ctx.config);
+  return withRegistrationRules(ctx, adjusted === undefined ? metadata : validateClientMetadata(adjusted, ctx.config));
+}
+
+// What the host configured for every registration, checked on what the policy decided.
+function withRegistrationRules(ctx: ServerContext, metadata: ClientMetadata): ClientMetadata {
+  checkPublicClientsOnly(ctx.config.registration?.publicClientsOnly ?? false, metadata);
+  return metadata;
 }
 
 /**
@@ -99,6 +156,9 @@ export async function issueClientCredentials(
     client.client_secret_expires_at = secret === undefined ? (existing?.client_secret_expires_at ?? 0) : lifetime === 0 ? 0 : now + lifetime;
   }
   client.registration_access_token_hash = registrationToken === undefined ? existing?.registration_access_token_hash : hashToken(registrationToken);
+  // A registration, or an RFC 7592 update (a use), starts the unused-client lifetime again.
+  const unusedLifetime = ctx.config.registration?.unusedClientLifetime ?? 0;
+  if (unusedLifetime > 0) client.expires_at = now + unusedLifetime;
 
   const stored = existing === undefined ? await ctx.config.storage.createClient(client) : await ctx.config.storage.updateClient(client);
   if (!stored) throw new OAuthError("server_error", "The client could not be stored.", { status: 500 });
@@ -116,7 +176,7 @@ export function clientInformation(
   registrationToken?: string,
 ): ClientInformationResponse {
   // `metadata` is no longer a field, but a record stored by an earlier version may carry it: never echoed.
-  const { client_secret_hash: _secret, registration_access_token_hash: _token, metadata: _legacy, ...fields } = client as ClientRecord & { metadata?: unknown };
+  const { client_secret_hash: _secret, registration_access_token_hash: _token, metadata: _legacy, expires_at: _expiry, ...fields } = client as ClientRecord & { metadata?: unknown };
   const response: ClientInformationResponse = { ...fields, client_id_issued_at: client.client_id_issued_at ?? 0 };
   if (secret !== undefined) response.client_secret = secret;
   if (client.client_secret_hash === undefined) delete response.client_secret_expires_at;

@@ -20,7 +20,10 @@ export interface MemoryStorageOptions {
 
 /** The in-memory store, with a sweep a host or test may call. */
 export interface MemoryStorage extends Storage {
-  /** Removes every expired record now; returns how many were removed. */
+  /**
+   * Removes every expired record now (dynamically registered clients past their `expires_at`
+   * included, with their grants); returns how many were removed.
+   */
   sweep(): number;
 }
 
@@ -123,13 +126,27 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const accessTokens = new Map<string, AccessTokenRecord>();
   const refreshIndex = new Map<string, string>(); // refresh token hash -> grant id
   const revoked = new Map<string, number>(); // grant id -> tombstone horizon (storage contract)
+  const bySubject = new Map<string, Set<string>>(); // subject -> grant ids (listSubjectGrants)
 
   function removeGrant(grantId: string): void {
     const entry = grants.get(grantId);
     if (!entry) return;
     grants.delete(grantId);
+    unindexSubject(entry.grant);
     for (const hash of entry.accessTokenHashes) accessTokens.delete(hash);
     for (const hash of entry.refreshTokenHashes) refreshIndex.delete(hash);
+  }
+
+  function unindexSubject(grant: GrantRecord): void {
+    const ids = bySubject.get(grant.subject);
+    ids?.delete(grant.grantId);
+    if (ids?.size === 0) bySubject.delete(grant.subject);
+  }
+
+  // Tombstones a grant id as revokeGrant does: never shortens an existing horizon.
+  function tombstone(grantId: string, until: number, now: number): void {
+    const horizon = Math.max(until, revoked.get(grantId) ?? 0);
+    if (horizon > now) revoked.set(grantId, horizon);
   }
 
   function removeAccessToken(hash: string, token: AccessTokenRecord): void {
@@ -163,8 +180,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   function sweep(): number {
     const now = clock();
-    const size = () => codes.size + grants.size + accessTokens.size + revoked.size;
+    const size = () => clients.size + codes.size + grants.size + accessTokens.size + revoked.size;
     const before = size();
+    // Dynamically registered clients past expires_at go with their grants, as deleteClient does.
+    for (const [id, client] of clients) {
+      if (client.expires_at === undefined || client.expires_at > now) continue;
+      clients.delete(id);
+      for (const [grantId, entry] of grants) if (entry.grant.clientId === id) removeGrant(grantId);
+    }
     for (const [hash, entry] of codes) if (entry.code.expiresAt <= now) codes.delete(hash);
     for (const [id, entry] of grants) if (entry.grant.expiresAt <= now) removeGrant(id);
     for (const [hash, token] of accessTokens) if (token.expiresAt <= now) removeAccessToken(hash, token);
@@ -220,6 +243,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       if ((revoked.get(grant.grantId) ?? 0) > now) return false;
       const entry: GrantEntry = { grant: copyGrant(grant), accessTokenHashes: new Set(), refreshTokenHashes: new Set() };
       grants.set(grant.grantId, entry);
+      let ids = bySubject.get(grant.subject);
+      if (ids === undefined) bySubject.set(grant.subject, (ids = new Set()));
+      ids.add(grant.grantId);
       if (grant.refresh) {
         entry.refreshTokenHashes.add(grant.refresh.tokenHash);
         refreshIndex.set(grant.refresh.tokenHash, grant.grantId);
@@ -269,8 +295,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const existing = grants.get(grantId)?.grant.expiresAt;
       let until = existing ?? (options.until === undefined ? now + GRANT_TOMBSTONE_DEFAULT_SECONDS : 0);
       if (options.until !== undefined) until = Math.max(until, options.until);
-      until = Math.max(until, revoked.get(grantId) ?? 0);
-      if (until > now) revoked.set(grantId, until);
+      tombstone(grantId, until, now);
       removeGrant(grantId);
       maybeSweep(now);
     },
@@ -284,6 +309,37 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       // A new grant object: a caller still holding the old one sees the state it read.
       entry.grant = { ...entry.grant, sealedProps: update.sealedProps, propsVersion: update.expectedVersion + 1 };
       return true;
+    },
+
+    async listSubjectGrants(subject) {
+      const now = clock();
+      const list: GrantRecord[] = [];
+      for (const id of [...(bySubject.get(subject) ?? [])]) {
+        const entry = liveGrant(id, now);
+        if (entry) list.push(copyGrant(entry.grant));
+      }
+      return list;
+    },
+    async revokeSubjectGrants(subject, revokeOptions = {}) {
+      // One synchronous step: no other call interleaves, so a redemption lands before or after.
+      const now = clock();
+      const { clientId } = revokeOptions;
+      let count = 0;
+      for (const id of [...(bySubject.get(subject) ?? [])]) {
+        const entry = liveGrant(id, now);
+        if (!entry || (clientId !== undefined && entry.grant.clientId !== clientId)) continue;
+        tombstone(id, entry.grant.expiresAt, now);
+        removeGrant(id);
+        count++;
+      }
+      // Codes are short-lived and few: a scan is cheaper than keeping a second index.
+      for (const { code } of codes.values()) {
+        if (code.subject !== subject || code.expiresAt <= now || (clientId !== undefined && code.clientId !== clientId)) continue;
+        tombstone(code.grantId, now + GRANT_TOMBSTONE_DEFAULT_SECONDS, now);
+        removeGrant(code.grantId);
+      }
+      maybeSweep(now);
+      return count;
     },
   };
 }

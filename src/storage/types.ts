@@ -81,6 +81,12 @@ export interface ClientRecord {
   software_version?: string;
   /** Hash of the RFC 7592 registration access token. */
   registration_access_token_hash?: string;
+  /**
+   * oauthkit's, not RFC 7591's: when this dynamically registered client expires unless it is used
+   * (`registration.unusedClientLifetime`), in seconds since the epoch; absent: never. The core
+   * treats a client past it as unknown; the stores' sweeps delete it with its grants.
+   */
+  expires_at?: number;
 }
 
 /**
@@ -376,5 +382,41 @@ export interface GrantStore {
   updateGrantProps(update: GrantPropsUpdate): Promise<boolean>;
 }
 
+/** The options of {@link SubjectGrantStore.revokeSubjectGrants}. */
+export interface RevokeSubjectGrantsOptions {
+  /** Revoke only the grants (and pending codes) of this client; absent: of every client. */
+  clientId?: string;
+}
+
+/**
+ * A subject's grants as a whole: what a "connected apps" page and a re-authorization need
+ * (listing, and revoking all of one subject's grants, or those for one client).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export interface SubjectGrantStore {
+  /**
+   * Returns every live grant whose `subject` is `subject` (not expired, not revoked), with its
+   * refresh state, in any order; `[]` when there is none. One call, a consistent snapshot: a grant
+   * revoked before the call started is never in it. Grants of every subject type are returned (a
+   * client_credentials grant's subject is its client id); the core filters.
+   */
+  listSubjectGrants(subject: string): Promise<GrantRecord[]>;
+  /**
+   * Revokes, atomically (one step, across instances), every live grant of `subject` (only those of
+   * `options.clientId` when given), exactly as {@link GrantStore.revokeGrant} revokes one: the
+   * grant and all its tokens stop working and its id is tombstoned until its `expiresAt`.
+   *
+   * In the same step it tombstones the grant id of every unexpired authorization code of the
+   * subject (and client), redeemed or not, for {@link GRANT_TOMBSTONE_DEFAULT_SECONDS} (or longer
+   * if already tombstoned): a code approved before this call and redeemed while (or after) it runs
+   * then creates nothing (`createGrant` returns `false`), so a racing redemption cannot bring a
+   * grant back. Codes saved after the call are untouched (a new approval).
+   *
+   * Returns how many live grants it revoked (pending codes not counted). Idempotent.
+   */
+  revokeSubjectGrants(subject: string, options?: RevokeSubjectGrantsOptions): Promise<number>;
+}
+
 /** Everything the authorization server stores. */
-export interface Storage extends ClientStore, AuthorizationCodeStore, GrantStore {}
+export interface Storage extends ClientStore, AuthorizationCodeStore, GrantStore, SubjectGrantStore {}

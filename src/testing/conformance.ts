@@ -15,6 +15,7 @@ import { describeGrantContract } from "./contract/grants.js";
 import { describeHashContract } from "./contract/hashes.js";
 import { describePropsContract } from "./contract/props.js";
 import { describeRotationContract } from "./contract/rotation.js";
+import { describeSubjectGrantContract } from "./contract/subject-grants.js";
 import { describeTombstoneContract } from "./contract/tombstones.js";
 import { describeServerFlow } from "./server-flow.js";
 
@@ -68,6 +69,7 @@ export function describeStorageConformance(
     describeGrantContract(context);
     describeRotationContract(context);
     describeTombstoneContract(context);
+    describeSubjectGrantContract(context);
     describeHashContract(context);
     describeExpiryContract(context);
     describePropsContract(context);

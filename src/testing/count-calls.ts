@@ -26,6 +26,8 @@ export const STORAGE_METHODS = [
   "revokeGrant",
   "revokeAccessToken",
   "updateGrantProps",
+  "listSubjectGrants",
+  "revokeSubjectGrants",
 ] as const satisfies readonly StorageMethod[];
 
 /** The result of {@link countStorageCalls}. */
@@ -80,6 +82,8 @@ export function countStorageCalls(storage: Storage): CountedStorage {
     revokeGrant: (grantId, options) => (count("revokeGrant"), storage.revokeGrant(grantId, options)),
     revokeAccessToken: (tokenHash) => (count("revokeAccessToken"), storage.revokeAccessToken(tokenHash)),
     updateGrantProps: (update) => (count("updateGrantProps"), storage.updateGrantProps(update)),
+    listSubjectGrants: (subject) => (count("listSubjectGrants"), storage.listSubjectGrants(subject)),
+    revokeSubjectGrants: (subject, options) => (count("revokeSubjectGrants"), storage.revokeSubjectGrants(subject, options)),
   };
   return {
     storage: wrapped,

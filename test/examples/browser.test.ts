@@ -53,6 +53,8 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
     await callback?.close();
   });
 
+  // The PKCE verifier of each authorization URL, for the tests that redeem the code.
+  const verifiers = new Map<string, string>();
   function authorizationUrl(): URL {
     const verifier = randomBytes(32).toString("base64url");
     const url = new URL(`${running.origin}/authorize`);
@@ -65,11 +67,12 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
       code_challenge: createHash("sha256").update(verifier).digest("base64url"),
       code_challenge_method: "S256",
     }).toString();
+    verifiers.set(url.href, verifier);
     return url;
   }
 
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(authorizationUrl().href);
+  async function signIn(page: Page, url: URL = authorizationUrl()): Promise<void> {
+    await page.goto(url.href);
     await page.fill('input[name="username"]', "demo");
     await page.fill('input[name="password"]', "demo");
     await page.click('button[value="sign-in"]');
@@ -113,6 +116,46 @@ describe.skipIf(!available)("sign-in and consent in headless Chromium", () => {
       expect(redirect.searchParams.get("error")).toBe("access_denied");
       expect(redirect.searchParams.get("state")).toBe("browser-state");
       expect((await page.context().cookies(running.origin)).map((cookie) => cookie.name)).toEqual(["oauthkit_demo_signin"]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it("Connected apps: the signed-in user sees the app they approved and disconnects it; its tokens stop working", async () => {
+    const page = await browser.newPage();
+    try {
+      const url = authorizationUrl();
+      await signIn(page, url);
+      await page.click('button[name="approve"]');
+      await page.waitForURL(`${callback.origin}/callback**`);
+      const code = new URL(page.url()).searchParams.get("code")!;
+      const token = await fetch(`${running.origin}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "authorization_code", code, client_id: clientId, redirect_uri: `${callback.origin}/callback`, code_verifier: verifiers.get(url.href)! }),
+      });
+      expect(token.status).toBe(200);
+      const { access_token: accessToken } = await token.json();
+      const listTools = () =>
+        fetch(`${running.origin}/mcp`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${accessToken}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+        });
+      expect((await listTools()).status).toBe(200);
+
+      // Same browser session: the page lists the app, signed in already.
+      await page.goto(`${running.origin}/connected-apps`);
+      expect(await page.textContent("h1")).toBe("Connected apps");
+      const row = page.locator(`[data-client-id="${clientId}"]`);
+      expect(await row.locator(".name").textContent()).toBe("Browser Test Client");
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, "connected-apps.png"), fullPage: true });
+      await row.locator('button[value="disconnect"]').click();
+      await page.waitForURL(`${running.origin}/connected-apps?disconnected=1`);
+      expect(await page.textContent('[role="status"]')).toContain("disconnected");
+      expect(await page.locator(`[data-client-id="${clientId}"]`).count()).toBe(0);
+      expect((await listTools()).status).toBe(401);
     } finally {
       await page.close();
     }

@@ -21,7 +21,7 @@ const [db, other] = [open(), open()];
 try {
   const driver = bunSqliteDriver(db);
   const migrated = await migrate(driver);
-  check(migrated.applied.join() === "001_init,002_grant_props" && (await migrate(driver)).applied.length === 0, "migrate applies 001_init and 002_grant_props once");
+  check(migrated.applied.join() === "001_init,002_grant_props,003_subject_index" && (await migrate(driver)).applied.length === 0, "migrate applies 001_init, 002_grant_props and 003_subject_index once");
   const storage = createSqliteStorage({ driver });
 
   const issuer = "https://auth.example.com";
@@ -44,7 +44,8 @@ try {
       `${issuer}/authorize?response_type=code&client_id=${client.client_id}&code_challenge=${hashToken(verifier)}&code_challenge_method=S256`,
     ));
     if (authRequest instanceof Response) throw new Error(`authorization refused: ${authRequest.status}`);
-    const redirect = await server.issueAuthorizationCode(authRequest, { subject: "runtime-user" });
+    // Several grants of one user and client live side by side here (no re-authorization semantics).
+    const redirect = await server.issueAuthorizationCode(authRequest, { subject: "runtime-user", revokeExistingGrants: false });
     return new URL(redirect.headers.get("location")).searchParams.get("code");
   };
   const exchange = async (code) => (await token({ grant_type: "authorization_code", code, code_verifier: verifier })).json();

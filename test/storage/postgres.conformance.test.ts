@@ -65,7 +65,7 @@ if (binaries === null) {
 
     describe("PostgreSQL specifics", () => {
       it("ships the migration files' exact text embedded in the bundle", () => {
-        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones", "003_sealed_props"]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones", "003_sealed_props", "004_subject_index"]);
         expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
         for (const migration of POSTGRES_MIGRATIONS) {
           const file = readFileSync(join(import.meta.dirname, `../../src/storage/postgres/migrations/${migration.name}.sql`), "utf8");
@@ -115,6 +115,9 @@ if (binaries === null) {
         await storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: token });
         await storage.revokeGrant("g");
         await storage.revokeAccessToken("a1");
+        await storage.listSubjectGrants("s");
+        await storage.revokeSubjectGrants("s");
+        await storage.revokeSubjectGrants("s", { clientId: "c" });
         await sweepExpired(recording, { schema });
         const connection = await pool.connect();
         try {
@@ -129,6 +132,29 @@ if (binaries === null) {
           await connection.query("ROLLBACK");
           connection.release();
         }
+      });
+
+      it("sweepExpired deletes dynamically registered clients past expires_at with their grants, and keeps the others (registration.unusedClientLifetime)", async () => {
+        const pool = newPool();
+        const schema = await migratedSchema(pool);
+        const storage = createPostgresStorage({ pool, schema });
+        const t = Math.floor(Date.now() / 1000);
+        const client = (client_id: string, expires_at?: number) => ({
+          client_id, token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [], ...(expires_at === undefined ? {} : { expires_at }),
+        });
+        await storage.createClient(client("expired", t - 1));
+        await storage.createClient(client("extended", t + 600));
+        await storage.createClient(client("pre-registered"));
+        const grant = (grantId: string, clientId: string) => ({ grantId, clientId, subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 });
+        const token = (tokenHash: string, grantId: string, clientId: string) => ({ tokenHash, grantId, clientId, subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 });
+        await storage.createGrant(grant("of-expired", "expired"), token("expired-at", "of-expired", "expired"));
+        await storage.createGrant(grant("of-extended", "extended"), token("extended-at", "of-extended", "extended"));
+        expect((await sweepExpired(pool, { schema, batchSize: 1 })).clients).toBe(1);
+        expect(await storage.getClient("expired")).toBeNull();
+        expect(await storage.getAccessToken("expired-at")).toBeNull();
+        expect(await storage.getClient("extended")).not.toBeNull();
+        expect(await storage.getClient("pre-registered")).not.toBeNull();
+        expect(await storage.getAccessToken("extended-at")).not.toBeNull();
       });
 
       it("sweepExpired deletes expired rows (tokens of expired grants by cascade) and keeps live ones", async () => {
@@ -151,7 +177,7 @@ if (binaries === null) {
         await storage.revokeGrant("tombstone", { until: t + 600 });
 
         // A sweep with a tiny batch size still reaches everything.
-        expect(await sweepExpired(pool, { schema, batchSize: 1 })).toEqual({ authorizationCodes: 1, grants: 2, accessTokens: 1 });
+        expect(await sweepExpired(pool, { schema, batchSize: 1 })).toEqual({ clients: 0, authorizationCodes: 1, grants: 2, accessTokens: 1 });
         const count = async (table: string) => Number((await pool.query(`SELECT count(*) FROM "${schema}".${table}`)).rows[0].count);
         expect(await count("authorization_codes")).toBe(1);
         expect(await count("grants")).toBe(2);

@@ -3,7 +3,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateId } from "../../src/crypto.js";
 import { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "../../src/storage/types.js";
-import { type RedisScriptingClient, createRedisStorage } from "../../src/storage/redis/index.js";
+import { type RedisScriptingClient, createRedisStorage, sweepExpiredClients } from "../../src/storage/redis/index.js";
 import { describeStorageConformance } from "../../src/testing/index.js";
 import { type RunningRedis, redisBinary, serverMissing, startRedis } from "../support/servers.js";
 
@@ -89,6 +89,36 @@ if (binary === null) {
           for (const key of keys) if ((await client.ttl(key)) === -1) persistent.push(key.slice(prefix.length));
         }
         expect(persistent.sort()).toEqual(["client:c", "clients"]);
+      });
+
+      it("sweepExpiredClients deletes clients past expires_at with their grants, follows updates, keeps the others (registration.unusedClientLifetime)", async () => {
+        const client = await connect();
+        const prefix = `sweep-${generateId()}:`;
+        const storage = createRedisStorage({ client, prefix });
+        const t = Math.floor(Date.now() / 1000);
+        const record = (client_id: string, expires_at?: number) => ({
+          client_id, token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [], ...(expires_at === undefined ? {} : { expires_at }),
+        });
+        await storage.createClient(record("expired", t - 1));
+        await storage.createClient(record("extended", t - 1));
+        await storage.updateClient(record("extended", t + 600)); // a use moved its expiry
+        await storage.createClient(record("made-permanent", t - 1));
+        await storage.updateClient(record("made-permanent"));
+        await storage.createClient(record("pre-registered"));
+        const token = (tokenHash: string, grantId: string, clientId: string) => ({ tokenHash, grantId, clientId, subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 });
+        await storage.createGrant({ grantId: "of-expired", clientId: "expired", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 }, token("expired-at", "of-expired", "expired"));
+        await storage.createGrant({ grantId: "of-extended", clientId: "extended", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 }, token("extended-at", "of-extended", "extended"));
+        expect(await sweepExpiredClients({ client, prefix, batchSize: 1 })).toBe(1);
+        expect(await storage.getClient("expired")).toBeNull();
+        expect(await storage.getAccessToken("expired-at")).toBeNull();
+        expect(await storage.listSubjectGrants("s")).toEqual([expect.objectContaining({ grantId: "of-extended" })]);
+        for (const id of ["extended", "made-permanent", "pre-registered"]) expect(await storage.getClient(id), id).not.toBeNull();
+        expect(await storage.countClients()).toBe(3);
+        expect(await sweepExpiredClients({ client, prefix })).toBe(0);
+        await expect(sweepExpiredClients({ client, prefix, batchSize: 0 })).rejects.toThrow(TypeError);
+        // deleteClient takes the client out of the expiry set too.
+        await storage.deleteClient("extended");
+        expect(await client.zCard(`${prefix}client-expiry`)).toBe(0);
       });
 
       it("a tombstone is a key that expires at its horizon: the grant's expiresAt, until, or now + the default (storage contract)", async () => {

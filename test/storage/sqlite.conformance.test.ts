@@ -66,6 +66,7 @@ for (const { name, engine } of sqliteEngines()) {
         expect(connection.rows("SELECT version, name FROM oauthkit_migrations")).toEqual([
           { version: 1, name: "001_init" },
           { version: 2, name: "002_grant_props" },
+          { version: 3, name: "003_subject_index" },
         ]);
       });
 
@@ -105,6 +106,30 @@ for (const { name, engine } of sqliteEngines()) {
         expect(await storage.getGrantByRefreshToken("r3")).toBeNull();
       });
 
+      it("sweepExpired deletes dynamically registered clients past expires_at with their grants, and keeps the others (registration.unusedClientLifetime)", async () => {
+        const { connection } = open();
+        await migrate(connection.driver);
+        const storage = createSqliteStorage({ driver: connection.driver });
+        const t = Math.floor(Date.now() / 1000);
+        const client = (client_id: string, expires_at?: number) => ({
+          client_id, token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [], ...(expires_at === undefined ? {} : { expires_at }),
+        });
+        await storage.createClient(client("expired", t - 1));
+        await storage.createClient(client("extended", t + 600));
+        await storage.createClient(client("pre-registered"));
+        const grant = (grantId: string, clientId: string) => ({ grantId, clientId, subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 });
+        const token = (tokenHash: string, grantId: string, clientId: string) => ({ tokenHash, grantId, clientId, subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 });
+        await storage.createGrant(grant("of-expired", "expired"), token("expired-at", "of-expired", "expired"));
+        await storage.createGrant(grant("of-extended", "extended"), token("extended-at", "of-extended", "extended"));
+        expect((await sweepExpired(connection.driver, { batchSize: 1 })).clients).toBe(1);
+        expect(await storage.getClient("expired")).toBeNull();
+        expect(await storage.getAccessToken("expired-at")).toBeNull();
+        expect(connection.rows("SELECT count(*) AS n FROM access_tokens WHERE grant_id = 'of-expired'")).toEqual([{ n: 0 }]);
+        expect(await storage.getClient("extended")).not.toBeNull();
+        expect(await storage.getClient("pre-registered")).not.toBeNull();
+        expect(await storage.getAccessToken("extended-at")).not.toBeNull();
+      });
+
       it("sweepExpired deletes expired codes, grants (with their tokens), tombstones past their horizon and expired tokens, and keeps live ones", async () => {
         const { connection } = open();
         await migrate(connection.driver);
@@ -121,7 +146,7 @@ for (const { name, engine } of sqliteEngines()) {
         await storage.revokeGrant("tombstone", { until: t + 600 });
 
         // A batch size of 1 still reaches everything.
-        expect(await sweepExpired(connection.driver, { batchSize: 1 })).toEqual({ authorizationCodes: 1, grants: 2, accessTokens: 1 });
+        expect(await sweepExpired(connection.driver, { batchSize: 1 })).toEqual({ clients: 0, authorizationCodes: 1, grants: 2, accessTokens: 1 });
         const count = (table: string) => Number(connection.rows(`SELECT count(*) AS n FROM ${table}`)[0]!.n);
         expect(count("authorization_codes")).toBe(1);
         expect(count("grants")).toBe(2);

@@ -105,7 +105,7 @@ export function authorizeUrl(params: Record<string, string | string[] | undefine
 export async function obtainCode(
   server: AuthorizationServer,
   client: TestClient,
-  options: { scope?: string; resource?: string[]; subject?: string; props?: Record<string, unknown>; challenge?: string } = {},
+  options: { scope?: string; resource?: string[]; subject?: string; props?: Record<string, unknown>; challenge?: string; revokeExistingGrants?: boolean } = {},
 ): Promise<string> {
   const parsed = await server.parseAuthorizationRequest(
     new Request(
@@ -125,6 +125,7 @@ export async function obtainCode(
   const response = await server.issueAuthorizationCode(parsed, {
     subject: options.subject ?? "user-1",
     ...(options.props === undefined ? {} : { props: options.props }),
+    ...(options.revokeExistingGrants === undefined ? {} : { revokeExistingGrants: options.revokeExistingGrants }),
   });
   const code = new URL(response.headers.get("location")!).searchParams.get("code");
   if (code === null) throw new Error("no code in redirect");

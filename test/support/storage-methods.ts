@@ -30,6 +30,8 @@ export async function callEveryStorageMethod(
     updateGrantProps: () => storage.updateGrantProps({ grantId: "g", expectedVersion: 0, sealedProps: "sealed" }),
     revokeAccessToken: () => storage.revokeAccessToken("a1"),
     revokeGrant: () => storage.revokeGrant("g"),
+    listSubjectGrants: () => storage.listSubjectGrants("s"),
+    revokeSubjectGrants: () => storage.revokeSubjectGrants("s", { clientId: "c" }),
   };
   for (const [method, call] of Object.entries(invocations)) await each(method as (typeof STORAGE_METHODS)[number], call);
 }

@@ -92,6 +92,9 @@ function withSealedProps<T extends { sealedProps?: string; propsVersion?: number
  *   `createGrant` of the same id, the primary key decides: whichever inserts second waits for the
  *   first to commit, then sees its row (`ON CONFLICT` acts on rows its snapshot does not show), so
  *   either the grant is created first and then revoked, or the tombstone wins and nothing is created.
+ * - `listSubjectGrants`: one SELECT (index on the record's subject).
+ * - `revokeSubjectGrants`: one statement: the `revokeGrant` upsert for every live grant of the
+ *   subject and every pending code's grant id, and the deletes of their tokens.
  *
  * @example
  * ```ts
@@ -175,6 +178,31 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     updateGrantProps: `
       UPDATE ${s}.grants SET sealed_props = $3, props_version = props_version + 1
       WHERE grant_id = $1 AND props_version = $2 AND expires_at > $4 AND NOT revoked`,
+    listSubjectGrants: `
+      SELECT record, refresh FROM ${s}.grants WHERE record->>'subject' = $1 AND expires_at > $2 AND NOT revoked`,
+    // Targets: the subject's live grants (tombstoned until their expires_at) and the grant ids of
+    // its pending codes ($4: now + the default). One statement: the upsert and the deletes commit
+    // together. A createGrant racing it conflicts on the primary key, as with revokeGrant.
+    revokeSubjectGrants: `
+      WITH targets AS (
+        SELECT grant_id, expires_at AS horizon, expires_at > $3 AS live FROM ${s}.grants
+        WHERE record->>'subject' = $1 AND ($2::text IS NULL OR client_id = $2) AND NOT revoked
+        UNION ALL
+        SELECT record->>'grantId', $4::bigint, false FROM ${s}.authorization_codes
+        WHERE record->>'subject' = $1 AND ($2::text IS NULL OR record->>'clientId' = $2) AND expires_at > $3
+      ), ids AS (
+        SELECT grant_id, max(horizon) AS horizon FROM targets GROUP BY grant_id
+      ), t AS (
+        INSERT INTO ${s}.grants AS held (grant_id, client_id, record, expires_at, revoked)
+        SELECT grant_id, '', '{}'::jsonb, horizon, true FROM ids
+        ON CONFLICT (grant_id) DO UPDATE
+        SET revoked = true, refresh = NULL, refresh_token_hash = NULL, sealed_props = NULL, expires_at = GREATEST(held.expires_at, EXCLUDED.expires_at)
+      ), a AS (
+        DELETE FROM ${s}.access_tokens WHERE grant_id IN (SELECT grant_id FROM ids)
+      ), r AS (
+        DELETE FROM ${s}.refresh_tokens WHERE grant_id IN (SELECT grant_id FROM ids)
+      )
+      SELECT count(*)::int AS revoked FROM targets WHERE live`,
   };
 
   const first = <Row>(result: { rows: unknown[] }): Row | undefined => result.rows[0] as Row | undefined;
@@ -263,6 +291,16 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     async updateGrantProps(update: GrantPropsUpdate) {
       const result = await pool.query(sql.updateGrantProps, [update.grantId, update.expectedVersion, update.sealedProps, now()]);
       return result.rowCount === 1;
+    },
+
+    async listSubjectGrants(subject) {
+      const rows = (await pool.query(sql.listSubjectGrants, [subject, now()])).rows as GrantRow[];
+      return rows.map((row) => (row.refresh === null ? { ...row.record } : { ...row.record, refresh: row.refresh }));
+    },
+    async revokeSubjectGrants(subject, revokeOptions = {}) {
+      const t = now();
+      const result = await pool.query(sql.revokeSubjectGrants, [subject, revokeOptions.clientId ?? null, t, t + GRANT_TOMBSTONE_DEFAULT_SECONDS]);
+      return first<{ revoked: number }>(result)?.revoked ?? 0;
     },
   };
 }

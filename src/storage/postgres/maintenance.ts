@@ -85,6 +85,8 @@ export interface PostgresSweepResult {
   grants: number;
   /** Expired access tokens deleted. */
   accessTokens: number;
+  /** Dynamically registered clients past `expires_at` deleted, with their live grants (`registration.unusedClientLifetime`). */
+  clients: number;
 }
 
 async function sweepTable(db: PostgresQueryable, table: string, now: number, batchSize: number): Promise<number> {
@@ -101,9 +103,27 @@ async function sweepTable(db: PostgresQueryable, table: string, now: number, bat
   }
 }
 
+// Clients past expires_at, with their live grants (and, by cascade, tokens), as deleteClient does
+// (RFC 7592 §2.3); the WHERE is repeated on the DELETE so a client extended meanwhile stays.
+async function sweepClients(db: PostgresQueryable, s: string, now: number, batchSize: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.query(
+      `WITH expired AS (SELECT client_id FROM ${s}.clients WHERE (record->>'expires_at')::bigint <= $1 LIMIT $2),
+      deleted AS (DELETE FROM ${s}.clients WHERE client_id IN (SELECT client_id FROM expired) AND (record->>'expires_at')::bigint <= $1 RETURNING client_id),
+      grants AS (DELETE FROM ${s}.grants WHERE client_id IN (SELECT client_id FROM deleted) AND NOT revoked)
+      SELECT count(*)::int AS n FROM deleted`,
+      [now, batchSize],
+    );
+    const deleted = (result.rows[0] as { n: number } | undefined)?.n ?? 0;
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
 /**
- * Deletes expired codes, grants (with their refresh and access tokens, by cascade) and access
- * tokens. Reads never return expired rows, so this only reclaims space: schedule it (every few
+ * Deletes dynamically registered clients past their `expires_at` (with their grants), expired
+ * codes, grants (with their refresh and access tokens, by cascade) and access tokens. Reads never return expired rows, so this only reclaims space: schedule it (every few
  * minutes to hourly) with cron, pg_cron or a timer in one instance.
  *
  * @throws the driver's error when the database is unreachable: a timer must catch it, or the
@@ -119,6 +139,7 @@ export async function sweepExpired(db: PostgresQueryable, options: PostgresSweep
   const now = (options.now ?? systemNow)();
   const batchSize = options.batchSize ?? 5000;
   return {
+    clients: await sweepClients(db, s, now, batchSize),
     authorizationCodes: await sweepTable(db, `${s}.authorization_codes`, now, batchSize),
     grants: await sweepTable(db, `${s}.grants`, now, batchSize),
     accessTokens: await sweepTable(db, `${s}.access_tokens`, now, batchSize),

@@ -89,10 +89,61 @@ const SCRIPTS = {
   revokeGrant: script(scripts.REVOKE_GRANT),
   revokeAccessToken: script(scripts.REVOKE_ACCESS_TOKEN),
   updateGrantProps: script(scripts.UPDATE_GRANT_PROPS),
+  listSubjectGrants: script(scripts.LIST_SUBJECT_GRANTS),
+  revokeSubjectGrants: script(scripts.REVOKE_SUBJECT_GRANTS),
+  sweepExpiredClients: script(scripts.SWEEP_EXPIRED_CLIENTS),
 } as const;
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith("NOSCRIPT");
+}
+
+async function runScript(client: RedisScriptingClient, which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+  const call: RedisScriptOptions = { keys, arguments: args.map(String) };
+  try {
+    return await client.evalSha(which.sha, call);
+  } catch (error) {
+    // The script cache is empty after a restart, a failover or SCRIPT FLUSH: EVAL loads it again.
+    if (!isNoScript(error)) throw error;
+    return client.eval(which.source, call);
+  }
+}
+
+/** Options of {@link sweepExpiredClients}. */
+export interface RedisSweepOptions {
+  /** The store's client (see {@link RedisStorageOptions.client}). */
+  client: RedisScriptingClient;
+  /** The store's key prefix (default `"oauthkit:"`). */
+  prefix?: string;
+  /** The clock in seconds since the epoch; defaults to the system clock. */
+  now?: () => number;
+  /** Clients deleted per script call (default 100), so that one call never blocks Redis long. */
+  batchSize?: number;
+}
+
+/**
+ * Deletes dynamically registered clients past their `expires_at` (`registration.unusedClientLifetime`),
+ * each with its grants as `deleteClient` does (RFC 7592 §2.3), and returns how many. Everything
+ * else in the Redis store expires natively; clients do not, since a used client's expiry moves.
+ * Run it on a schedule (a timer in one instance); a failure rejects.
+ *
+ * @example
+ * ```ts
+ * setInterval(() => void sweepExpiredClients({ client }).catch((error) => console.error("sweep", error)), 10 * 60_000);
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.3
+ */
+export async function sweepExpiredClients(options: RedisSweepOptions): Promise<number> {
+  const p = options.prefix ?? "oauthkit:";
+  const now = (options.now ?? systemNow)();
+  const batchSize = options.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError("sweepExpiredClients: batchSize must be a positive integer");
+  let total = 0;
+  for (;;) {
+    const deleted = Number(await runScript(options.client, SCRIPTS.sweepExpiredClients, [`${p}client-expiry`], [p, now, batchSize]));
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }
 
 // The sealed props and their version live in fields of their own, so that updateGrantProps can
@@ -143,6 +194,9 @@ function parseGrant(reply: unknown): GrantRecord | null {
  * - `updateGrantProps`: compare-and-set of the grant's sealed props and version in one script.
  * - `revokeGrant`: tombstones the id (a string key with EXAT at its horizon) and deletes the grant
  *   and every key in its token set, in one script.
+ * - `listSubjectGrants`: reads the subject's grant-id set and each grant in one script.
+ * - `revokeSubjectGrants`: revokes and tombstones every grant of the subject's set and the grant id
+ *   of every pending code in its code set, in one script.
  *
  * @example
  * ```ts
@@ -162,23 +216,17 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
   const key = {
     client: (id: string) => `${p}client:${id}`,
     clients: `${p}clients`,
+    clientExpiry: `${p}client-expiry`,
     clientGrants: (id: string) => `${p}client-grants:${id}`,
     code: (hash: string) => `${p}code:${hash}`,
     grant: (id: string) => `${p}grant:${id}`,
     accessToken: (hash: string) => `${p}at:${hash}`,
     refreshToken: (hash: string) => `${p}rt:${hash}`,
+    subjectGrants: (subject: string) => `${p}subject-grants:${subject}`,
+    subjectCodes: (subject: string) => `${p}subject-codes:${subject}`,
   };
 
-  async function run(which: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
-    const call: RedisScriptOptions = { keys, arguments: args.map(String) };
-    try {
-      return await client.evalSha(which.sha, call);
-    } catch (error) {
-      // The script cache is empty after a restart, a failover or SCRIPT FLUSH: EVAL loads it again.
-      if (!isNoScript(error)) throw error;
-      return client.eval(which.source, call);
-    }
-  }
+  const run = (which: Script, keys: string[], args: Array<string | number>): Promise<unknown> => runScript(client, which, keys, args);
 
   return {
     async getClient(clientId) {
@@ -186,10 +234,12 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
       return typeof json === "string" ? (JSON.parse(json) as ClientRecord) : null;
     },
     async createClient(record) {
-      return (await run(SCRIPTS.createClient, [key.client(record.client_id), key.clients], [JSON.stringify(record), record.client_id])) === 1;
+      const keys = [key.client(record.client_id), key.clients, key.clientExpiry];
+      return (await run(SCRIPTS.createClient, keys, [JSON.stringify(record), record.client_id, record.expires_at ?? ""])) === 1;
     },
     async updateClient(record) {
-      return (await run(SCRIPTS.updateClient, [key.client(record.client_id)], [JSON.stringify(record)])) === 1;
+      const keys = [key.client(record.client_id), key.clientExpiry];
+      return (await run(SCRIPTS.updateClient, keys, [JSON.stringify(record), record.client_id, record.expires_at ?? ""])) === 1;
     },
     async deleteClient(clientId) {
       const keys = [key.client(clientId), key.clients, key.clientGrants(clientId)];
@@ -200,7 +250,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
     },
 
     async saveAuthorizationCode(code: AuthorizationCodeRecord) {
-      await run(SCRIPTS.saveCode, [key.code(code.codeHash)], [JSON.stringify(code), code.expiresAt, now()]);
+      await run(SCRIPTS.saveCode, [key.code(code.codeHash)], [JSON.stringify(code), code.expiresAt, now(), p, code.subject]);
     },
     async redeemAuthorizationCode(codeHash): Promise<RedeemedAuthorizationCode | null> {
       const reply = await run(SCRIPTS.redeemCode, [key.code(codeHash)], [now()]);
@@ -225,6 +275,7 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
         now(),
         fields.sealedProps,
         fields.propsVersion,
+        grant.subject,
       ]);
       return reply !== -1;
     },
@@ -269,6 +320,19 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
     },
     async updateGrantProps(update: GrantPropsUpdate) {
       return (await run(SCRIPTS.updateGrantProps, [key.grant(update.grantId)], [update.expectedVersion, update.sealedProps, now()])) === 1;
+    },
+
+    async listSubjectGrants(subject) {
+      const reply = await run(SCRIPTS.listSubjectGrants, [key.subjectGrants(subject)], [p, now()]);
+      const list: GrantRecord[] = [];
+      const pairs = reply as string[];
+      // Listing needs no props: the pairs carry none.
+      for (let i = 0; i < pairs.length; i += 2) list.push(parseGrant([pairs[i], pairs[i + 1], "", "0"])!);
+      return list;
+    },
+    async revokeSubjectGrants(subject, revokeOptions = {}) {
+      const keys = [key.subjectGrants(subject), key.subjectCodes(subject)];
+      return Number(await run(SCRIPTS.revokeSubjectGrants, keys, [p, revokeOptions.clientId ?? "", now(), GRANT_TOMBSTONE_DEFAULT_SECONDS]));
     },
   };
 }

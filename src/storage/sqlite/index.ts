@@ -289,5 +289,41 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       ]);
       return results[0]?.length === 1 || results[1]?.length === 1;
     },
+
+    async listSubjectGrants(subject) {
+      const rows = await driver.all(
+        statement("SELECT record, refresh FROM grants WHERE json_extract(record, '$.subject') = ? AND expires_at > ? AND revoked = 0", subject, now()),
+      );
+      return rows.map((row) => {
+        const record = json(row.record) as Omit<GrantRecord, "refresh">;
+        return row.refresh === null ? record : { ...record, refresh: json(row.refresh) as RefreshTokenState };
+      });
+    },
+    async revokeSubjectGrants(subject, revokeOptions = {}) {
+      const t = now();
+      const client = revokeOptions.clientId ?? null;
+      // A revoked grant keeps its record (subject, client), so the token deletes find it after the
+      // UPDATE; a bare tombstone of a pending code has no tokens to delete. One atomic batch.
+      const mine = "json_extract(record, '$.subject') = ? AND (? IS NULL OR client_id = ?)";
+      const results = await driver.batch([
+        statement(`SELECT count(*) AS count FROM grants WHERE ${mine} AND revoked = 0 AND expires_at > ?`, subject, client, client, t),
+        statement(`UPDATE grants SET revoked = 1, refresh = NULL, refresh_token_hash = NULL WHERE ${mine} AND revoked = 0`, subject, client, client),
+        statement(
+          "INSERT INTO grants (grant_id, client_id, record, expires_at, revoked) SELECT json_extract(record, '$.grantId'), '', '{}', ?, 1 FROM authorization_codes " +
+            "WHERE json_extract(record, '$.subject') = ? AND (? IS NULL OR json_extract(record, '$.clientId') = ?) AND expires_at > ? " +
+            "ON CONFLICT (grant_id) DO UPDATE SET revoked = 1, refresh = NULL, refresh_token_hash = NULL, expires_at = max(grants.expires_at, excluded.expires_at)",
+          t + GRANT_TOMBSTONE_DEFAULT_SECONDS,
+          subject,
+          client,
+          client,
+          t,
+        ),
+        statement(`DELETE FROM access_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE ${mine} AND revoked = 1)`, subject, client, client),
+        statement(`DELETE FROM refresh_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE ${mine} AND revoked = 1)`, subject, client, client),
+        // Sealed props of a revoked grant are of no use to anyone: none stays in the store.
+        statement(`DELETE FROM grant_props WHERE grant_id IN (SELECT grant_id FROM grants WHERE ${mine} AND revoked = 1)`, subject, client, client),
+      ]);
+      return Number(results[0]?.[0]?.count ?? 0);
+    },
   };
 }

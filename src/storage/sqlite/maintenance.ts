@@ -70,6 +70,8 @@ export interface SqliteSweepResult {
   grants: number;
   /** Expired access tokens deleted. */
   accessTokens: number;
+  /** Dynamically registered clients past `expires_at` deleted, with their live grants (`registration.unusedClientLifetime`). */
+  clients: number;
 }
 
 async function sweepBatches(driver: SqliteDriver, statements: (now: number, limit: number) => SqliteStatement[], now: number, batchSize: number): Promise<number> {
@@ -83,8 +85,9 @@ async function sweepBatches(driver: SqliteDriver, statements: (now: number, limi
 }
 
 /**
- * Deletes expired codes, expired grants and tombstones past their horizon (with their refresh and
- * access tokens), and expired access tokens. Reads never return expired rows, so this only
+ * Deletes dynamically registered clients past their `expires_at` (with their grants), expired
+ * codes, expired grants and tombstones past their horizon (with their refresh and access tokens),
+ * and expired access tokens. Reads never return expired rows, so this only
  * reclaims space: run it every few minutes to hourly (a timer in one instance, a cron trigger).
  * Each batch of `batchSize` rows is its own short write transaction.
  *
@@ -103,7 +106,21 @@ export async function sweepExpired(driver: SqliteDriver, options: SqliteSweepOpt
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError("sweepExpired: batchSize must be a positive integer");
   // The same ORDER BY … LIMIT subquery in each statement of one atomic batch selects the same grants.
   const expiredGrants = "SELECT grant_id FROM grants WHERE expires_at <= ? ORDER BY expires_at, grant_id LIMIT ?";
+  const expiredClients = "SELECT client_id FROM clients WHERE json_extract(record, '$.expires_at') <= ? ORDER BY client_id LIMIT ?";
+  // Clients first: their grants are deleted with them, as deleteClient does (RFC 7592 §2.3).
+  const clients = await sweepBatches(
+    driver,
+    (t, limit) => [
+      statement(`DELETE FROM access_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE revoked = 0 AND client_id IN (${expiredClients}))`, t, limit),
+      statement(`DELETE FROM refresh_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE revoked = 0 AND client_id IN (${expiredClients}))`, t, limit),
+      statement(`DELETE FROM grants WHERE revoked = 0 AND client_id IN (${expiredClients})`, t, limit),
+      statement(`DELETE FROM clients WHERE client_id IN (${expiredClients})`, t, limit),
+    ],
+    now,
+    batchSize,
+  );
   return {
+    clients,
     authorizationCodes: await sweepBatches(
       driver,
       (t, limit) => [statement("DELETE FROM authorization_codes WHERE code_hash IN (SELECT code_hash FROM authorization_codes WHERE expires_at <= ? LIMIT ?)", t, limit)],
