@@ -66,7 +66,7 @@ if (binaries === null) {
     describe("PostgreSQL specifics", () => {
       it("ships the migration files' exact text embedded in the bundle", () => {
         expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones", "003_sealed_props", "004_subject_index"]);
-        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
         for (const migration of POSTGRES_MIGRATIONS) {
           const file = readFileSync(join(import.meta.dirname, `../../src/storage/postgres/migrations/${migration.name}.sql`), "utf8");
           expect(migration.sql, migration.name).toBe(file);
