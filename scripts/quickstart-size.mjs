@@ -45,8 +45,7 @@ const dir = mkdtempSync(join(tmpdir(), "oauthkit-quickstart-"));
 const clone = join(dir, "oauthkit");
 try {
   await run("git", ["clone", "--quiet", root, clone], dir);
-  const install = await run(process.execPath, ["scripts/example-install.mjs"], clone);
-  await run("npm", ["run", "build", "--silent"], clone);
+  const install = await run(process.execPath, ["scripts/example-prepare.mjs"], clone);
   const megabytes = diskUsage(join(clone, "node_modules")) / 1e6;
   const packages = readdirSync(join(clone, "node_modules")).flatMap((name) =>
     name.startsWith("@") ? readdirSync(join(clone, "node_modules", name)) : name.startsWith(".") ? [] : [name],

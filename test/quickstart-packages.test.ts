@@ -1,5 +1,5 @@
 /**
- * `npm run example` on a fresh clone installs only scripts/example-install.mjs's list (plus
+ * `npm run example` on a fresh clone installs only scripts/example-prepare.mjs's list (plus
  * oauthkit's dependencies): every package the reference server imports, from its own files and the
  * local files they import, must be on it, or the quickstart breaks while the full install (which
  * has everything) hides it. The installed size is measured by scripts/quickstart-size.mjs in CI.
@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { quickstartPackages } from "../scripts/example-install.mjs";
+import { quickstartPackages } from "../scripts/example-prepare.mjs";
 
 const root = join(import.meta.dirname, "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -59,7 +59,7 @@ describe("the quickstart's packages (npm run example)", () => {
     for (const name of quickstartPackages({ hasNodeSqlite: false })) expect(pkg.devDependencies[name], name).toBeDefined();
   });
 
-  it("is what npm run example runs: the lean install, the build, the reference server", () => {
-    expect(pkg.scripts.example).toBe("node scripts/example-install.mjs && npm run build && node --import tsx examples/mcp-server/server.ts");
+  it("is what npm run example runs: the lean install and build, then the reference server", () => {
+    expect(pkg.scripts.example).toBe("node scripts/example-prepare.mjs && node --import tsx examples/mcp-server/server.ts");
   });
 });

@@ -1,2 +1,2 @@
-/** Types of example-install.mjs for the tests (test/quickstart-packages.test.ts). */
+/** Types of example-prepare.mjs for the tests (test/quickstart-packages.test.ts). */
 export declare function quickstartPackages(options?: { hasNodeSqlite?: boolean }): string[];

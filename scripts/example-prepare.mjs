@@ -1,13 +1,16 @@
 /**
- * The install step of `npm run example`: only what the reference MCP server (examples/mcp-server)
- * needs, not the whole development toolchain (Next.js, Bun, Deno, workerd, Stryker… ~1 GB).
+ * The install and build steps of `npm run example`: only what the reference MCP server
+ * (examples/mcp-server) needs, not the whole development toolchain (Next.js, Bun, Deno, workerd,
+ * Stryker… ~1 GB).
  *
- * - A fresh clone gets oauthkit's own dependencies plus QUICKSTART_PACKAGES, at the versions
+ * - A fresh clone gets oauthkit's own dependencies plus quickstartPackages(), at the versions
  *   package.json and package-lock.json pin for development (`npm install --omit=dev --no-save
- *   --save-prod <those>`: nothing is written to package.json or the lockfile). That is under 150 MB
- *   and free of engine warnings on Node 20; `.ci/run` measures it (scripts/quickstart-size.mjs).
- * - A development checkout (the full install is there: vitest is) gets the plain `npm install`, as
- *   before: installing the lean set into it would prune its devDependencies.
+ *   --save-prod <those>`: nothing is written to package.json or the lockfile), and a JavaScript-only
+ *   build (`tsup --no-dts`: the declarations need TypeScript and vitest's types, and tsx does not
+ *   read them). That is under 150 MB and free of engine warnings on Node 20; `.ci/run` measures it
+ *   (scripts/quickstart-size.mjs).
+ * - A development checkout (the full install is there: vitest is) gets the plain `npm install` and
+ *   `npm run build`, as before: installing the lean set into it would prune its devDependencies.
  *
  * Everything stays in the one root node_modules, so the examples keep importing "oauthkit" by the
  * package's own name (resolved through package.json "exports" to dist/, as a user's code does).
@@ -31,8 +34,7 @@ export function quickstartPackages({ hasNodeSqlite = nodeHasSqlite() } = {}) {
     "pg", // DATABASE_URL
     ...(hasNodeSqlite ? [] : ["better-sqlite3"]), // the default SQLite file on Node 20
     "tsx", // runs the TypeScript sources
-    "tsup", // npm run build
-    "typescript", // tsup's declaration files
+    "tsup", // the build (JavaScript only)
   ];
 }
 
@@ -56,12 +58,16 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const flags = ["--no-audit", "--no-fund"];
   if (existsSync(new URL("../node_modules/vitest/package.json", import.meta.url))) {
     npm(["install", ...flags]);
+    npm(["run", "build"]);
   } else {
     const specs = quickstartPackages().map((name) => {
       const range = pkg.devDependencies[name];
       if (range === undefined) throw new Error(`${name} is not in package.json devDependencies`);
       return `${name}@${range}`;
     });
+    // npm warns "Removing devDependencies.X in favor of dependencies.X": expected, and not saved.
+    console.log("Installing only what the reference server needs (npm test installs everything).");
     npm(["install", "--omit=dev", "--no-save", "--save-prod", ...flags, ...specs]);
+    npm(["exec", "--", "tsup", "--no-dts"]);
   }
 }
