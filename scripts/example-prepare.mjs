@@ -6,8 +6,8 @@
  * - A fresh clone gets oauthkit's own dependencies plus quickstartPackages(), at the versions
  *   package.json and package-lock.json pin for development (`npm install --omit=dev --no-save
  *   --save-prod <those>`: nothing is written to package.json or the lockfile), and a JavaScript-only
- *   build (`tsup --no-dts`: the declarations need TypeScript and vitest's types, and tsx does not
- *   read them). That is under 150 MB and free of engine warnings on Node 20; `.ci/run` measures it
+ *   build (scripts/build-js.mjs, with tsx's esbuild: tsup's declarations need TypeScript and
+ *   vitest's types, and tsx does not read them). That is under 150 MB and free of engine warnings on Node 20; `.ci/run` measures it
  *   (scripts/quickstart-size.mjs).
  * - A development checkout (the full install is there: vitest is) gets the plain `npm install` and
  *   `npm run build`, as before: installing the lean set into it would prune its devDependencies.
@@ -33,8 +33,7 @@ export function quickstartPackages({ hasNodeSqlite = nodeHasSqlite() } = {}) {
     "redis", // REDIS_URL
     "pg", // DATABASE_URL
     ...(hasNodeSqlite ? [] : ["better-sqlite3"]), // the default SQLite file on Node 20
-    "tsx", // runs the TypeScript sources
-    "tsup", // the build (JavaScript only)
+    "tsx", // runs the TypeScript sources; its esbuild builds dist/ (scripts/build-js.mjs)
   ];
 }
 
@@ -54,6 +53,13 @@ function npm(args) {
 }
 
 // Run as a script (not when a test imports quickstartPackages).
+function node(args) {
+  console.log(`> node ${args.join(" ")}`);
+  const { status, error } = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+  if (error !== undefined) throw error;
+  if (status !== 0) process.exit(status ?? 1);
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const flags = ["--no-audit", "--no-fund"];
   if (existsSync(new URL("../node_modules/vitest/package.json", import.meta.url))) {
@@ -68,6 +74,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     // npm warns "Removing devDependencies.X in favor of dependencies.X": expected, and not saved.
     console.log("Installing only what the reference server needs (npm test installs everything).");
     npm(["install", "--omit=dev", "--no-save", "--save-prod", ...flags, ...specs]);
-    npm(["exec", "--", "tsup", "--no-dts"]);
+    node(["scripts/build-js.mjs"]);
   }
 }
