@@ -55,6 +55,13 @@ describe("the quickstart's packages (npm run example)", () => {
     expect(quickstartPackages({ hasNodeSqlite: true })).not.toContain("better-sqlite3");
   });
 
+  it("builds with the esbuild that tsx brings (scripts/build-js.mjs imports it)", () => {
+    const tsx = JSON.parse(readFileSync(join(root, "node_modules/tsx/package.json"), "utf8")) as { dependencies: Record<string, string> };
+    expect(quickstartPackages({ hasNodeSqlite: true })).toContain("tsx");
+    expect(tsx.dependencies.esbuild).toBeDefined();
+    expect(readFileSync(join(root, "scripts/build-js.mjs"), "utf8")).toMatch(/from "esbuild"/);
+  });
+
   it("takes each version from package.json devDependencies (one pin for development and quickstart)", () => {
     for (const name of quickstartPackages({ hasNodeSqlite: false })) expect(pkg.devDependencies[name], name).toBeDefined();
   });
