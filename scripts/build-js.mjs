@@ -5,9 +5,11 @@
  * `npm run build` (tsup) stays the build of record, with the declarations.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { build } from "esbuild";
+import { createRequire } from "node:module";
 
 const root = new URL("..", import.meta.url);
+// tsx's own esbuild (nested under tsx when the lockfile hoists another version for tsup and vite).
+const { build } = createRequire(new URL("node_modules/tsx/package.json", root))("esbuild");
 const pkg = JSON.parse(readFileSync(new URL("package.json", root), "utf8"));
 const tsup = readFileSync(new URL("tsup.config.ts", root), "utf8");
 

@@ -59,7 +59,7 @@ describe("the quickstart's packages (npm run example)", () => {
     const tsx = JSON.parse(readFileSync(join(root, "node_modules/tsx/package.json"), "utf8")) as { dependencies: Record<string, string> };
     expect(quickstartPackages({ hasNodeSqlite: true })).toContain("tsx");
     expect(tsx.dependencies.esbuild).toBeDefined();
-    expect(readFileSync(join(root, "scripts/build-js.mjs"), "utf8")).toMatch(/from "esbuild"/);
+    expect(readFileSync(join(root, "scripts/build-js.mjs"), "utf8")).toMatch(/createRequire\(new URL\("node_modules\/tsx\/package.json", root\)\)\("esbuild"\)/);
   });
 
   it("takes each version from package.json devDependencies (one pin for development and quickstart)", () => {
