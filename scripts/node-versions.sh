@@ -5,8 +5,16 @@
 # every child process a test starts (reference server, examples) run on it.
 #
 # Usage: scripts/node-versions.sh [major ...]   (default: 22 24); extra vitest args after "--".
+#        scripts/node-versions.sh --bin <major>  only fetches it and prints its bin directory, for a
+#        tool that needs a newer Node than the machine's, e.g. the MCP Inspector (Node >= 22.19):
+#        PATH="$(bash scripts/node-versions.sh --bin 22):$PATH" npx -y @modelcontextprotocol/inspector@2.12.0
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--bin" ]; then
+  scripts/fetch-node.sh "$2"
+  exit 0
+fi
 
 majors=()
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do majors+=("$1"); shift; done
