@@ -105,7 +105,8 @@ export async function createContender({ node = false } = {}) {
     });
     const request = await server.parseAuthorizationRequest(new Request(`${ISSUER}/authorize?${query}`));
     if (request instanceof Response) throw new Error(`authorization request refused: ${request.status} ${request.headers.get("location")}`);
-    const redirect = await server.issueAuthorizationCode(request, { subject: SUBJECT });
+    // Many codes for one user and client are pending at once: none may revoke the others (issue 13).
+    const redirect = await server.issueAuthorizationCode(request, { subject: SUBJECT, revokeExistingGrants: false });
     const code = new URL(redirect.headers.get("location")).searchParams.get("code");
     return { code, verifier };
   }
