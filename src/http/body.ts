@@ -81,7 +81,8 @@ function decodeUtf8(bytes: Uint8Array, maxBytes: number, tooLarge: () => OAuthEr
   }
 }
 
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
+/** The chunks of a body read piecewise, `size` bytes in all, as one array. @internal */
+export function concat(chunks: Uint8Array[], size: number): Uint8Array {
   const out = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

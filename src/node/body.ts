@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { OAuthError } from "../errors.js";
+import { concat } from "../http/body.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -84,14 +85,4 @@ function decode(bytes: Uint8Array): Promise<string> {
   } catch {
     return Promise.reject(new OAuthError("invalid_request", "The request body is not valid UTF-8."));
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 /** The PostgreSQL store against the storage conformance suite, on a throwaway PostgreSQL. */
+import { seedExpiringClients } from "../support/fixtures.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
@@ -139,16 +140,7 @@ if (binaries === null) {
         const schema = await migratedSchema(pool);
         const storage = createPostgresStorage({ pool, schema });
         const t = Math.floor(Date.now() / 1000);
-        const client = (client_id: string, expires_at?: number) => ({
-          client_id, token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [], ...(expires_at === undefined ? {} : { expires_at }),
-        });
-        await storage.createClient(client("expired", t - 1));
-        await storage.createClient(client("extended", t + 600));
-        await storage.createClient(client("pre-registered"));
-        const grant = (grantId: string, clientId: string) => ({ grantId, clientId, subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 });
-        const token = (tokenHash: string, grantId: string, clientId: string) => ({ tokenHash, grantId, clientId, subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 });
-        await storage.createGrant(grant("of-expired", "expired"), token("expired-at", "of-expired", "expired"));
-        await storage.createGrant(grant("of-extended", "extended"), token("extended-at", "of-extended", "extended"));
+        await seedExpiringClients(storage, t);
         expect((await sweepExpired(pool, { schema, batchSize: 1 })).clients).toBe(1);
         expect(await storage.getClient("expired")).toBeNull();
         expect(await storage.getAccessToken("expired-at")).toBeNull();

@@ -3,6 +3,7 @@
  * engine that loads under this Node (better-sqlite3 on the Node it was built for, node:sqlite on
  * Node ≥ 22.13); plus what is specific to SQLite.
  */
+import { seedExpiringClients } from "../support/fixtures.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,16 +112,7 @@ for (const { name, engine } of sqliteEngines()) {
         await migrate(connection.driver);
         const storage = createSqliteStorage({ driver: connection.driver });
         const t = Math.floor(Date.now() / 1000);
-        const client = (client_id: string, expires_at?: number) => ({
-          client_id, token_endpoint_auth_method: "none" as const, redirect_uris: [], grant_types: [], response_types: [], ...(expires_at === undefined ? {} : { expires_at }),
-        });
-        await storage.createClient(client("expired", t - 1));
-        await storage.createClient(client("extended", t + 600));
-        await storage.createClient(client("pre-registered"));
-        const grant = (grantId: string, clientId: string) => ({ grantId, clientId, subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 });
-        const token = (tokenHash: string, grantId: string, clientId: string) => ({ tokenHash, grantId, clientId, subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 });
-        await storage.createGrant(grant("of-expired", "expired"), token("expired-at", "of-expired", "expired"));
-        await storage.createGrant(grant("of-extended", "extended"), token("extended-at", "of-extended", "extended"));
+        await seedExpiringClients(storage, t);
         expect((await sweepExpired(connection.driver, { batchSize: 1 })).clients).toBe(1);
         expect(await storage.getClient("expired")).toBeNull();
         expect(await storage.getAccessToken("expired-at")).toBeNull();

@@ -8,6 +8,7 @@ import {
   type ClientAuthenticationMethod,
   type ClientRecord,
   type MemoryStorage,
+  type Storage,
   createAuthorizationServer,
   createMemoryStorage,
   generateToken,
@@ -173,4 +174,29 @@ export async function exchangeCode(server: AuthorizationServer, client: TestClie
       ...extra,
     }),
   );
+}
+
+/**
+ * Seeds a store for a client-expiry sweep (`registration.unusedClientLifetime`): client "expired"
+ * (past its `expires_at`), "extended" (a later one) and "pre-registered" (none); the first two each
+ * with a grant ("of-expired", "of-extended") and an access token ("expired-at", "extended-at").
+ */
+export async function seedExpiringClients(storage: Storage, t: number): Promise<void> {
+  const client = (client_id: string, expires_at?: number): ClientRecord => ({
+    client_id,
+    token_endpoint_auth_method: "none",
+    redirect_uris: [],
+    grant_types: [],
+    response_types: [],
+    ...(expires_at === undefined ? {} : { expires_at }),
+  });
+  await storage.createClient(client("expired", t - 1));
+  await storage.createClient(client("extended", t + 600));
+  await storage.createClient(client("pre-registered"));
+  for (const [grantId, clientId, tokenHash] of [["of-expired", "expired", "expired-at"], ["of-extended", "extended", "extended-at"]] as const) {
+    await storage.createGrant(
+      { grantId, clientId, subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 },
+      { tokenHash, grantId, clientId, subject: "s", scope: [], audience: [], issuedAt: t, expiresAt: t + 60 },
+    );
+  }
 }
