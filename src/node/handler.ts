@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { OAuthError } from "../errors.js";
 import { assertFormContentType } from "../http/form.js";
-import { authorizationServerMetadataUrl } from "../discovery/authorization-server.js";
+import { authorizationServerMetadataUrl, openIdConfigurationUrls } from "../discovery/authorization-server.js";
 import { protectedResourceMetadataUrl } from "../discovery/protected-resource.js";
 import { createCors } from "../http/cors.js";
 import { logUnexpectedError } from "../http/response.js";
@@ -46,8 +46,10 @@ const DOCUMENT_HEADERS = { "Content-Type": "application/json", "Cache-Control": 
  * (read from the `IncomingMessage` and written to the `ServerResponse` directly, no Web objects),
  * the metadata documents and CORS preflights — with the same answers as
  * {@link AuthorizationServer.handleRequest}: the same body cap and content-type rules, the same
- * RFC 6749 §5.2 errors. Registration (RFC 7591/7592) and requests for an endpoint's path on another
- * origin (`421`) go through the Web path (`handleRequest`), built from the node request.
+ * RFC 6749 §5.2 errors. Registration (RFC 7591/7592), the OpenID Connect discovery copies, the root
+ * protected-resource document and requests for an endpoint's path on another origin (`421`) go
+ * through the Web path (`handleRequest`), built from the node request; so do every endpoint's
+ * requests when the server has a `rateLimit` hook, which is given that `Request`.
  *
  * Express and Fastify hand their raw `req`/`res` to it; no body parser may read the body first.
  *
@@ -91,11 +93,20 @@ export function createNodeHandler(server: AuthorizationServer, options: NodeHand
   for (const resource of config.resources ?? []) {
     add(protectedResourceMetadataUrl(resource), { kind: "document", body: JSON.stringify(server.protectedResourceMetadata(resource)) });
   }
-  add(config.endpoints.token, { kind: "endpoint", endpoint: server.processTokenRequest });
-  if (config.endpoints.revocation !== undefined) add(config.endpoints.revocation, { kind: "endpoint", endpoint: server.processRevocationRequest });
-  if (config.endpoints.introspection !== undefined) {
-    add(config.endpoints.introspection, { kind: "endpoint", endpoint: server.processIntrospectionRequest });
+  // The OpenID Connect discovery copies and the root protected-resource document (MCP 2026-07-28):
+  // rare requests, answered by the Web path exactly as handleRequest answers them.
+  if (config.openIdConfiguration) for (const url of openIdConfigurationUrls(config.issuer)) add(url, { kind: "web" });
+  if (config.resources?.length === 1) {
+    const root = `${new URL(config.resources[0]!).origin}/.well-known/oauth-protected-resource`;
+    if (!routes.has(byPath ? new URL(root).pathname : root)) add(root, { kind: "web" });
   }
+  // The host's rateLimit hook is given a Request (its headers, the peer it names): with a hook,
+  // these endpoints go through the Web path too, so no endpoint escapes it.
+  const core = (endpoint: (input: EndpointRequest) => Promise<EndpointResult>): Route =>
+    config.rateLimit === undefined ? { kind: "endpoint", endpoint } : { kind: "web" };
+  add(config.endpoints.token, core(server.processTokenRequest));
+  if (config.endpoints.revocation !== undefined) add(config.endpoints.revocation, core(server.processRevocationRequest));
+  if (config.endpoints.introspection !== undefined) add(config.endpoints.introspection, core(server.processIntrospectionRequest));
   if (config.endpoints.registration !== undefined) registrationKey = add(config.endpoints.registration, { kind: "web" });
   const registrationPath = config.endpoints.registration === undefined ? undefined : new URL(config.endpoints.registration).pathname;
 

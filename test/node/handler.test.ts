@@ -215,3 +215,44 @@ describe("oauthkit/node end to end (RFC 6749 §4.1.3, §6; RFC 7009; RFC 7662)",
     expect(() => createNodeHandler(oauth, { origin: "https://as.example.com/path" })).toThrow(/origin/);
   });
 });
+
+describe("createNodeHandler: what the Web path adds", () => {
+  async function nodeServer(overrides: Parameters<typeof createTestServer>[0]): Promise<string> {
+    const t = createTestServer(overrides);
+    const handle = createNodeHandler(t.server);
+    const node = await listen((req, res) => {
+      handle(req, res).then((handled) => {
+        if (!handled) res.writeHead(404, { "Content-Type": "text/plain" }).end("host route");
+      });
+    });
+    servers.push(node.server);
+    return node.url;
+  }
+
+  it("asks the host's rateLimit hook on the token endpoint too: 429 with Retry-After (RFC 6585 §4)", async () => {
+    const seen: string[] = [];
+    const url = await nodeServer({
+      rateLimit: ({ endpoint }) => {
+        seen.push(endpoint);
+        return { retryAfter: 30 };
+      },
+    });
+    const answer = await send(url, "/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "grant_type=refresh_token&refresh_token=x&client_id=public-client",
+    });
+    expect([answer.status, answer.headers["retry-after"], JSON.parse(answer.body).error]).toEqual([429, "30", "temporarily_unavailable"]);
+    expect(seen).toEqual(["token"]);
+  });
+
+  it("serves the OpenID Connect discovery copy and the root protected-resource document (MCP 2026-07-28)", async () => {
+    // One resource, on the issuer's origin (where this handler answers).
+    const url = await nodeServer({ openIdConfiguration: true, resources: [`${ISSUER}/mcp`] });
+    const openid = await send(url, "/.well-known/openid-configuration");
+    expect([openid.status, JSON.parse(openid.body).issuer]).toEqual([200, ISSUER]);
+    const root = await send(url, "/.well-known/oauth-protected-resource");
+    expect(root.status).toBe(200);
+    expect(JSON.parse(root.body).authorization_servers).toEqual([ISSUER]);
+  });
+});
