@@ -34,6 +34,8 @@ await build({
   target: "es2022",
   sourcemap: true,
   treeShaking: true,
-  external: external.flatMap((name) => [name, `${name}/*`]),
+  // tsup.config.ts also leaves node: builtins external (a regular expression the parse above skips):
+  // only the Node entry (src/node/) imports them.
+  external: [...external.flatMap((name) => [name, `${name}/*`]), "node:*"],
   logLevel: "info",
 });
