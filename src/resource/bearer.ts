@@ -202,17 +202,20 @@ export async function checkBearerAuthorization(
   const refusal = refuse(record, options, requiredScopes, requireUser, now);
   if (refusal !== undefined) return challengeOf(refusal);
   const valid = record!;
-  let props: GrantProps | undefined;
-  try {
-    props = await unsealGrantProps(cachedPropsSealer(options.props), valid);
-  } catch (error) {
-    if (error instanceof OAuthError) return challengeOf(error);
+  // Most tokens carry no props: no sealer lookup and no await for them on this hot path.
+  let props: GrantProps | undefined = valid.props;
+  if (valid.sealedProps !== undefined) {
     try {
-      (options.onError ?? logUnexpectedError)(error, reportedRequest());
-    } catch {
-      // A failing reporter must not turn a 500 into a crash.
+      props = await unsealGrantProps(cachedPropsSealer(options.props), valid);
+    } catch (error) {
+      if (error instanceof OAuthError) return challengeOf(error);
+      try {
+        (options.onError ?? logUnexpectedError)(error, reportedRequest());
+      } catch {
+        // A failing reporter must not turn a 500 into a crash.
+      }
+      return challengeOf(new OAuthError("server_error", "The server encountered an unexpected error."));
     }
-    return challengeOf(new OAuthError("server_error", "The server encountered an unexpected error."));
   }
   return {
     subject: valid.subject,
