@@ -528,7 +528,7 @@ const STORAGE_METHODS: Record<keyof Storage, true> = {
   createGrant: true,
   saveAccessToken: true,
   getAccessToken: true,
-  getGrantByRefreshToken: true,
+  getGrantByRefreshFamily: true,
   rotateRefreshToken: true,
   revokeGrant: true,
   revokeAccessToken: true,

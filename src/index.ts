@@ -30,6 +30,7 @@ export type { OAuthErrorCode, OAuthErrorOptions } from "./errors.js";
 
 // Credentials
 export { generateToken, generateId, hashToken, timingSafeEqualString, verifyTokenHash } from "./crypto.js";
+export { hashTaggedToken, refreshFamilyHash } from "./token-format.js";
 export type { TokenHasher, VerifyTokenHashOptions } from "./crypto.js";
 
 // HTTP building blocks

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../src/index.js";
+import { hashToken, hashTaggedToken } from "../src/index.js";
 import {
   ISSUER,
   RESOURCE,
@@ -75,7 +75,7 @@ describe("token introspection (RFC 7662)", () => {
 
   it("answers subject_type user for an access token stored before subject types were recorded", async () => {
     const t = await start();
-    const record = (await t.storage.getAccessToken(hashToken(t.tokens.access_token)))!;
+    const record = (await t.storage.getAccessToken(hashTaggedToken(t.tokens.access_token)))!;
     const { subjectType, ...legacy } = record;
     expect(subjectType).toBe("user");
     await t.storage.revokeAccessToken(record.tokenHash);

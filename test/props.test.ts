@@ -3,7 +3,7 @@
  * rotation; bearer validation unseals them in its one storage call.
  */
 import { describe, expect, it } from "vitest";
-import { createAuthorizationServer, createMemoryStorage, generateToken, hashToken } from "../src/index.js";
+import { createAuthorizationServer, createMemoryStorage, generateToken, hashTaggedToken, refreshFamilyHash } from "../src/index.js";
 import { createSealer } from "../src/sealing.js";
 import { countStorageCalls } from "../src/testing/index.js";
 import { ISSUER, RESOURCE, createTestServer, exchangeCode, obtainCode, registerClient } from "./support/fixtures.js";
@@ -66,8 +66,8 @@ describe("sealed grant props through the server", () => {
     expect(info).toMatchObject({ props: { upstreamToken: "gho_plaintext_upstream_token" } });
     expect(counted.total()).toBe(1);
     // What the store holds: the grant's ciphertext, and no props on the access-token record.
-    const grant = await storage.getGrantByRefreshToken(hashToken(body.refresh_token));
-    const record = await storage.getAccessToken(hashToken(body.access_token));
+    const grant = await storage.getGrantByRefreshFamily(refreshFamilyHash(body.refresh_token));
+    const record = await storage.getAccessToken(hashTaggedToken(body.access_token));
     expect(grant?.sealedProps).toMatch(/^test\./);
     expect(record?.sealedProps).toBe(grant?.sealedProps);
     expect(JSON.stringify([grant, record])).not.toContain("gho_plaintext");

@@ -21,7 +21,7 @@ function limited(verdict: (input: RateLimitInput) => RateLimitRefusal | undefine
   });
   // Every store read counted: a refused request must not reach the store.
   let storeCalls = 0;
-  for (const method of ["getClient", "countClients", "getAccessToken", "getGrantByRefreshToken", "redeemAuthorizationCode"] as const) {
+  for (const method of ["getClient", "countClients", "getAccessToken", "getGrantByRefreshFamily", "redeemAuthorizationCode"] as const) {
     const original = t.storage[method].bind(t.storage) as (...args: unknown[]) => unknown;
     (t.storage as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => (storeCalls++, original(...args));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../src/index.js";
+import { refreshFamilyHash } from "../src/index.js";
 import {
   ISSUER,
   RESOURCE,
@@ -35,7 +35,7 @@ describe("token revocation (RFC 7009)", () => {
     expect(response.status).toBe(200);
     expect(await active(t, t.tokens.access_token)).toBe(false);
     // The refresh token of the grant still works.
-    expect(await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token))).not.toBeNull();
+    expect(await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token))).not.toBeNull();
   });
 
   it("revokes the whole grant when given a refresh token (RFC 7009 §2.1)", async () => {
@@ -43,7 +43,7 @@ describe("token revocation (RFC 7009)", () => {
     const response = await revoke(t, t.client, { token: t.tokens.refresh_token, token_type_hint: "refresh_token" });
     expect(response.status).toBe(200);
     expect(await active(t, t.tokens.access_token)).toBe(false);
-    expect(await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token))).toBeNull();
+    expect(await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token))).toBeNull();
   });
 
   it("honours token_type_hint without trusting it (RFC 7009 §2.1)", async () => {
@@ -72,7 +72,7 @@ describe("token revocation (RFC 7009)", () => {
     expect((await revoke(t, other, { token: t.tokens.access_token })).status).toBe(200);
     expect((await revoke(t, other, { token: t.tokens.refresh_token })).status).toBe(200);
     expect(await active(t, t.tokens.access_token)).toBe(true);
-    expect(await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token))).not.toBeNull();
+    expect(await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token))).not.toBeNull();
   });
 
   it("authenticates the client as the token endpoint does: 401 invalid_client with WWW-Authenticate (RFC 7009 §2.1)", async () => {

@@ -47,7 +47,7 @@ describe("storage calls per operation (docs/storage.md)", () => {
       formRequest(`${ISSUER}/token`, { grant_type: "refresh_token", refresh_token: tokens.refresh_token }, { Authorization: basicAuth(t.client.clientId, t.client.secret!) }),
     );
     expect(response.status).toBe(200);
-    expect(t.calls).toEqual(["getClient", "getGrantByRefreshToken", "rotateRefreshToken"]);
+    expect(t.calls).toEqual(["getClient", "getGrantByRefreshFamily", "rotateRefreshToken"]);
   });
 
   it("bearer validation: exactly 1", async () => {

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../src/index.js";
+import { hashTaggedToken } from "../src/index.js";
 import { TEST_ISSUER, createTestAuthorizationServer } from "../src/testing/app.js";
 
 const root = join(import.meta.dirname, "..");
@@ -19,7 +19,7 @@ describe("createTestAuthorizationServer", () => {
     expect(issuer).toBe("http://localhost");
     expect(server.config.resources).toEqual([MCP]);
     const token = await mintAccessToken({ subject: "alice", scope: "mcp read", props: { tenant: "t1" } });
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{4}\.[A-Za-z0-9_-]{43}$/);
     const info = await server.validateBearerToken(bearer(token), { requiredScopes: ["mcp"], requireUser: true });
     expect(info).toMatchObject({ subject: "alice", clientId: "test-client", scope: ["mcp", "read"], audience: [MCP], props: { tenant: "t1" } });
   });
@@ -27,7 +27,7 @@ describe("createTestAuthorizationServer", () => {
   it("stores only the token's hash, through createGrant (one call)", async () => {
     const { storage, mintAccessToken } = createTestAuthorizationServer();
     const token = await mintAccessToken({ subject: "alice", scope: ["mcp"] });
-    const record = await storage.getAccessToken(hashToken(token));
+    const record = await storage.getAccessToken(hashTaggedToken(token));
     expect(record).toMatchObject({ subject: "alice", subjectType: "user", scope: ["mcp"], audience: [MCP], clientId: "test-client" });
     expect(JSON.stringify(record)).not.toContain(token);
   });

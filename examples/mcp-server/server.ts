@@ -2,8 +2,8 @@
  * The reference MCP server: `npm run example` starts it on PORT (default 3000).
  *
  * Environment: PORT, ISSUER (default http://localhost:PORT), DEMO_USER / DEMO_PASSWORD (default
- * demo / demo), TRUST_PROXY (proxies whose X-Forwarded-For is trusted, default none), REDIS_URL or
- * DATABASE_URL, else STORAGE=memory, else (the default) a SQLite file at SQLITE_PATH (default
+ * demo / demo), TRUST_PROXY (proxies whose X-Forwarded-For is trusted, default none), REDIS_URL,
+ * REDIS_CLUSTER_URLS (comma-separated node URLs of a Redis Cluster) or DATABASE_URL, else STORAGE=memory, else (the default) a SQLite file at SQLITE_PATH (default
  * .data/oauthkit.sqlite in the repository root). Federated mode (sign-in at another provider):
  * UPSTREAM_ISSUER or UPSTREAM_AUTHORIZATION_ENDPOINT + UPSTREAM_TOKEN_ENDPOINT [+ UPSTREAM_USERINFO_ENDPOINT],
  * UPSTREAM_CLIENT_ID, UPSTREAM_CLIENT_SECRET, UPSTREAM_TOKEN_AUTH_METHOD, UPSTREAM_SCOPE, PROPS_KEYS.

@@ -1,5 +1,7 @@
 /**
- * The store: Redis when REDIS_URL is set; PostgreSQL when DATABASE_URL is; in memory when
+ * The store: Redis when REDIS_URL is set; a Redis Cluster when REDIS_CLUSTER_URLS is (comma-separated
+ * node URLs, any of the cluster's nodes: the client discovers the rest); PostgreSQL when
+ * DATABASE_URL is; in memory when
  * STORAGE=memory; otherwise a SQLite file at SQLITE_PATH (default `.data/oauthkit.sqlite` in the
  * repository root), so that clients, grants and tokens survive a restart. SQLite runs on
  * node:sqlite where Node has it (≥ 22.13: nothing to build) and on better-sqlite3 elsewhere (Node 20;
@@ -19,7 +21,7 @@ import type { SqliteDriver } from "oauthkit/sqlite";
 
 export interface ChosenStorage {
   storage: Storage;
-  kind: "memory" | "redis" | "postgres" | "sqlite";
+  kind: "memory" | "redis" | "redis-cluster" | "postgres" | "sqlite";
   /** Where the data is, for the start-up line (the SQLite file and engine). */
   detail?: string;
   /** Closes the connection, if there is one. */
@@ -31,28 +33,30 @@ const logStoreError = (kind: string) => (error: unknown) => {
   console.error(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
 };
 
+// While disconnected, commands fail at once instead of waiting in the offline queue until Redis
+// returns (by default they wait forever, and so would the HTTP request); reconnects forever, at
+// most 1 s apart, so the store is back soon after Redis is.
+const REDIS_FAIL_FAST = {
+  disableOfflineQueue: true,
+  socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000) },
+} as const;
+
 export async function storageFromEnvironment(env: Record<string, string | undefined>): Promise<ChosenStorage> {
-  if (env.REDIS_URL) {
-    const [{ createClient }, { createRedisStorage, sweepExpiredClients }] = await Promise.all([import("redis"), import("oauthkit/redis")]);
-    const client = createClient({
-      url: env.REDIS_URL,
-      // While disconnected, commands fail at once instead of waiting in the offline queue until
-      // Redis returns (by default they wait forever, and so would the HTTP request).
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 2_000,
-        // Reconnects forever, at most 1 s apart, so the store is back soon after Redis is.
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1_000),
-      },
-    });
-    client.on("error", logStoreError("redis"));
+  if (env.REDIS_CLUSTER_URLS || env.REDIS_URL) {
+    const [{ createClient, createCluster }, { createRedisStorage, sweepExpiredClients }] = await Promise.all([import("redis"), import("oauthkit/redis")]);
+    // A Redis Cluster client, given any of its nodes (the rest are discovered), or a plain client.
+    const urls = (env.REDIS_CLUSTER_URLS ?? "").split(",").map((url) => url.trim()).filter((url) => url !== "");
+    const client = urls.length > 0 ? createCluster({ rootNodes: urls.map((url) => ({ url })), defaults: REDIS_FAIL_FAST }) : createClient({ url: env.REDIS_URL, ...REDIS_FAIL_FAST });
+    const kind = urls.length > 0 ? "redis-cluster" : "redis";
+    client.on("error", logStoreError(kind));
     await client.connect();
     // Redis expires everything natively except clients unused past unusedClientLifetime.
-    const sweep = setInterval(() => void sweepExpiredClients({ client }).catch(logStoreError("redis sweep")), SWEEP_INTERVAL_MS);
+    const sweep = setInterval(() => void sweepExpiredClients({ client }).catch(logStoreError(`${kind} sweep`)), SWEEP_INTERVAL_MS);
     sweep.unref();
     return {
       storage: createRedisStorage({ client }),
-      kind: "redis",
+      kind,
+      ...(urls.length > 0 ? { detail: `${urls.length} seed node(s)` } : {}),
       close: async () => {
         clearInterval(sweep);
         await client.close();

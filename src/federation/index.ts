@@ -7,6 +7,7 @@
  */
 import type { AuthorizationRequest } from "../authorize/request.js";
 import { generateToken, hashToken } from "../crypto.js";
+import { hashTaggedToken } from "../token-format.js";
 import { jsonResponse } from "../http/response.js";
 import { unsealGrantProps, sealGrantProps } from "../props.js";
 import type { BearerTokenInfo } from "../resource/bearer.js";
@@ -288,7 +289,7 @@ export function createFederation(server: AuthorizationServer, config: Federation
       if (info instanceof Response) return info;
       const tokens = info.props?.["upstream"] as UpstreamTokens | undefined;
       if (tokens === undefined || !needsRefresh(tokens, now(), margin)) return info;
-      const tokenHash = hashToken(bearerCredential(request));
+      const tokenHash = hashTaggedToken(bearerCredential(request), server.config.hash);
       let outcome: GrantProps | "revoked" | "unavailable";
       try {
         outcome = await refreshOnce(info.grantId, tokenHash, info.propsVersion, info.props!);

@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { type TokenHasher, generateId, generateToken } from "../crypto.js";
+import { type TokenHasher, generateToken } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import type { ServerPolicy } from "../policy.js";
 import { sealGrantProps } from "../props.js";
-import { applyTokenHook } from "./token-hook.js";
 import { type CodeChallengeMethod, verifyPkce } from "../rules/pkce.js";
 import { narrowAudience } from "../rules/resource-indicators.js";
 import type { AuthorizationCodeRecord, ClientRecord, GrantProps, GrantRecord, Storage } from "../storage/types.js";
-import { type GrantDependencies, type IssuedTokens, clockOf, grantsRefreshToken, hasherOf, issuedTokens, mintAccessToken } from "./issue.js";
+import { generateGrantId } from "../token-format.js";
+import { type GrantDependencies, type IssuedTokens, clockOf, grantsRefreshToken, hasherOf, issuedTokens, mintHookedAccessToken, newRefreshToken } from "./issue.js";
 
 /**
  * Seconds of clock difference between server instances (and their store) that the tombstone of a
@@ -84,7 +84,7 @@ export async function createAuthorizationCode(
   const now = clockOf(deps)();
   const record: AuthorizationCodeRecord = {
     codeHash: hasherOf(deps)(code),
-    grantId: generateId(),
+    grantId: generateGrantId(),
     clientId: input.clientId,
     subject: input.subject,
     scope: [...input.scope],
@@ -177,16 +177,17 @@ export async function exchangeAuthorizationCode(
   if (code.sealedProps !== undefined) grant.sealedProps = code.sealedProps;
   let refreshToken: string | undefined;
   if (withRefresh) {
-    refreshToken = generateToken();
+    const issued = newRefreshToken(grant.grantId, hash);
+    refreshToken = issued.token;
     grant.refresh = {
-      tokenHash: hash(refreshToken),
+      tokenHash: issued.tokenHash,
+      familyHash: issued.familyHash,
       expiresAt: Math.min(now + policy.refreshTokens.idleLifetime, grant.expiresAt),
     };
   }
-  const pending = applyTokenHook(deps, "authorization_code", grant, code.scope);
-  const hooked = pending instanceof Promise ? await pending : pending;
-  if (hooked.sealedProps !== undefined) grant.sealedProps = hooked.sealedProps;
-  const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, audience, hash);
+  const pending = mintHookedAccessToken(deps, "authorization_code", grant, code.scope, audience, now);
+  const { sealedProps, ...access } = pending instanceof Promise ? await pending : pending;
+  if (sealedProps !== undefined) grant.sealedProps = sealedProps;
   // false: a replay of this code revoked the grant id while we were redeeming it (storage contract).
   if (!(await storage.createGrant(grant, access.record))) {
     throw new OAuthError("invalid_grant", "The authorization code has already been used.");

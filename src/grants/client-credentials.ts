@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { generateId } from "../crypto.js";
 import { OAuthError } from "../errors.js";
 import { parseResourceIndicators } from "../rules/resource-indicators.js";
 import { checkRequestedScope } from "../rules/scope.js";
 import type { ClientRecord, GrantRecord, Storage } from "../storage/types.js";
+import { generateGrantId } from "../token-format.js";
 import { type GrantDependencies, type IssuedTokens, clockOf, hasherOf, issuedTokens, mintAccessToken } from "./issue.js";
 
 /** The input of {@link issueClientCredentialsToken}: a token request, parsed. */
@@ -47,7 +47,7 @@ export async function issueClientCredentialsToken(
   const resource = parseResourceIndicators(input.resource ?? [], policy.resources);
   const now = clockOf(deps)();
   const grant: GrantRecord = {
-    grantId: generateId(),
+    grantId: generateGrantId(),
     clientId: client.client_id,
     subject: client.client_id,
     // So a resource that needs a user can tell this token apart (`requireUser`).

@@ -5,7 +5,7 @@
  * @module
  */
 import { systemNow } from "../clock.js";
-import { type TokenHasher, hashToken } from "../crypto.js";
+import type { TokenHasher } from "../crypto.js";
 import type { IntrospectionCredential } from "../policy.js";
 import { formatScope } from "../rules/scope.js";
 import type { SubjectType } from "../storage/types.js";
@@ -90,9 +90,8 @@ export async function introspectToken(
   input: IntrospectionInput,
   deps: { storage: TokenLookupStorage; issuer: string; now?: (() => number) | undefined; hash?: TokenHasher | undefined },
 ): Promise<IntrospectionResponse> {
-  const tokenHash = (deps.hash ?? hashToken)(input.token);
   const now = (deps.now ?? systemNow)();
-  const found = await findToken(tokenHash, input.tokenTypeHint, deps.storage);
+  const found = await findToken(input.token, input.tokenTypeHint, deps.storage, deps.hash);
   let token: { clientId: string; subject: string; subjectType?: SubjectType | undefined; scope: string[]; audience: string[]; issuedAt: number; expiresAt: number; type: "Bearer" | "refresh_token" };
   if (found === undefined) return { active: false };
   if (found.kind === "access_token") {
@@ -102,7 +101,7 @@ export async function introspectToken(
     const { grant } = found;
     const state = grant.refresh;
     // Only the grant's current refresh token is active; rotated-out ones are not.
-    if (state?.tokenHash !== tokenHash || state.expiresAt <= now || grant.expiresAt <= now) return { active: false };
+    if (!found.current || state === undefined || state.expiresAt <= now || grant.expiresAt <= now) return { active: false };
     token = { ...grant, audience: grant.resource, expiresAt: state.expiresAt, type: "refresh_token" };
   }
   if (!mayIntrospect(input.caller, token)) return { active: false };

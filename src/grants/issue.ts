@@ -9,7 +9,8 @@ import { systemNow } from "../clock.js";
 import { type TokenHasher, generateToken, hashToken } from "../crypto.js";
 import type { ServerPolicy } from "../policy.js";
 import type { Sealer } from "../sealing.js";
-import type { TokenHook } from "./token-hook.js";
+import { generateAccessToken, generateRefreshFamily, hashTaggedToken, refreshTokenOf } from "../token-format.js";
+import { type HookedIssue, type TokenHook, type TokenHookInput, applyTokenHook } from "./token-hook.js";
 import type { AccessTokenRecord, ClientRecord, GrantRecord } from "../storage/types.js";
 
 /**
@@ -92,9 +93,10 @@ export function mintAccessToken(
   audience: readonly string[],
   hash: TokenHasher,
 ): MintedAccessToken {
-  const token = generateToken();
+  // Tagged with the grant's slot tag, so a sharded store keeps it beside its grant (src/token-format.ts).
+  const token = generateAccessToken(grant.grantId);
   const record: AccessTokenRecord = {
-    tokenHash: hash(token),
+    tokenHash: hashTaggedToken(token, hash),
     grantId: grant.grantId,
     clientId: grant.clientId,
     subject: grant.subject,
@@ -107,6 +109,57 @@ export function mintAccessToken(
   };
   if (grant.props !== undefined) record.props = grant.props;
   return { token, record };
+}
+
+/** An access token minted after the token hook ran, with the props the hook gave the grant. */
+export interface HookedAccessToken extends MintedAccessToken {
+  /** The grant's new sealed props, when the hook replaced them. */
+  sealedProps: string | undefined;
+}
+
+/**
+ * Runs the host's token hook (if any) for this issue, then mints the access token with what it
+ * decided (a shorter lifetime, a narrower scope). The one place every grant that issues tokens for
+ * a user goes through, so the hook's limits are enforced the same way for each. Without a hook it
+ * returns at once, not a promise: the grant then reaches its store call in the same turn, which
+ * keeps races (a code redeemed twice at once) decided as they were without hooks.
+ */
+export function mintHookedAccessToken(
+  deps: GrantDependencies<unknown>,
+  grantType: TokenHookInput["grantType"],
+  grant: GrantRecord,
+  scope: string[],
+  audience: readonly string[],
+  now: number,
+): HookedAccessToken | Promise<HookedAccessToken> {
+  const mint = (hooked: HookedIssue): HookedAccessToken => ({
+    ...mintAccessToken(hooked.policy, now, grant, hooked.scope, audience, hasherOf(deps)),
+    sealedProps: hooked.sealedProps,
+  });
+  const pending = applyTokenHook(deps, grantType, grant, scope);
+  return pending instanceof Promise ? pending.then(mint) : mint(pending);
+}
+
+/** The first refresh token of a new grant, and what the store keeps of it. */
+export interface NewRefreshToken {
+  /** The token for the response: `<family>.<secret>`. */
+  token: string;
+  /** `hash(token)`: what compare-and-rotate compares. */
+  tokenHash: string;
+  /** `hashTaggedToken(family)`: what the store finds the grant by, for every later token too. */
+  familyHash: string;
+}
+
+/**
+ * Starts the refresh family of a new grant: a fresh family and its first token (the format is in
+ * `src/token-format.ts`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2
+ */
+export function newRefreshToken(grantId: string, hash: TokenHasher): NewRefreshToken {
+  const family = generateRefreshFamily(grantId);
+  const token = refreshTokenOf(family, generateToken());
+  return { token, tokenHash: hash(token), familyHash: hashTaggedToken(family, hash) };
 }
 
 /**

@@ -10,8 +10,8 @@ import type { ServerPolicy } from "../policy.js";
 import { narrowAudience } from "../rules/resource-indicators.js";
 import { narrowScope } from "../rules/scope.js";
 import type { ClientRecord, GrantRecord, RefreshTokenState, Storage } from "../storage/types.js";
-import { type GrantDependencies, type IssuedTokens, clockOf, hasherOf, issuedTokens, mintAccessToken } from "./issue.js";
-import { applyTokenHook } from "./token-hook.js";
+import { refreshFamilyHash, refreshFamilyOf, refreshTokenOf } from "../token-format.js";
+import { type GrantDependencies, type IssuedTokens, clockOf, hasherOf, issuedTokens, mintHookedAccessToken } from "./issue.js";
 
 const invalid = (): OAuthError => new OAuthError("invalid_grant", "The refresh token is invalid or has expired.");
 
@@ -33,7 +33,7 @@ export interface RefreshRequest {
  * without a rotation) and `revokeGrant` (reuse). The grace window needs no storage method of its
  * own: its secret (`policy.refreshTokens.rotationKeys`) is kept out of the store by design.
  */
-export type RefreshStorage = Pick<Storage, "getGrantByRefreshToken" | "rotateRefreshToken" | "saveAccessToken" | "revokeGrant"> &
+export type RefreshStorage = Pick<Storage, "getGrantByRefreshFamily" | "rotateRefreshToken" | "saveAccessToken" | "revokeGrant"> &
   Partial<Pick<Storage, "updateGrantProps">>;
 
 /** Everything one refresh works with. */
@@ -60,6 +60,10 @@ interface Refresh {
  * that lost the response, or raced itself, keeps working and ends up holding the one valid refresh
  * token. The store never holds that secret, so a dump of it plus an old token computes nothing.
  *
+ * The grant is found by the token's refresh family (`src/token-format.ts`), which every rotation
+ * keeps: a token of the family that is neither the current one nor (inside the window) the one
+ * just rotated out is reuse, however old, without the store keeping rotated-out hashes.
+ *
  * Storage calls: the grant lookup and the compare-and-rotate (a second lookup after losing a race
  * with the grace window on).
  *
@@ -78,8 +82,10 @@ interface Refresh {
 export async function refreshAccessToken(input: RefreshRequest, deps: GrantDependencies<RefreshStorage>): Promise<IssuedTokens> {
   const { storage, policy } = deps;
   const { client, refreshToken: presented } = input;
-  const presentedHash = hasherOf(deps)(presented);
-  const grant = await storage.getGrantByRefreshToken(presentedHash);
+  const hash = hasherOf(deps);
+  const presentedHash = hash(presented);
+  const familyHash = refreshFamilyHash(presented, hash);
+  const grant = await storage.getGrantByRefreshFamily(familyHash);
   if (grant === null) throw invalid();
   // Bound to its client (RFC 6749 §6): another client's token is invalid, but proves no theft.
   if (grant.clientId !== client.client_id) throw invalid();
@@ -91,12 +97,12 @@ export async function refreshAccessToken(input: RefreshRequest, deps: GrantDepen
   const audience = narrowAudience(input.resource, grant.resource, policy.resources);
   const refresh: Refresh = { deps, client, presented, presentedHash, scope, audience, now };
 
-  if (presentedHash === grant.refresh.tokenHash) {
+  if (timingSafeEqualString(presentedHash, grant.refresh.tokenHash)) {
     if (grant.refresh.expiresAt <= now) throw invalid();
     const rotated = await rotate(refresh, grant, grant.refresh);
     if (rotated !== undefined) return rotated;
     // Lost a race with another use of the same token: judge it as the later use it is.
-    const current = policy.refreshTokens.gracePeriod > 0 ? await storage.getGrantByRefreshToken(presentedHash) : null;
+    const current = policy.refreshTokens.gracePeriod > 0 ? await storage.getGrantByRefreshFamily(familyHash) : null;
     if (current !== null) return reuseWithinGrace(refresh, current);
     await revokeReused(deps, grant);
     throw invalid();
@@ -118,10 +124,9 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
   const next: RefreshTokenState =
     successor === undefined
       ? { ...state, expiresAt }
-      : { tokenHash: hasherOf(deps)(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now };
-  const pending = applyTokenHook(deps, "refresh_token", grant, refresh.scope);
-  const hooked = pending instanceof Promise ? await pending : pending;
-  const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience, hasherOf(deps));
+      : { tokenHash: hasherOf(deps)(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now, ...familyOf(state) };
+  const pending = mintHookedAccessToken(deps, "refresh_token", grant, refresh.scope, refresh.audience, now);
+  const { sealedProps, ...access } = pending instanceof Promise ? await pending : pending;
   const ok = await deps.storage.rotateRefreshToken({
     grantId: grant.grantId,
     expectedTokenHash: state.tokenHash,
@@ -129,10 +134,10 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
     accessToken: access.record,
   });
   if (!ok) return undefined;
-  if (hooked.sealedProps !== undefined) {
+  if (sealedProps !== undefined) {
     if (deps.storage.updateGrantProps === undefined) throw new TypeError("tokenHook returned props: the storage given to refreshAccessToken needs updateGrantProps.");
     // Compare-and-set: a concurrent change of the props (an upstream refresh) wins over the hook's.
-    await deps.storage.updateGrantProps({ grantId: grant.grantId, expectedVersion: grant.propsVersion ?? 0, sealedProps: hooked.sealedProps });
+    await deps.storage.updateGrantProps({ grantId: grant.grantId, expectedVersion: grant.propsVersion ?? 0, sealedProps });
   }
   deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
   return issuedTokens(access, successor, now);
@@ -144,27 +149,38 @@ async function revokeReused(deps: GrantDependencies<RefreshStorage>, grant: Gran
   deps.emit?.({ type: "refresh_token.reused", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
 }
 
+// The family is the grant's for its lifetime: a rotation carries it over unchanged.
+const familyOf = (state: RefreshTokenState): Pick<RefreshTokenState, "familyHash"> =>
+  state.familyHash === undefined ? {} : { familyHash: state.familyHash };
+
 /**
- * The successor of a refresh token: random, or, when the grace window is on, derived from the
- * grant id and the presented token with the newest rotation secret, so that a repeat inside the
- * window can be given the same one. Computing it takes both the token and the host's secret,
- * which no store holds.
+ * The successor of a refresh token, of the same family: its secret part random, or, when the grace
+ * window is on, derived from the grant id and the presented token with the newest rotation secret,
+ * so that a repeat inside the window can be given the same one. Computing it takes both the token
+ * and the host's secret, which no store holds.
  */
 function nextRefreshToken(policy: ServerPolicy, grant: GrantRecord, presented: string): string {
   const [key] = policy.refreshTokens.rotationKeys;
-  return policy.refreshTokens.gracePeriod > 0 && key !== undefined ? deriveToken(key, successorInput(grant, presented)) : generateToken();
+  const secret = policy.refreshTokens.gracePeriod > 0 && key !== undefined ? deriveToken(key, successorInput(grant, presented)) : generateToken();
+  return refreshTokenOf(refreshFamilyOf(presented), secret);
 }
 
-// The grant id binds a successor to its grant; "." cannot occur in a base64url grant id.
+// The grant id binds a successor to its grant. Unambiguous: a grant id is `<tag>.<id>` or, from
+// before slot tags, a bare base64url id, so the first "." after it is at a fixed place.
 const successorInput = (grant: GrantRecord, presented: string): string => `${grant.grantId}.${presented}`;
 
 /**
  * Every successor of `presented` this server could have handed out: one per rotation secret
- * (newest first), and one from the per-grant `rotationKey` that records written before
- * `rotationSecret` existed still carry, so a repeat across that upgrade is not taken for reuse.
+ * (newest first); for a token issued before refresh families, also the successors of that format
+ * (without the family) and the one from the per-grant `rotationKey` that records written before
+ * `rotationSecret` existed still carry, so a repeat across either upgrade is not taken for reuse.
  */
 function successorCandidates(policy: ServerPolicy, grant: GrantRecord, presented: string): string[] {
-  const candidates = policy.refreshTokens.rotationKeys.map((key) => deriveToken(key, successorInput(grant, presented)));
+  const secrets = policy.refreshTokens.rotationKeys.map((key) => deriveToken(key, successorInput(grant, presented)));
+  const family = refreshFamilyOf(presented);
+  const candidates = secrets.map((secret) => refreshTokenOf(family, secret));
+  if (family !== presented) return candidates;
+  candidates.push(...secrets);
   const legacyKey = (grant as { rotationKey?: unknown }).rotationKey;
   if (typeof legacyKey === "string") candidates.push(deriveToken(legacyKey, presented));
   return candidates;
@@ -181,7 +197,8 @@ async function reuseWithinGrace(refresh: Refresh, grant: GrantRecord): Promise<I
   if (
     state !== undefined &&
     grace > 0 &&
-    state.previousTokenHash === presentedHash &&
+    state.previousTokenHash !== undefined &&
+    timingSafeEqualString(state.previousTokenHash, presentedHash) &&
     state.rotatedAt !== undefined &&
     now < state.rotatedAt + grace &&
     state.expiresAt > now
@@ -191,15 +208,16 @@ async function reuseWithinGrace(refresh: Refresh, grant: GrantRecord): Promise<I
       timingSafeEqualString(hasherOf(deps)(candidate), state.tokenHash),
     );
     if (successor !== undefined) {
-      const pending = applyTokenHook(deps, "refresh_token", grant, refresh.scope);
-      const hooked = pending instanceof Promise ? await pending : pending;
-      const access = mintAccessToken(hooked.policy, now, grant, hooked.scope, refresh.audience, hasherOf(deps));
+      // The hook's props are not kept here: nothing rotated, and the rotation that did kept its own.
+      const pending = mintHookedAccessToken(deps, "refresh_token", grant, refresh.scope, refresh.audience, now);
+      const access = pending instanceof Promise ? await pending : pending;
       await deps.storage.saveAccessToken(access.record);
       deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
       return issuedTokens(access, successor, now);
     }
   }
-  // RFC 9700 §4.14.2: a rotated-out refresh token presented again revokes the whole grant.
+  // RFC 9700 §4.14.2: a rotated-out token of the family presented again revokes the whole grant,
+  // whichever rotation it is from (the family names the grant; no history is needed).
   await revokeReused(deps, grant);
   throw invalid();
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type TokenHasher, hashToken } from "../crypto.js";
+import type { TokenHasher } from "../crypto.js";
 import type { EmitEvent } from "../events.js";
 import type { ClientRecord, Storage } from "../storage/types.js";
 import { findToken } from "./find-token.js";
@@ -23,11 +23,11 @@ export interface RevocationInput {
 export type RevocationOutcome = "revoked" | "not-found" | "other-client";
 
 /** The storage methods {@link revokeToken} calls. */
-export type RevocationStorage = Pick<Storage, "getAccessToken" | "getGrantByRefreshToken" | "revokeAccessToken" | "revokeGrant">;
+export type RevocationStorage = Pick<Storage, "getAccessToken" | "getGrantByRefreshFamily" | "revokeAccessToken" | "revokeGrant">;
 
 /**
  * Revokes a token of the client: a refresh token revokes its whole grant (every refresh and access
- * token of it); an access token revokes that token. Another client's token is left alone, unknown
+ * token of it; any token of the grant's refresh family does, the current one or an older one); an access token revokes that token. Another client's token is left alone, unknown
  * ones are ignored (the endpoint reveals neither, RFC 7009 §2.2).
  *
  * @param input - the authenticated client, the token and the hint.
@@ -43,13 +43,12 @@ export async function revokeToken(
   deps: { storage: RevocationStorage; hash?: TokenHasher | undefined; emit?: EmitEvent | undefined },
 ): Promise<RevocationOutcome> {
   const { storage } = deps;
-  const tokenHash = (deps.hash ?? hashToken)(input.token);
-  const found = await findToken(tokenHash, input.tokenTypeHint, storage);
+  const found = await findToken(input.token, input.tokenTypeHint, storage, deps.hash);
   if (found === undefined) return "not-found";
   const clientId = input.client.client_id;
   if (found.kind === "access_token") {
     if (found.record.clientId !== clientId) return "other-client";
-    await storage.revokeAccessToken(tokenHash);
+    await storage.revokeAccessToken(found.tokenHash);
     deps.emit?.({ type: "tokens.revoked", clientId, subject: found.record.subject, grantId: found.record.grantId, tokenType: "access_token" });
   } else {
     if (found.grant.clientId !== clientId) return "other-client";

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { type TokenHasher, hashToken } from "../crypto.js";
+import type { TokenHasher } from "../crypto.js";
+import { hashTaggedToken } from "../token-format.js";
 import { systemNow } from "../clock.js";
 import { OAuthError } from "../errors.js";
 import { authenticateChallenge } from "../http/challenge.js";
@@ -189,7 +190,7 @@ export async function checkBearerAuthorization(
   if (token === null) return challengeOf(bearerError(options, requiredScopes, "invalid_request", "The Authorization header is malformed."));
   let record: AccessTokenRecord | null;
   try {
-    record = await options.storage.getAccessToken((options.hash ?? hashToken)(token));
+    record = await options.storage.getAccessToken(hashTaggedToken(token, options.hash));
   } catch (error) {
     try {
       (options.onError ?? logUnexpectedError)(error, reportedRequest());

@@ -25,6 +25,11 @@ export interface MemoryStorage extends Storage {
    * included, with their grants); returns how many were removed.
    */
   sweep(): number;
+  /**
+   * Inspection for tests and sizing: how many entries the store holds for a grant (the grant, its
+   * refresh-family index entry, its access tokens, its tombstone).
+   */
+  countGrantRecords(grantId: string): number;
 }
 
 interface CodeEntry {
@@ -35,7 +40,8 @@ interface CodeEntry {
 interface GrantEntry {
   grant: GrantRecord;
   accessTokenHashes: Set<string>;
-  refreshTokenHashes: Set<string>;
+  /** The key of the grant in the refresh-family index, if it has a refresh token. */
+  familyHash?: string;
 }
 
 // Records are copied on the way in so that a caller mutating its object cannot change the store.
@@ -124,7 +130,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
   const codes = new Map<string, CodeEntry>();
   const grants = new Map<string, GrantEntry>();
   const accessTokens = new Map<string, AccessTokenRecord>();
-  const refreshIndex = new Map<string, string>(); // refresh token hash -> grant id
+  const refreshIndex = new Map<string, string>(); // refresh family hash -> grant id (one per grant)
   const revoked = new Map<string, number>(); // grant id -> tombstone horizon (storage contract)
   const bySubject = new Map<string, Set<string>>(); // subject -> grant ids (listSubjectGrants)
 
@@ -134,7 +140,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
     grants.delete(grantId);
     unindexSubject(entry.grant);
     for (const hash of entry.accessTokenHashes) accessTokens.delete(hash);
-    for (const hash of entry.refreshTokenHashes) refreshIndex.delete(hash);
+    if (entry.familyHash !== undefined) refreshIndex.delete(entry.familyHash);
   }
 
   function unindexSubject(grant: GrantRecord): void {
@@ -197,6 +203,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
 
   return {
     sweep,
+    countGrantRecords(grantId) {
+      const entry = grants.get(grantId);
+      let count = (entry === undefined ? 0 : 1 + entry.accessTokenHashes.size) + (revoked.has(grantId) ? 1 : 0);
+      for (const id of refreshIndex.values()) if (id === grantId) count++;
+      for (const token of accessTokens.values()) if (token.grantId === grantId && !entry?.accessTokenHashes.has(token.tokenHash)) count++;
+      return count;
+    },
 
     async getClient(clientId) {
       return clients.get(clientId) ?? null;
@@ -241,14 +254,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const now = clock();
       // Checked in the same synchronous step as the write: a revoked id never becomes live.
       if ((revoked.get(grant.grantId) ?? 0) > now) return false;
-      const entry: GrantEntry = { grant: copyGrant(grant), accessTokenHashes: new Set(), refreshTokenHashes: new Set() };
+      const entry: GrantEntry = { grant: copyGrant(grant), accessTokenHashes: new Set() };
       grants.set(grant.grantId, entry);
       let ids = bySubject.get(grant.subject);
       if (ids === undefined) bySubject.set(grant.subject, (ids = new Set()));
       ids.add(grant.grantId);
       if (grant.refresh) {
-        entry.refreshTokenHashes.add(grant.refresh.tokenHash);
-        refreshIndex.set(grant.refresh.tokenHash, grant.grantId);
+        entry.familyHash = grant.refresh.familyHash ?? grant.refresh.tokenHash;
+        refreshIndex.set(entry.familyHash, grant.grantId);
       }
       addAccessToken(entry, accessToken);
       maybeSweep(now);
@@ -273,8 +286,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const { sealedProps, propsVersion } = entry.grant;
       return sealedProps === undefined ? token : { ...token, sealedProps, propsVersion: propsVersion ?? 0 };
     },
-    async getGrantByRefreshToken(tokenHash) {
-      const grantId = refreshIndex.get(tokenHash);
+    async getGrantByRefreshFamily(familyHash) {
+      const grantId = refreshIndex.get(familyHash);
       if (grantId === undefined) return null;
       return liveGrant(grantId, clock())?.grant ?? null;
     },
@@ -283,9 +296,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       const entry = liveGrant(rotation.grantId, now);
       if (!entry || entry.grant.refresh?.tokenHash !== rotation.expectedTokenHash) return false;
       // A new grant object: a caller still holding the old one sees the state it read.
+      // Found by its family as before: nothing is added per rotation but the access token.
       entry.grant = { ...entry.grant, refresh: { ...rotation.refresh } };
-      entry.refreshTokenHashes.add(rotation.refresh.tokenHash);
-      refreshIndex.set(rotation.refresh.tokenHash, rotation.grantId);
       addAccessToken(entry, rotation.accessToken);
       maybeSweep(now);
       return true;

@@ -145,6 +145,13 @@ export interface RefreshTokenState {
   previousTokenHash?: string;
   /** When the last rotation happened. */
   rotatedAt?: number;
+  /**
+   * Hash of the grant's refresh family (`hashTaggedToken(family)`, see `src/token-format.ts`): what
+   * {@link GrantStore.getGrantByRefreshFamily} finds the grant by. Set when the grant is created and
+   * carried unchanged by every rotation. Absent on grants created before refresh families, which
+   * the store finds by the `tokenHash` they were created with (or migrated to).
+   */
+  familyHash?: string;
 }
 
 /**
@@ -327,7 +334,8 @@ export interface RevokeGrantOptions {
 export interface GrantStore {
   /**
    * Stores a new grant and its first access token, atomically (both or neither), until the
-   * grant's `expiresAt`. If the grant has a refresh token, `getGrantByRefreshToken` finds it.
+   * grant's `expiresAt`. If the grant has a refresh token, `getGrantByRefreshFamily` finds it by
+   * `refresh.familyHash` (or, without one, by `refresh.tokenHash`).
    *
    * Checks the grant id's tombstone in the same atomic step: if the id was revoked (see
    * {@link GrantStore}), stores nothing and returns `false`; otherwise returns `true`. The core
@@ -347,17 +355,19 @@ export interface GrantStore {
    */
   getAccessToken(tokenHash: string): Promise<AccessTokenRecord | null>;
   /**
-   * Returns the live grant that this refresh token hash was ever issued for (the current token,
-   * the previous one, or an older one), or `null`. Finding a grant by an old token is how reuse is
-   * detected (RFC 9700 §4.14.2).
+   * Returns the live grant of this refresh family, or `null`: the grant whose `refresh.familyHash`
+   * (for a grant created without one: the `refresh.tokenHash` it was created with) is `familyHash`.
+   * Every refresh token of a grant, current or long rotated out, carries its family, so this finds
+   * the grant for any of them; the core then compares the token with the current and previous hash,
+   * and anything else of the family is reuse (RFC 9700 §4.14.2). One call, one lookup.
    */
-  getGrantByRefreshToken(tokenHash: string): Promise<GrantRecord | null>;
+  getGrantByRefreshFamily(familyHash: string): Promise<GrantRecord | null>;
   /**
    * Compare-and-rotate, atomically: if the grant exists and its current refresh token hash is
-   * `expectedTokenHash`, sets its refresh state to `refresh` (the new hash becomes findable by
-   * `getGrantByRefreshToken`, the old ones stay findable) and stores `accessToken`; returns `true`.
-   * Otherwise changes nothing and returns `false`. Of concurrent rotations expecting the same
-   * hash, exactly one succeeds.
+   * `expectedTokenHash`, sets its refresh state to `refresh` and stores `accessToken`; returns
+   * `true`. Otherwise changes nothing and returns `false`. Of concurrent rotations expecting the
+   * same hash, exactly one succeeds. The grant stays findable by its family; a rotation adds no
+   * record besides the access token, so the records of a grant do not grow with its refreshes.
    */
   rotateRefreshToken(rotation: RefreshTokenRotation): Promise<boolean>;
   /**

@@ -7,7 +7,8 @@
  */
 import { systemNow } from "../clock.js";
 import type { AuthorizationServerConfig } from "../config.js";
-import { generateId, generateToken, hashToken } from "../crypto.js";
+import { generateToken } from "../crypto.js";
+import { generateAccessToken, generateGrantId, hashTaggedToken } from "../token-format.js";
 import { type AuthorizationServer, createAuthorizationServer } from "../server.js";
 import { createMemoryStorage } from "../storage/memory.js";
 import { sealGrantProps } from "../props.js";
@@ -100,10 +101,11 @@ export function createTestAuthorizationServer(options: TestAuthorizationServerOp
     const expiresAt = issuedAt + (mint.expiresIn ?? server.config.accessTokenLifetime);
     const clientId = mint.clientId ?? "test-client";
     const subjectType = mint.subjectType ?? "user";
-    const token = generateToken();
-    const grant: GrantRecord = { grantId: generateId(), clientId, subject: mint.subject, subjectType, scope, resource, issuedAt, expiresAt };
+    const grantId = generateGrantId();
+    const token = generateAccessToken(grantId);
+    const grant: GrantRecord = { grantId, clientId, subject: mint.subject, subjectType, scope, resource, issuedAt, expiresAt };
     const record: AccessTokenRecord = {
-      tokenHash: hashToken(token),
+      tokenHash: hashTaggedToken(token),
       grantId: grant.grantId,
       clientId,
       subject: mint.subject,

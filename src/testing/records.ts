@@ -1,11 +1,14 @@
 /**
  * Record builders for the conformance suite: every credential is made as a plaintext value and
- * stored only through `hashToken()`, the way the core does it, so that the suite can check that a
- * store never needs (and never holds) the plaintext.
+ * stored only through `hashTaggedToken()`, the way the core does it, so that the suite can check
+ * that a store never needs (and never holds) the plaintext. Grant ids and credentials carry one slot
+ * tag per suite run (`src/token-format.ts`), so that a sharded store (Redis Cluster) keeps a grant
+ * and any token of the suite in one slot, as it does a grant and its own tokens.
  *
  * @module
  */
-import { generateId, generateToken, hashToken } from "../crypto.js";
+import { generateId, generateToken } from "../crypto.js";
+import { generateGrantId, hashTaggedToken, slotTagOf } from "../token-format.js";
 import type {
   AccessTokenRecord,
   AuthorizationCodeRecord,
@@ -20,9 +23,17 @@ export interface TestCredential {
   hash: string;
 }
 
+const SUITE_TAG = slotTagOf(generateGrantId())!;
+
+/** A grant id with the suite's slot tag. */
+export function grantId(): string {
+  return `${SUITE_TAG}.${generateId()}`;
+}
+
+/** A random credential with the suite's slot tag, and its stored hash. */
 export function credential(): TestCredential {
-  const value = generateToken();
-  return { value, hash: hashToken(value) };
+  const value = `${SUITE_TAG}.${generateToken()}`;
+  return { value, hash: hashTaggedToken(value) };
 }
 
 /** A client with every optional field set, so that a round trip checks them all. */
@@ -63,7 +74,7 @@ export function minimalClient(): ClientRecord {
 export function authorizationCode(code: TestCredential, now: number, expiresAt = now + 60): AuthorizationCodeRecord {
   return {
     codeHash: code.hash,
-    grantId: generateId(),
+    grantId: grantId(),
     clientId: `client-${generateId()}`,
     redirectUri: "https://client.example.com/callback",
     subject: "user-1",
@@ -93,7 +104,7 @@ export interface GrantOptions {
 
 export function grant(now: number, options: GrantOptions = {}): GrantRecord {
   const record: GrantRecord = {
-    grantId: generateId(),
+    grantId: grantId(),
     clientId: options.clientId ?? `client-${generateId()}`,
     subject: "user-1",
     scope: ["read", "write"],
@@ -102,8 +113,9 @@ export function grant(now: number, options: GrantOptions = {}): GrantRecord {
     issuedAt: now,
     expiresAt: options.expiresAt ?? now + 90 * 86_400,
   };
+  // The first token's hash doubles as the family hash, as for a grant migrated from before families.
   if (options.refresh !== undefined) {
-    record.refresh = refreshState(options.refresh, now);
+    record.refresh = { ...refreshState(options.refresh, now), familyHash: options.refresh.hash };
   }
   return record;
 }

@@ -97,23 +97,23 @@ describe.skipIf(!distBuilt("components from the built package"))("the five compo
     await expect(kit.exchangeAuthorizationCode({ client: authenticated, code: first.code, codeVerifier: RFC7636_VERIFIER }, { storage: exchangeStorage, policy })).rejects.toMatchObject({
       error: "invalid_grant",
     });
-    expect(await memory.getAccessToken(kit.hashToken(tokens.accessToken))).toBeNull();
-    expect(await memory.getGrantByRefreshToken(kit.hashToken(tokens.refreshToken!))).toBeNull();
+    expect(await memory.getAccessToken(kit.hashTaggedToken(tokens.accessToken))).toBeNull();
+    expect(await memory.getGrantByRefreshFamily(kit.refreshFamilyHash(tokens.refreshToken!))).toBeNull();
 
     // A fresh code, then the refresh rotator (RFC 6749 §6, OAuth 2.1 §4.3.1: rotation).
     const second = await issue();
     const live = await kit.exchangeAuthorizationCode({ client: authenticated, code: second.code, codeVerifier: RFC7636_VERIFIER }, { storage: exchangeStorage, policy });
-    const refreshStorage = only(memory, ["getGrantByRefreshToken", "rotateRefreshToken", "saveAccessToken", "revokeGrant"], touched);
+    const refreshStorage = only(memory, ["getGrantByRefreshFamily", "rotateRefreshToken", "saveAccessToken", "revokeGrant"], touched);
     const refreshed = await kit.refreshAccessToken({ client: authenticated, refreshToken: live.refreshToken! }, { storage: refreshStorage, policy });
     expect(refreshed.refreshToken).toBeTypeOf("string");
     expect(refreshed.refreshToken).not.toBe(live.refreshToken);
-    expect(await memory.getAccessToken(kit.hashToken(refreshed.accessToken))).not.toBeNull();
+    expect(await memory.getAccessToken(kit.hashTaggedToken(refreshed.accessToken))).not.toBeNull();
 
     // Reuse of the rotated-out token revokes the whole family (RFC 9700 §4.14.2).
     await expect(kit.refreshAccessToken({ client: authenticated, refreshToken: live.refreshToken! }, { storage: refreshStorage, policy })).rejects.toMatchObject({
       error: "invalid_grant",
     });
-    expect(await memory.getAccessToken(kit.hashToken(refreshed.accessToken))).toBeNull();
+    expect(await memory.getAccessToken(kit.hashTaggedToken(refreshed.accessToken))).toBeNull();
     await expect(kit.refreshAccessToken({ client: authenticated, refreshToken: refreshed.refreshToken! }, { storage: refreshStorage, policy })).rejects.toMatchObject({
       error: "invalid_grant",
     });
@@ -128,9 +128,9 @@ describe.skipIf(!distBuilt("components from the built package"))("the five compo
     const memory = kit.createMemoryStorage();
     const policy = kit.resolvePolicy({ issuer: ISSUER });
     const client: ClientRecord = { client_id: "c", token_endpoint_auth_method: "none", redirect_uris: [REDIRECT_URI], grant_types: ["refresh_token"], response_types: ["code"] };
-    // Deliberately too narrow: the refresh rotator's first call is getGrantByRefreshToken.
+    // Deliberately too narrow: the refresh rotator's first call is getGrantByRefreshFamily.
     const tooNarrow = only(memory, ["rotateRefreshToken"], touched) as unknown as OAuthKit.RefreshStorage;
-    await expect(kit.refreshAccessToken({ client, refreshToken: "t" }, { storage: tooNarrow, policy })).rejects.toThrow(/getGrantByRefreshToken/);
-    expect(touched).toEqual(["getGrantByRefreshToken"]);
+    await expect(kit.refreshAccessToken({ client, refreshToken: "t" }, { storage: tooNarrow, policy })).rejects.toThrow(/getGrantByRefreshFamily/);
+    expect(touched).toEqual(["getGrantByRefreshFamily"]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The reference server on a real Redis and a real PostgreSQL, chosen from REDIS_URL / DATABASE_URL
+ * The reference server on a real Redis, a real three-node Redis Cluster and a real PostgreSQL,
+ * chosen from REDIS_URL / REDIS_CLUSTER_URLS / DATABASE_URL
  * as `npm run example` does: the whole flow must work on each. Without either it keeps its data in
  * a SQLite file, which must survive a restart.
  */
@@ -14,7 +15,16 @@ import { serve } from "../../examples/node-http/serve.js";
 // @ts-expect-error: plain JavaScript module shared with the CI smoke script
 import { callWhoami, runExampleFlow, signInAndDecide } from "../../scripts/example-flow.mjs";
 import { type RunningExample, distBuilt, startExample } from "./child-process.js";
-import { type RunningServer, postgresBinaries, redisBinary, serverMissing, startPostgres, startRedis } from "../support/servers.js";
+import {
+  type RunningServer,
+  postgresBinaries,
+  redisBinary,
+  redisCliBinary,
+  serverMissing,
+  startPostgres,
+  startRedis,
+  startRedisCluster,
+} from "../support/servers.js";
 
 function describeWith(kind: string, start: () => Promise<{ server: RunningServer; env: Record<string, string> }>) {
   describe(`reference server with ${kind}`, () => {
@@ -51,6 +61,13 @@ if (redis === null) serverMissing("reference server with redis", "redis-server n
 else describeWith("redis", async () => {
   const server = await startRedis(redis);
   return { server, env: { REDIS_URL: server.url } };
+});
+
+const redisCli = redis === null ? null : redisCliBinary(redis);
+if (redis === null || redisCli === null) serverMissing("reference server with redis-cluster", "redis-server or redis-cli not found");
+else describeWith("redis-cluster", async () => {
+  const cluster = await startRedisCluster(redis, redisCli);
+  return { server: { port: Number(new URL(cluster.urls[0]!).port), stop: cluster.stop }, env: { REDIS_CLUSTER_URLS: cluster.urls.join(",") } };
 });
 
 const postgres = postgresBinaries();

@@ -14,6 +14,7 @@ import { createRedisStorage } from "../../src/storage/redis/index.js";
 import { countStorageCalls } from "../../src/testing/index.js";
 import { ISSUER, RESOURCE, RFC7636_CHALLENGE, type TestClient, authorizeUrl, exchangeCode, registerClient, tokenRequest } from "../support/fixtures.js";
 import { postgresBinaries, redisBinary, startPostgres, startRedis } from "../support/servers.js";
+import { dumpPrefix } from "../support/redis-inspect.js";
 import { type Upstream, browseUpstream, startOidcProvider } from "./support.js";
 
 const PROPS_KEYS = { keys: [{ id: "k1", key: "3q2-7wAAAAC6vLq8urq8urq8urq8urq8urq8urq8urw" }] };
@@ -176,14 +177,7 @@ describe("federation with oidc-provider upstream (issue 12)", () => {
         await server.stop();
       };
       const seen = await scenario(createRedisStorage({ client, prefix: `fed-${generateId()}:` }), "client_secret_basic");
-      const lines: string[] = [];
-      for await (const keys of client.scanIterator({ MATCH: "*", COUNT: 1000 })) {
-        for (const key of keys) {
-          const type = await client.type(key);
-          lines.push(`${key} ${type === "hash" ? JSON.stringify(await client.hGetAll(key)) : type === "string" ? await client.get(key) : JSON.stringify(await client.sMembers(key))}`);
-        }
-      }
-      const dump = lines.join("\n");
+      const dump = await dumpPrefix([client], "");
       expect(dump).toContain("alice");
       for (const token of seen) expect(dump).not.toContain(token);
       expect(dump).not.toContain("refresh_token\":");
@@ -207,7 +201,7 @@ describe("federation with oidc-provider upstream (issue 12)", () => {
       await migrate(pool, { schema });
       const seen = await scenario(createPostgresStorage({ pool, schema }), "client_secret_basic");
       const rows: string[] = [];
-      for (const table of ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens"]) {
+      for (const table of ["clients", "authorization_codes", "grants", "refresh_families", "access_tokens"]) {
         const result = await pool.query<{ row: string }>(`SELECT t::text AS row FROM "${schema}".${table} t`);
         rows.push(...result.rows.map((r) => `${table} ${r.row}`));
       }

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type AccessTokenRecord, hashToken, validateBearerToken } from "../../src/index.js";
+import { type AccessTokenRecord, hashTaggedToken, validateBearerToken } from "../../src/index.js";
 import { headerValue } from "./support.js";
 
 const NOW = 1_800_000_000;
@@ -16,12 +16,12 @@ const b64token = fc
 
 /** The one call bearer validation makes, over a map (the memory store would want a grant too). */
 function tokenStore(...tokens: string[]) {
-  const records = new Map(tokens.map((token) => [hashToken(token), record(token)]));
+  const records = new Map(tokens.map((token) => [hashTaggedToken(token), record(token)]));
   return { getAccessToken: async (hash: string) => records.get(hash) ?? null };
 }
 
 function record(token: string): AccessTokenRecord {
-  return { tokenHash: hashToken(token), grantId: "g", clientId: "c", subject: "alice", scope: ["read"], audience: [RESOURCE], issuedAt: NOW, expiresAt: NOW + 60 };
+  return { tokenHash: hashTaggedToken(token), grantId: "g", clientId: "c", subject: "alice", scope: ["read"], audience: [RESOURCE], issuedAt: NOW, expiresAt: NOW + 60 };
 }
 
 describe("fuzz: bearer validation (RFC 6750 §2.1, §3.1)", () => {

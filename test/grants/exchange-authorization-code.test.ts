@@ -3,7 +3,7 @@
  * it declares, IssuedTokens out.
  */
 import { describe, expect, it } from "vitest";
-import { exchangeAuthorizationCode, hashToken } from "../../src/index.js";
+import { exchangeAuthorizationCode, hashTaggedToken, refreshFamilyHash } from "../../src/index.js";
 import { RFC7636_VERIFIER } from "../support/fixtures.js";
 import { OTHER_RESOURCE, REDIRECT_URI, RESOURCE, grantSetup, rejection } from "./support.js";
 
@@ -12,8 +12,8 @@ describe("exchangeAuthorizationCode (RFC 6749 §4.1.3)", () => {
     const t = grantSetup();
     const tokens = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, t.deps);
     expect(tokens).toMatchObject({ tokenType: "Bearer", expiresIn: 3600, scope: ["read", "write"], subject: "alice", audience: [RESOURCE, OTHER_RESOURCE] });
-    expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const stored = await t.storage.getAccessToken(hashToken(tokens.accessToken));
+    expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{4}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+    const stored = await t.storage.getAccessToken(hashTaggedToken(tokens.accessToken));
     expect(stored).toMatchObject({ grantId: tokens.grantId, clientId: "app", subject: "alice", expiresAt: t.clock.now() + 3600 });
   });
 
@@ -31,8 +31,8 @@ describe("exchangeAuthorizationCode (RFC 6749 §4.1.3)", () => {
     const tokens = await exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, t.deps);
     const replay = await rejection(exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, t.deps));
     expect(replay).toMatchObject({ error: "invalid_grant", description: "The authorization code has already been used.", status: 400 });
-    expect(await t.storage.getAccessToken(hashToken(tokens.accessToken))).toBeNull();
-    expect(await t.storage.getGrantByRefreshToken(hashToken(tokens.refreshToken!))).toBeNull();
+    expect(await t.storage.getAccessToken(hashTaggedToken(tokens.accessToken))).toBeNull();
+    expect(await t.storage.getGrantByRefreshFamily(refreshFamilyHash(tokens.refreshToken!))).toBeNull();
   });
 
   it("refuses an unknown code, another client's code, and an expired code (RFC 6749 §4.1.3)", async () => {

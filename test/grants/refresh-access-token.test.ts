@@ -3,7 +3,7 @@
  * detection, the grace window, narrowing — plain inputs, the four storage methods it declares.
  */
 import { describe, expect, it } from "vitest";
-import { type IssuedTokens, exchangeAuthorizationCode, generateToken, hashToken, refreshAccessToken } from "../../src/index.js";
+import { type IssuedTokens, exchangeAuthorizationCode, generateToken, hashTaggedToken, hashToken, refreshAccessToken, refreshFamilyHash } from "../../src/index.js";
 import { RFC7636_VERIFIER } from "../support/fixtures.js";
 import { type GrantSetup, RESOURCE, grantSetup, rejection } from "./support.js";
 
@@ -18,7 +18,7 @@ describe("refreshAccessToken (RFC 6749 §6)", () => {
     const next = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
     expect(next).toMatchObject({ tokenType: "Bearer", grantId: first.grantId, scope: ["read", "write"], subject: "alice" });
     expect(next.refreshToken).not.toBe(first.refreshToken);
-    const grant = await t.storage.getGrantByRefreshToken(hashToken(next.refreshToken!));
+    const grant = await t.storage.getGrantByRefreshFamily(refreshFamilyHash(next.refreshToken!));
     expect(grant?.refresh?.tokenHash).toBe(hashToken(next.refreshToken!));
     expect(grant?.refresh?.previousTokenHash).toBe(hashToken(first.refreshToken!));
   });
@@ -29,7 +29,7 @@ describe("refreshAccessToken (RFC 6749 §6)", () => {
     const next = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
     const reuse = await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps));
     expect(reuse).toMatchObject({ error: "invalid_grant", description: "The refresh token is invalid or has expired.", status: 400 });
-    expect(await t.storage.getAccessToken(hashToken(next.accessToken))).toBeNull();
+    expect(await t.storage.getAccessToken(hashTaggedToken(next.accessToken))).toBeNull();
     expect((await rejection(refreshAccessToken({ client: t.client, refreshToken: next.refreshToken! }, t.deps))).error).toBe("invalid_grant");
   });
 
@@ -80,7 +80,7 @@ describe("the grace window (docs/token-endpoint.md#grace-window)", () => {
     const repeat = await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, t.deps);
     expect(repeat.refreshToken).toBe(next.refreshToken);
     expect(repeat.accessToken).not.toBe(next.accessToken);
-    expect(await t.storage.getAccessToken(hashToken(repeat.accessToken))).not.toBeNull();
+    expect(await t.storage.getAccessToken(hashTaggedToken(repeat.accessToken))).not.toBeNull();
   });
 
   it("past the window, the same repeat is reuse and revokes the grant (RFC 9700 §4.14.2)", async () => {
@@ -106,7 +106,7 @@ describe("the grace window (docs/token-endpoint.md#grace-window)", () => {
     const calls: string[] = [];
     const s = t.storage;
     const storage = {
-      getGrantByRefreshToken: (hash: string) => (calls.push("getGrantByRefreshToken"), s.getGrantByRefreshToken(hash)),
+      getGrantByRefreshFamily: (hash: string) => (calls.push("getGrantByRefreshFamily"), s.getGrantByRefreshFamily(hash)),
       rotateRefreshToken: (...args: Parameters<typeof s.rotateRefreshToken>) => (calls.push("rotateRefreshToken"), s.rotateRefreshToken(...args)),
       saveAccessToken: (...args: Parameters<typeof s.saveAccessToken>) => (calls.push("saveAccessToken"), s.saveAccessToken(...args)),
       revokeGrant: (...args: Parameters<typeof s.revokeGrant>) => (calls.push("revokeGrant"), s.revokeGrant(...args)),
@@ -114,6 +114,6 @@ describe("the grace window (docs/token-endpoint.md#grace-window)", () => {
     const deps = { storage, policy: t.policy, now: t.clock.now };
     await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
     await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
-    expect(calls).toEqual(["getGrantByRefreshToken", "rotateRefreshToken", "getGrantByRefreshToken", "saveAccessToken"]);
+    expect(calls).toEqual(["getGrantByRefreshFamily", "rotateRefreshToken", "getGrantByRefreshFamily", "saveAccessToken"]);
   });
 });

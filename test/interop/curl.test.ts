@@ -10,7 +10,7 @@ import {
   type ClientAuthenticationMethod,
   createMemoryStorage,
   generateToken,
-  hashToken,
+  hashTaggedToken,
 } from "../../src/index.js";
 import { registerClient } from "../support/fixtures.js";
 import { type RunningServer, serveApprovingHost } from "../support/http.js";
@@ -116,7 +116,7 @@ describe.skipIf(CURL === undefined)("curl interop", () => {
       expect(response.headers.get("cache-control")).toBe("no-store");
       const tokens = response.json();
       expect(tokens).toMatchObject({ token_type: "Bearer", scope: "read write", expires_in: 3600 });
-      expect(await storage.getAccessToken(hashToken(tokens.access_token))).toMatchObject({ clientId, subject: "alice" });
+      expect(await storage.getAccessToken(hashTaggedToken(tokens.access_token))).toMatchObject({ clientId, subject: "alice" });
 
       const api = await curl(["-H", `Authorization: Bearer ${tokens.access_token}`, `${running.url}/api`]);
       expect(api.status).toBe(200);

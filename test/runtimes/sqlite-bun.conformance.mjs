@@ -11,7 +11,8 @@ import { bunSqliteDriver, createSqliteStorage, migrate } from "../../dist/sqlite
 import { describeStorageConformance } from "../../dist/testing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "oauthkit-bun-conformance-"));
-const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens", "grant_props"];
+const TABLES = ["clients", "authorization_codes", "grants", "refresh_families", "access_tokens", "grant_props"];
+const GRANT_TABLES = ["grants", "refresh_families", "access_tokens", "grant_props"];
 
 describeStorageConformance("sqlite (bun:sqlite, WAL file)", async () => {
   const db = new Database(join(dir, "oauthkit.sqlite"));
@@ -20,5 +21,7 @@ describeStorageConformance("sqlite (bun:sqlite, WAL file)", async () => {
   await migrate(driver);
   const dump = async () =>
     TABLES.flatMap((table) => db.prepare(`SELECT * FROM ${table}`).all().map((row) => `${table} ${JSON.stringify(row)}`)).join("\n");
-  return { storage: createSqliteStorage({ driver }), dump, close: async () => db.close() };
+  const countGrantRecords = async (grantId) =>
+    GRANT_TABLES.reduce((total, table) => total + Number(db.prepare(`SELECT count(*) AS n FROM ${table} WHERE grant_id = ?`).get(grantId).n), 0);
+  return { storage: createSqliteStorage({ driver }), dump, countGrantRecords, close: async () => db.close() };
 });

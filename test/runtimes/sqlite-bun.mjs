@@ -21,7 +21,7 @@ const [db, other] = [open(), open()];
 try {
   const driver = bunSqliteDriver(db);
   const migrated = await migrate(driver);
-  check(migrated.applied.join() === "001_init,002_grant_props,003_subject_index" && (await migrate(driver)).applied.length === 0, "migrate applies 001_init, 002_grant_props and 003_subject_index once");
+  check(migrated.applied.join() === "001_init,002_grant_props,003_subject_index,004_refresh_families" && (await migrate(driver)).applied.length === 0, "migrate applies 001_init to 004_refresh_families once");
   const storage = createSqliteStorage({ driver });
 
   const issuer = "https://auth.example.com";

@@ -2,4 +2,7 @@
 import { createMemoryStorage } from "../../src/index.js";
 import { describeStorageConformance } from "../../src/testing/index.js";
 
-describeStorageConformance("memory", async () => ({ storage: createMemoryStorage() }));
+describeStorageConformance("memory", async () => {
+  const storage = createMemoryStorage();
+  return { storage, countGrantRecords: async (grantId) => storage.countGrantRecords(grantId) };
+});

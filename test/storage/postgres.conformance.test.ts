@@ -20,7 +20,15 @@ import { type RunningPostgres, postgresBinaries, serverMissing, startPostgres } 
 // Compile-time check: a pg Pool is a PostgresPool as it is.
 export const acceptsPgPool = (pool: pg.Pool): PostgresPool => pool;
 
-const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens"];
+const TABLES = ["clients", "authorization_codes", "grants", "refresh_families", "access_tokens"];
+const GRANT_TABLES = ["grants", "refresh_families", "access_tokens"];
+
+/** Rows across the tables that reference the grant (test-only inspection for the conformance suite). */
+async function countGrantRows(pool: pg.Pool, schema: string, grantId: string): Promise<number> {
+  let total = 0;
+  for (const table of GRANT_TABLES) total += Number((await pool.query(`SELECT count(*) FROM "${schema}".${table} WHERE grant_id = $1`, [grantId])).rows[0].count);
+  return total;
+}
 
 async function dumpSchema(pool: pg.Pool, schema: string): Promise<string> {
   const lines: string[] = [];
@@ -61,13 +69,17 @@ if (binaries === null) {
     describeStorageConformance("postgres", async () => {
       const pool = newPool();
       const schema = await migratedSchema(pool);
-      return { storage: createPostgresStorage({ pool, schema }), dump: () => dumpSchema(pool, schema) };
+      return {
+        storage: createPostgresStorage({ pool, schema }),
+        dump: () => dumpSchema(pool, schema),
+        countGrantRecords: (grantId) => countGrantRows(pool, schema, grantId),
+      };
     });
 
     describe("PostgreSQL specifics", () => {
       it("ships the migration files' exact text embedded in the bundle", () => {
-        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones", "003_sealed_props", "004_subject_index"]);
-        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.name)).toEqual(["001_init", "002_grant_tombstones", "003_sealed_props", "004_subject_index", "005_refresh_families"]);
+        expect(POSTGRES_MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
         for (const migration of POSTGRES_MIGRATIONS) {
           const file = readFileSync(join(import.meta.dirname, `../../src/storage/postgres/migrations/${migration.name}.sql`), "utf8");
           expect(migration.sql, migration.name).toBe(file);
@@ -79,6 +91,44 @@ if (binaries === null) {
         const results = await Promise.all([newPool(), newPool(), newPool()].map((pool) => migrate(pool, { schema })));
         expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, POSTGRES_MIGRATIONS.length]);
         expect((await migrate(newPool(), { schema })).applied).toEqual([]);
+      });
+
+      it("migration 005 keeps each live grant's current refresh token working as its family; rotated-out hashes go", async () => {
+        const pool = newPool();
+        const schema = `t_${generateId().replace(/-/g, "_")}`;
+        // The schema as version 4 left it, with a grant rotated twice (three hashes kept).
+        const client = await pool.connect();
+        try {
+          await client.query(`CREATE SCHEMA "${schema}"`);
+          await client.query(`SET search_path TO "${schema}"`);
+          for (const migration of POSTGRES_MIGRATIONS.slice(0, 4)) await client.query(migration.sql);
+          await client.query(`CREATE TABLE oauthkit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+          await client.query(`INSERT INTO oauthkit_migrations (version, name) VALUES (1, '001_init'), (2, '002_grant_tombstones'), (3, '003_sealed_props'), (4, '004_subject_index')`);
+          const t = Math.floor(Date.now() / 1000);
+          const record = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 };
+          await client.query(
+            `INSERT INTO grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at) VALUES ('g', 'c', $1, $2, 'r3', $3)`,
+            [JSON.stringify(record), JSON.stringify({ tokenHash: "r3", previousTokenHash: "r2", expiresAt: t + 600 }), t + 600],
+          );
+          await client.query(`INSERT INTO refresh_tokens (token_hash, grant_id) VALUES ('r1', 'g'), ('r2', 'g'), ('r3', 'g')`);
+        } finally {
+          client.release();
+        }
+        const migrated = await migrate(pool, { schema });
+        expect(migrated.applied).toEqual(["005_refresh_families"]);
+        const storage = createPostgresStorage({ pool, schema });
+        expect((await storage.getGrantByRefreshFamily("r3"))?.refresh?.tokenHash).toBe("r3");
+        expect(await storage.getGrantByRefreshFamily("r2")).toBeNull();
+        expect(await countGrantRows(pool, schema, "g")).toBe(2);
+        // Applied again by another tool: nothing changes.
+        const again = await pool.connect();
+        try {
+          await again.query(`SET search_path TO "${schema}"`);
+          await again.query(POSTGRES_MIGRATIONS[4]!.sql);
+        } finally {
+          again.release();
+        }
+        expect(await countGrantRows(pool, schema, "g")).toBe(2);
       });
 
       it("refuses a schema name that is not a plain identifier", () => {
@@ -112,7 +162,7 @@ if (binaries === null) {
         await storage.redeemAuthorizationCode("h");
         await storage.saveAccessToken(token);
         await storage.getAccessToken("a1");
-        await storage.getGrantByRefreshToken("r1");
+        await storage.getGrantByRefreshFamily("r1");
         await storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: token });
         await storage.revokeGrant("g");
         await storage.revokeAccessToken("a1");
@@ -173,7 +223,7 @@ if (binaries === null) {
         const count = async (table: string) => Number((await pool.query(`SELECT count(*) FROM "${schema}".${table}`)).rows[0].count);
         expect(await count("authorization_codes")).toBe(1);
         expect(await count("grants")).toBe(2);
-        expect(await count("refresh_tokens")).toBe(0);
+        expect(await count("refresh_families")).toBe(0);
         expect(await storage.createGrant({ ...base, grantId: "tombstone", expiresAt: t + 600 }, token("tomb-at", "tombstone", t + 60))).toBe(false);
         expect(await count("access_tokens")).toBe(1);
         expect(await storage.getAccessToken("live-at")).not.toBeNull();

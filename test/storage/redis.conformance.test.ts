@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateId } from "../../src/crypto.js";
 import { GRANT_TOMBSTONE_DEFAULT_SECONDS } from "../../src/storage/types.js";
 import { type RedisScriptingClient, createRedisStorage, sweepExpiredClients } from "../../src/storage/redis/index.js";
+import { countGrantKeys, dumpPrefix } from "../support/redis-inspect.js";
 import { describeStorageConformance } from "../../src/testing/index.js";
 import { type RunningRedis, redisBinary, serverMissing, startRedis } from "../support/servers.js";
 
@@ -11,22 +12,6 @@ type Client = ReturnType<typeof createClient>;
 
 // Compile-time check: a node-redis v5 client is a RedisScriptingClient as it is.
 export const acceptsNodeRedis = (client: Client): RedisScriptingClient => client;
-
-async function dumpPrefix(client: Client, prefix: string): Promise<string> {
-  const lines: string[] = [];
-  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
-    for (const key of keys) {
-      const type = await client.type(key);
-      const value =
-        type === "string" ? await client.get(key)
-        : type === "hash" ? JSON.stringify(await client.hGetAll(key))
-        : type === "set" ? JSON.stringify(await client.sMembers(key))
-        : `(${type})`;
-      lines.push(`${key} ${value}`);
-    }
-  }
-  return lines.join("\n");
-}
 
 const binary = redisBinary();
 if (binary === null) {
@@ -53,7 +38,11 @@ if (binary === null) {
     describeStorageConformance("redis", async () => {
       const client = await connect();
       const prefix = `conformance-${generateId()}:`;
-      return { storage: createRedisStorage({ client, prefix }), dump: () => dumpPrefix(client, prefix) };
+      return {
+        storage: createRedisStorage({ client, prefix }),
+        dump: () => dumpPrefix([client], prefix),
+        countGrantRecords: (grantId) => countGrantKeys([client], prefix, grantId),
+      };
     });
 
     describe("Redis specifics", () => {

@@ -24,7 +24,12 @@ import { type SqliteConnection, sqliteEngines } from "../support/sqlite.js";
 // Compile-time check: a better-sqlite3 Database is a BetterSqlite3Database as it is.
 export const acceptsBetterSqlite3 = (db: BetterSqlite3.Database): BetterSqlite3Database => db;
 
-const TABLES = ["clients", "authorization_codes", "grants", "refresh_tokens", "access_tokens", "grant_props"];
+const TABLES = ["clients", "authorization_codes", "grants", "refresh_families", "access_tokens", "grant_props"];
+const GRANT_TABLES = ["grants", "refresh_families", "access_tokens", "grant_props"];
+
+/** Rows across the tables that reference the grant (test-only inspection for the conformance suite). */
+const countGrantRows = (connection: SqliteConnection) => async (grantId: string) =>
+  GRANT_TABLES.reduce((total, table) => total + Number(connection.rows(`SELECT count(*) AS n FROM ${table} WHERE grant_id = '${grantId.replace(/'/g, "''")}'`)[0]!.n), 0);
 
 const dir = mkdtempSync(join(tmpdir(), "oauthkit-sqlite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,7 +59,7 @@ for (const { name, engine } of sqliteEngines()) {
     describeStorageConformance(`sqlite (${name}, WAL file)`, async () => {
       const { connection } = open();
       await migrate(connection.driver);
-      return { storage: createSqliteStorage({ driver: connection.driver }), dump: dump(connection) };
+      return { storage: createSqliteStorage({ driver: connection.driver }), dump: dump(connection), countGrantRecords: countGrantRows(connection) };
     });
 
     describe("SQLite specifics", () => {
@@ -68,7 +73,35 @@ for (const { name, engine } of sqliteEngines()) {
           { version: 1, name: "001_init" },
           { version: 2, name: "002_grant_props" },
           { version: 3, name: "003_subject_index" },
+          { version: 4, name: "004_refresh_families" },
         ]);
+      });
+
+      it("migration 004 keeps each live grant's current refresh token working as its family; rotated-out hashes go", async () => {
+        const { connection } = open();
+        // The schema as version 3 left it, with a grant rotated twice (three hashes kept).
+        await connection.driver.batch([
+          ...SQLITE_MIGRATIONS.slice(0, 3).flatMap((m) => m.statements.map((sql) => ({ sql, params: [] }))),
+          { sql: "CREATE TABLE IF NOT EXISTS oauthkit_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)", params: [] },
+          { sql: "INSERT INTO oauthkit_migrations (version, name, applied_at) VALUES (1, '001_init', 0), (2, '002_grant_props', 0), (3, '003_subject_index', 0)", params: [] },
+        ]);
+        const t = Math.floor(Date.now() / 1000);
+        const record = { grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 600 };
+        await connection.driver.batch([
+          {
+            sql: "INSERT INTO grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at) VALUES ('g', 'c', ?, ?, 'r3', ?)",
+            params: [JSON.stringify(record), JSON.stringify({ tokenHash: "r3", previousTokenHash: "r2", expiresAt: t + 600 }), t + 600],
+          },
+          { sql: "INSERT INTO refresh_tokens (token_hash, grant_id) VALUES ('r1', 'g'), ('r2', 'g'), ('r3', 'g')", params: [] },
+        ]);
+        expect((await migrate(connection.driver)).applied).toEqual(["004_refresh_families"]);
+        const storage = createSqliteStorage({ driver: connection.driver });
+        expect((await storage.getGrantByRefreshFamily("r3"))?.refresh?.tokenHash).toBe("r3");
+        expect(await storage.getGrantByRefreshFamily("r2")).toBeNull();
+        expect(await countGrantRows(connection)("g")).toBe(2);
+        // Applied again (two instances migrating at once): nothing changes.
+        await connection.driver.batch(SQLITE_MIGRATIONS[3]!.statements.map((sql) => ({ sql, params: [] })));
+        expect(await countGrantRows(connection)("g")).toBe(2);
       });
 
       it("refuses a driver without all() and batch() (TypeError naming the option)", () => {
@@ -101,10 +134,10 @@ for (const { name, engine } of sqliteEngines()) {
         expect(await storage.createGrant(grant("g1", "r1"), token("a1", "g1"))).toBe(true);
         await expect(storage.createGrant(grant("g2", "r2"), token("a1", "g2"))).rejects.toThrow();
         expect(connection.rows("SELECT grant_id FROM grants WHERE grant_id = 'g2'")).toEqual([]);
-        expect(await storage.getGrantByRefreshToken("r2")).toBeNull();
+        expect(await storage.getGrantByRefreshFamily("r2")).toBeNull();
         await expect(storage.rotateRefreshToken({ grantId: "g1", expectedTokenHash: "r1", refresh: { tokenHash: "r3", expiresAt: t + 600 }, accessToken: token("a1", "g1") })).rejects.toThrow();
-        expect((await storage.getGrantByRefreshToken("r1"))?.refresh?.tokenHash).toBe("r1");
-        expect(await storage.getGrantByRefreshToken("r3")).toBeNull();
+        expect((await storage.getGrantByRefreshFamily("r1"))?.refresh?.tokenHash).toBe("r1");
+        expect(await storage.getGrantByRefreshFamily("r3")).toBeNull();
       });
 
       it("sweepExpired deletes dynamically registered clients past expires_at with their grants, and keeps the others (registration.unusedClientLifetime)", async () => {
@@ -142,7 +175,7 @@ for (const { name, engine } of sqliteEngines()) {
         const count = (table: string) => Number(connection.rows(`SELECT count(*) AS n FROM ${table}`)[0]!.n);
         expect(count("authorization_codes")).toBe(1);
         expect(count("grants")).toBe(2);
-        expect(count("refresh_tokens")).toBe(0);
+        expect(count("refresh_families")).toBe(0);
         expect(count("access_tokens")).toBe(1);
         expect(await storage.getAccessToken("live-at")).not.toBeNull();
         expect(await storage.createGrant({ ...base, grantId: "tombstone", expiresAt: t + 600 }, token("tomb-at", "tombstone", t + 60))).toBe(false);

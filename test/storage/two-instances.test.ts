@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { createClient } from "redis";
+import { createClient, createCluster } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateId } from "../../src/crypto.js";
 import type { Storage } from "../../src/index.js";
@@ -16,7 +16,7 @@ import { createRedisStorage } from "../../src/storage/redis/index.js";
 import { createSqliteStorage, migrate as migrateSqlite } from "../../src/storage/sqlite/index.js";
 import { createMemoryStorage } from "../../src/storage/memory.js";
 import { authorize, exchangeCode, flowServer, refresh, registerFlowClient, revoke, validateBearer } from "../../src/testing/server-flow.js";
-import { postgresBinaries, redisBinary, serverMissing, startPostgres, startRedis } from "../support/servers.js";
+import { postgresBinaries, redisBinary, redisCliBinary, serverMissing, startPostgres, startRedis, startRedisCluster } from "../support/servers.js";
 import { sqliteEngines } from "../support/sqlite.js";
 
 interface SharedStore {
@@ -158,6 +158,26 @@ if (redis === null) {
       async close() {
         await Promise.all(connections.map((c) => c.close()));
         await server.stop();
+      },
+    };
+  }, 2);
+}
+
+const redisCli = redis === null ? null : redisCliBinary(redis);
+if (redis === null || redisCli === null) {
+  serverMissing("two instances over Redis Cluster", "redis-server or redis-cli not found on PATH (apt-get install redis-server)");
+} else {
+  describeTwoInstances("Redis Cluster (three nodes)", async () => {
+    const cluster = await startRedisCluster(redis, redisCli);
+    const connections = [0, 1].map(() => createCluster({ rootNodes: cluster.urls.map((url) => ({ url })) }));
+    await Promise.all(connections.map((c) => c.connect()));
+    const prefix = `two-${generateId()}:`;
+    return {
+      a: createRedisStorage({ client: connections[0]!, prefix }),
+      b: createRedisStorage({ client: connections[1]!, prefix }),
+      async close() {
+        await Promise.all(connections.map((c) => c.close()));
+        await cluster.stop();
       },
     };
   }, 2);

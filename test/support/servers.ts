@@ -1,6 +1,7 @@
 /**
- * Throwaway database servers for the adapter tests: a real `redis-server` and a real PostgreSQL,
- * each on a free port with its data in a temporary directory, stopped afterwards.
+ * Throwaway database servers for the adapter tests: a real `redis-server`, a real three-node Redis
+ * Cluster and a real PostgreSQL, each on free ports with its data in a temporary directory, stopped
+ * afterwards.
  *
  * When a binary is missing the adapter suites are skipped with the reason printed, except on CI
  * (`CI=true`), where a missing server fails the run: a green CI must mean the adapters ran.
@@ -122,6 +123,60 @@ export async function startRedis(binary: string): Promise<RunningRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface RunningRedisCluster {
+  /** The nodes' URLs (all masters), e.g. for `createCluster({ rootNodes: [{ url }] })`. */
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+/** redis-cli next to redis-server (it creates the cluster), or null. */
+export const redisCliBinary = (server: string): string | null => findBinary("redis-cli", [dirname(server)]);
+
+/**
+ * Starts a real three-node Redis Cluster (three masters, no replicas): `redis-server
+ * --cluster-enabled yes` on three free ports, each in its own temp dir, joined with `redis-cli
+ * --cluster create … --cluster-replicas 0 --cluster-yes`; resolves once every node reports
+ * `cluster_state:ok`.
+ */
+export async function startRedisCluster(binary: string, cli: string): Promise<RunningRedisCluster> {
+  const nodes: Array<{ port: number; dir: string; child: ChildProcess }> = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => stopProcess(node.child, "SIGTERM")));
+    for (const node of nodes) rmSync(node.dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < 3; i++) {
+      const dir = mkdtempSync(join(tmpdir(), "oauthkit-redis-cluster-"));
+      const port = await freePort();
+      const child = spawn(
+        binary,
+        [
+          "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
+          "--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf"), "--cluster-node-timeout", "5000",
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      nodes.push({ port, dir, child });
+      await waitForOutput(child, /Ready to accept connections/, "redis-server (cluster node)");
+    }
+    const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+    execFileSync(cli, ["--cluster", "create", ...addresses, "--cluster-replicas", "0", "--cluster-yes"], { stdio: "pipe", timeout: 60_000 });
+    const deadline = Date.now() + 30_000;
+    for (const node of nodes) {
+      for (;;) {
+        const info = execFileSync(cli, ["-h", "127.0.0.1", "-p", String(node.port), "cluster", "info"], { encoding: "utf8", timeout: 10_000 });
+        if (info.includes("cluster_state:ok")) break;
+        if (Date.now() > deadline) throw new Error(`Redis Cluster not ok within 30 s:\n${info}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls: nodes.map((node) => `redis://127.0.0.1:${node.port}`), stop };
 }
 
 export interface RunningPostgres extends RunningServer {

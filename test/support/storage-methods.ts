@@ -25,7 +25,7 @@ export async function callEveryStorageMethod(
     createGrant: () => storage.createGrant(grant, token),
     saveAccessToken: () => storage.saveAccessToken({ ...token, tokenHash: "a2" }),
     getAccessToken: () => storage.getAccessToken("a1"),
-    getGrantByRefreshToken: () => storage.getGrantByRefreshToken("r1"),
+    getGrantByRefreshFamily: () => storage.getGrantByRefreshFamily("r1"),
     rotateRefreshToken: () => storage.rotateRefreshToken({ grantId: "g", expectedTokenHash: "r1", refresh: { tokenHash: "r2", expiresAt: t + 60 }, accessToken: { ...token, tokenHash: "a3" } }),
     updateGrantProps: () => storage.updateGrantProps({ grantId: "g", expectedVersion: 0, sealedProps: "sealed" }),
     revokeAccessToken: () => storage.revokeAccessToken("a1"),

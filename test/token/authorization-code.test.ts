@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AuthorizationCodeRecord, type GrantRecord, type Storage, createMemoryStorage, generateToken, hashToken } from "../../src/index.js";
+import { type AuthorizationCodeRecord, type GrantRecord, type Storage, createMemoryStorage, generateToken, hashToken, refreshFamilyHash, hashTaggedToken } from "../../src/index.js";
 import {
   ISSUER,
   REDIRECT_URI,
@@ -28,11 +28,11 @@ describe("authorization_code grant (RFC 6749 §4.1.3)", () => {
     expect(response.headers.get("content-type")).toBe("application/json");
     const body = await response.json();
     expect(body).toEqual({
-      access_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      access_token: expect.stringMatching(/^[A-Za-z0-9_-]{4}\.[A-Za-z0-9_-]{43}$/),
       token_type: "Bearer",
       expires_in: 3600,
       scope: "read write",
-      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      refresh_token: expect.stringMatching(/^[A-Za-z0-9_-]{4}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/),
     });
   });
 
@@ -41,9 +41,13 @@ describe("authorization_code grant (RFC 6749 §4.1.3)", () => {
     const client = await registerClient(storage);
     const body = await (await exchangeCode(server, client, await obtainCode(server, client))).json();
     expect(await storage.getAccessToken(body.access_token)).toBeNull();
-    expect(await storage.getAccessToken(hashToken(body.access_token))).not.toBeNull();
-    expect(await storage.getGrantByRefreshToken(body.refresh_token)).toBeNull();
-    expect(JSON.stringify(await storage.getGrantByRefreshToken(hashToken(body.refresh_token)))).not.toContain(body.refresh_token);
+    expect(await storage.getAccessToken(hashTaggedToken(body.access_token))).not.toBeNull();
+    expect(await storage.getGrantByRefreshFamily(body.refresh_token)).toBeNull();
+    const stored = JSON.stringify(await storage.getGrantByRefreshFamily(refreshFamilyHash(body.refresh_token)));
+    expect(stored).not.toContain(body.refresh_token);
+    // Nor its family: the store keys the grant by the family's hash (docs/security.md).
+    expect(stored).not.toContain(body.refresh_token.slice(0, body.refresh_token.lastIndexOf(".")));
+    expect(stored).toContain(refreshFamilyHash(body.refresh_token));
   });
 
   it("binds the audience of the token to the resource (RFC 8707 §2.2) and hands props back", async () => {
@@ -80,7 +84,7 @@ describe("authorization_code grant (RFC 6749 §4.1.3)", () => {
     const after = await server.validateBearerToken(bearer(first.access_token));
     expect(after).toBeInstanceOf(Response);
     expect((after as Response).status).toBe(401);
-    expect(await storage.getGrantByRefreshToken(hashToken(first.refresh_token))).toBeNull();
+    expect(await storage.getGrantByRefreshFamily(refreshFamilyHash(first.refresh_token))).toBeNull();
   });
 
   it("yields exactly one success for 20 parallel redemptions of one code (RFC 6749 §4.1.2)", async () => {
@@ -448,7 +452,7 @@ describe("authorization_code grant: exact refusals and the grant record (RFC 674
       resource: [RESOURCE],
       issuedAt: now,
       expiresAt: now + 1000,
-      refresh: { tokenHash: hashToken(body.refresh_token), expiresAt: now + 100 },
+      refresh: { tokenHash: hashToken(body.refresh_token), familyHash: refreshFamilyHash(body.refresh_token), expiresAt: now + 100 },
     });
     await exchangeCode(t.server, client, await obtainCode(t.server, client, { props: { tenant: "acme" } }));
     // Sealed at rest: the grant carries the ciphertext only, and bearer validation unseals it.

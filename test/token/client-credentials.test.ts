@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../../src/index.js";
+import { hashTaggedToken } from "../../src/index.js";
 import { RESOURCE, createTestServer, registerClient, tokenRequest } from "../support/fixtures.js";
 
 describe("client_credentials grant (RFC 6749 §4.4)", () => {
@@ -47,7 +47,7 @@ describe("client_credentials grant (RFC 6749 §4.4)", () => {
     const body = await (await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "client_credentials", scope: "read" }))).json();
     expect(created).toEqual([expect.objectContaining({ subject: client.clientId, subjectType: "client" })]);
     // Stored as such (the memory store keeps the field), so bearer validation and introspection see it.
-    expect(await t.storage.getAccessToken(hashToken(body.access_token))).toMatchObject({ subject: client.clientId, subjectType: "client" });
+    expect(await t.storage.getAccessToken(hashTaggedToken(body.access_token))).toMatchObject({ subject: client.clientId, subjectType: "client" });
     const info = await t.server.validateBearerToken(new Request(RESOURCE, { headers: { Authorization: `Bearer ${body.access_token}` } }));
     expect(info).toMatchObject({ subjectType: "client" });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deriveToken } from "../../src/crypto.js";
-import { type Storage, createMemoryStorage, generateToken, hashToken } from "../../src/index.js";
+import { type Storage, createMemoryStorage, generateToken, hashToken, refreshFamilyHash, hashTaggedToken } from "../../src/index.js";
 import {
   RESOURCE,
   type TestClient,
@@ -45,7 +45,9 @@ describe("refresh_token grant (RFC 6749 §6, RFC 9700 §4.14)", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const next = (await response.json()) as Tokens;
-    expect(next.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // <family>.<secret>, the family being <slot tag>.<256 bits> (src/token-format.ts)
+    expect(next.refresh_token).toMatch(/^[A-Za-z0-9_-]{4}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+    expect(refreshFamilyHash(next.refresh_token!)).toBe(refreshFamilyHash(t.tokens.refresh_token!));
     expect(next.refresh_token).not.toBe(t.tokens.refresh_token);
     expect(next.scope).toBe("read write");
     expect(await isActive(t, next.access_token)).toBe(true);
@@ -201,7 +203,7 @@ describe("refresh grace window (gracePeriod)", () => {
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as Tokens[];
     expect(new Set(bodies.map((b) => b.refresh_token)).size).toBe(1);
     expect(new Set(bodies.map((b) => b.access_token)).size).toBe(20);
-    const grant = await t.storage.getGrantByRefreshToken(hashToken(bodies[0]!.refresh_token!));
+    const grant = await t.storage.getGrantByRefreshFamily(refreshFamilyHash(bodies[0]!.refresh_token!));
     expect(grant?.refresh?.tokenHash).toBe(hashToken(bodies[0]!.refresh_token!));
   });
 
@@ -277,16 +279,18 @@ describe("refresh rotation secret (refreshTokens.rotationSecret)", () => {
     };
     collect(JSON.parse(text));
     expect(strings.size).toBeGreaterThan(20);
-    const grantIds = [...strings].filter((s) => /^[A-Za-z0-9_-]{22}$/.test(s));
+    const grantIds = [...strings].filter((s) => /^[A-Za-z0-9_-]{4}\.[A-Za-z0-9_-]{22}$/.test(s));
     expect(grantIds.length).toBeGreaterThan(0);
+    // The family is in the old token already; the secret part is what must not be computable.
+    const currentSecret = current.slice(current.lastIndexOf(".") + 1);
     for (const key of strings) {
       for (const input of [old, ...grantIds.map((id) => `${id}.${old}`), ...grantIds.map((id) => id + old)]) {
-        expect(deriveToken(key, input)).not.toBe(current);
+        expect(deriveToken(key, input)).not.toBe(currentSecret);
       }
     }
     // The harness is no straw man: with the host's secret the same computation succeeds.
-    const grant = await memory.getGrantByRefreshToken(hashToken(current));
-    expect(deriveToken(Buffer.from(SECRET, "base64url"), `${grant!.grantId}.${old}`)).toBe(current);
+    const grant = await memory.getGrantByRefreshFamily(refreshFamilyHash(current));
+    expect(deriveToken(Buffer.from(SECRET, "base64url"), `${grant!.grantId}.${old}`)).toBe(currentSecret);
     // And the old token is reuse: it revokes the grant (outside the window).
     expect((await refresh(t, t.client, old)).status).toBe(400);
     expect(await isActive(t, t2.access_token)).toBe(false);
@@ -305,9 +309,10 @@ describe("refresh rotation secret (refreshTokens.rotationSecret)", () => {
     expect(retry.status).toBe(200);
     expect(((await retry.json()) as Tokens).refresh_token).toBe(first.refresh_token);
     // The next successor comes from the newer secret.
-    const grantId = (await t.storage.getGrantByRefreshToken(hashToken(first.refresh_token!)))!.grantId;
+    const grantId = (await t.storage.getGrantByRefreshFamily(refreshFamilyHash(first.refresh_token!)))!.grantId;
     const second = (await (await refresh(rotated, t.client, first.refresh_token!)).json()) as Tokens;
-    expect(second.refresh_token).toBe(deriveToken(Buffer.from(newer, "base64url"), `${grantId}.${first.refresh_token}`));
+    const family = first.refresh_token!.slice(0, first.refresh_token!.lastIndexOf("."));
+    expect(second.refresh_token).toBe(`${family}.${deriveToken(Buffer.from(newer, "base64url"), `${grantId}.${first.refresh_token}`)}`);
 
     // Dropping the older secret while a window it opened is still running: that repeat is reuse.
     const again = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: older } });
@@ -320,14 +325,30 @@ describe("refresh rotation secret (refreshTokens.rotationSecret)", () => {
 
   it("a record written before rotationSecret, with its own rotationKey, still gets its successor inside the window", async () => {
     const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
-    // Rewrite the grant as an earlier version stored it: successor derived from a per-grant rotationKey.
+    // Rewrite the grant as an earlier version stored it: a token of the format before refresh
+    // families (its own family) and its successor derived from a per-grant rotationKey.
     const legacyKey = generateToken();
-    const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
-    const successor = deriveToken(legacyKey, t.tokens.refresh_token!);
-    const legacy = { ...grant, rotationKey: legacyKey, refresh: { tokenHash: hashToken(successor), expiresAt: grant.expiresAt, previousTokenHash: hashToken(t.tokens.refresh_token!), rotatedAt: t.clock.now() } };
-    const storage: Storage = { ...t.storage, getGrantByRefreshToken: async (hash) => ((await t.storage.getGrantByRefreshToken(hash)) === null ? null : legacy) };
+    const previous = generateToken();
+    const grant = (await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token!)))!;
+    const successor = deriveToken(legacyKey, previous);
+    const legacy = { ...grant, rotationKey: legacyKey, refresh: { tokenHash: hashToken(successor), expiresAt: grant.expiresAt, previousTokenHash: hashToken(previous), rotatedAt: t.clock.now() } };
+    const storage: Storage = { ...t.storage, getGrantByRefreshFamily: async (hash) => (hash === hashToken(previous) ? legacy : null) };
     const server = createTestServer({ storage, now: t.clock.now, refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
-    const retry = await refresh(server, t.client, t.tokens.refresh_token!);
+    const retry = await refresh(server, t.client, previous);
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as Tokens).refresh_token).toBe(successor);
+  });
+
+  it("a token from before refresh families repeated inside the window gets the successor of either format (upgrade)", async () => {
+    const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
+    const previous = generateToken();
+    const grant = (await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token!)))!;
+    // Rotated by the version before families: the successor is the bare derived secret.
+    const successor = deriveToken(Buffer.from(SECRET, "base64url"), `${grant.grantId}.${previous}`);
+    const legacy = { ...grant, refresh: { tokenHash: hashToken(successor), expiresAt: grant.expiresAt, previousTokenHash: hashToken(previous), rotatedAt: t.clock.now() } };
+    const storage: Storage = { ...t.storage, getGrantByRefreshFamily: async (hash) => (hash === hashToken(previous) ? legacy : null) };
+    const server = createTestServer({ storage, now: t.clock.now, refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
+    const retry = await refresh(server, t.client, previous);
     expect(retry.status).toBe(200);
     expect(((await retry.json()) as Tokens).refresh_token).toBe(successor);
   });
@@ -357,10 +378,10 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
     // A store that keeps the grant past its end, with a refresh state that claims to outlive it.
     const endingIn10 = async () => {
       const t = await startLenient();
-      const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
+      const grant = (await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token!)))!;
       const end = t.clock.now() + 10;
       const stale = { ...grant, expiresAt: end, refresh: { ...grant.refresh!, expiresAt: end + 1000 } };
-      t.storage.getGrantByRefreshToken = async () => stale;
+      t.storage.getGrantByRefreshFamily = async () => stale;
       return t;
     };
     const before = await endingIn10();
@@ -374,12 +395,12 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
 
   it("refuses a grant without refresh state as invalid_grant, without revoking it", async () => {
     const t = await startLenient();
-    const grant = await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!));
+    const grant = await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token!));
     const { refresh: _dropped, ...withoutRefresh } = grant!;
-    const getGrant = t.storage.getGrantByRefreshToken.bind(t.storage);
-    t.storage.getGrantByRefreshToken = async () => withoutRefresh;
+    const getGrant = t.storage.getGrantByRefreshFamily.bind(t.storage);
+    t.storage.getGrantByRefreshFamily = async () => withoutRefresh;
     expect((await (await refresh(t, t.client, t.tokens.refresh_token!)).json()).error).toBe("invalid_grant");
-    t.storage.getGrantByRefreshToken = getGrant;
+    t.storage.getGrantByRefreshFamily = getGrant;
     expect(await isActive(t, t.tokens.access_token)).toBe(true);
   });
 
@@ -388,16 +409,17 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
     const start = t.clock.now();
     t.clock.advance(20);
     const next = (await (await refresh(t, t.client, t.tokens.refresh_token!)).json()) as Tokens;
-    expect((await t.storage.getGrantByRefreshToken(hashToken(next.refresh_token!)))?.refresh).toEqual({
+    expect((await t.storage.getGrantByRefreshFamily(refreshFamilyHash(next.refresh_token!)))?.refresh).toEqual({
       tokenHash: hashToken(next.refresh_token!),
       expiresAt: start + 120,
       previousTokenHash: hashToken(t.tokens.refresh_token!),
       rotatedAt: start + 20,
+      familyHash: refreshFamilyHash(t.tokens.refresh_token!),
     });
     t.clock.advance(80);
     const last = (await (await refresh(t, t.client, next.refresh_token!)).json()) as Tokens;
     // min(now + idle, grant end) = min(start + 200, start + 150)
-    expect((await t.storage.getGrantByRefreshToken(hashToken(last.refresh_token!)))?.refresh?.expiresAt).toBe(start + 150);
+    expect((await t.storage.getGrantByRefreshFamily(refreshFamilyHash(last.refresh_token!)))?.refresh?.expiresAt).toBe(start + 150);
   });
 
   it("renews the idle lifetime of a refresh token it does not rotate (rotation: public-clients)", async () => {
@@ -408,8 +430,9 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
       expect(response.status).toBe(200);
       expect(((await response.json()) as Tokens).refresh_token).toBeUndefined();
     }
-    expect((await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))?.refresh).toEqual({
+    expect((await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token!)))?.refresh).toEqual({
       tokenHash: hashToken(t.tokens.refresh_token!),
+      familyHash: refreshFamilyHash(t.tokens.refresh_token!),
       expiresAt: t.clock.now() + 100,
     });
     t.clock.advance(100);
@@ -425,7 +448,7 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
     t.clock.advance(1);
     const retry = await refresh(t, t.client, t.tokens.refresh_token!);
     expect(retry.status).toBe(400);
-    expect(await t.storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+    expect(await t.storage.getGrantByRefreshFamily(refreshFamilyHash(next.refresh_token!))).toBeNull();
   });
 
   it("gives no grace to a rotated-out token of a grant rotated without a key (gracePeriod turned on later)", async () => {
@@ -436,7 +459,7 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
     const on = createTestServer({ storage, refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
     const reuse = await on.server.handleTokenRequest(tokenRequest(off.client, { grant_type: "refresh_token", refresh_token: off.tokens.refresh_token! }));
     expect(reuse.status).toBe(400);
-    expect(await storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+    expect(await storage.getGrantByRefreshFamily(refreshFamilyHash(next.refresh_token!))).toBeNull();
   });
 
   it("gives the repeat inside the window an access token the store keeps, with the grant's scope", async () => {
@@ -444,7 +467,7 @@ describe("refresh_token grant: the checks the library makes itself (RFC 6749 §6
     await refresh(t, t.client, t.tokens.refresh_token!, { scope: "read" });
     const retry = (await (await refresh(t, t.client, t.tokens.refresh_token!, { scope: "write" })).json()) as Tokens;
     expect(retry.scope).toBe("write");
-    expect(await t.storage.getAccessToken(hashToken(retry.access_token))).toMatchObject({ scope: ["write"], clientId: t.client.clientId });
+    expect(await t.storage.getAccessToken(hashTaggedToken(retry.access_token))).toMatchObject({ scope: ["write"], clientId: t.client.clientId });
   });
 });
 
@@ -465,15 +488,16 @@ describe("refresh_token grant: successors and races (RFC 9700 §4.14.2)", () => 
       expect(response.status).toBe(200);
       successors.push(((await response.json()) as Tokens).refresh_token!);
     }
-    expect(successors[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A token from before refresh families is its own family: its successor is <token>.<secret>.
+    expect(successors[0]).toMatch(/^the-same-token\.[A-Za-z0-9_-]{43}$/);
     expect(successors[0]).not.toBe(successors[1]);
   });
 
   it("judges the loser of a race without a grace window as reuse without reading the grant again", async () => {
     const t = await start();
     let lookups = 0;
-    const getGrant = t.storage.getGrantByRefreshToken.bind(t.storage);
-    t.storage.getGrantByRefreshToken = (hash) => (lookups++, getGrant(hash));
+    const getGrant = t.storage.getGrantByRefreshFamily.bind(t.storage);
+    t.storage.getGrantByRefreshFamily = (hash) => (lookups++, getGrant(hash));
     const responses = await Promise.all([refresh(t, t.client, t.tokens.refresh_token!), refresh(t, t.client, t.tokens.refresh_token!)]);
     expect(responses.map((r) => r.status).sort()).toEqual([200, 400]);
     // One lookup per request: the lost compare-and-rotate is answered at once (grant revoked).
@@ -495,16 +519,16 @@ describe("refresh_token grant: the grace window's own guards (RFC 9700 §4.14.2)
     const second = { ...createTestServer({ storage, refreshTokens: { gracePeriod: 0 } }), storage };
     const reuse = await refresh(second, client, tokens.refresh_token!);
     expect(reuse.status).toBe(400);
-    expect(await storage.getGrantByRefreshToken(hashToken(next.refresh_token!))).toBeNull();
+    expect(await storage.getGrantByRefreshFamily(refreshFamilyHash(next.refresh_token!))).toBeNull();
   });
 
   it("answers invalid_grant, not a 500, when the grant re-read after a lost race has no refresh state", async () => {
     const t = await start({ refreshTokens: { gracePeriod: 30, rotationSecret: SECRET } });
-    const grant = (await t.storage.getGrantByRefreshToken(hashToken(t.tokens.refresh_token!)))!;
+    const grant = (await t.storage.getGrantByRefreshFamily(refreshFamilyHash(t.tokens.refresh_token!)))!;
     const { refresh: _state, ...withoutRefresh } = grant;
     let reads = 0;
     // Another request rotated first, and the store then answers with a grant that lost its state.
-    t.storage.getGrantByRefreshToken = async () => (++reads === 1 ? grant : withoutRefresh);
+    t.storage.getGrantByRefreshFamily = async () => (++reads === 1 ? grant : withoutRefresh);
     t.storage.rotateRefreshToken = async () => false;
     const response = await refresh(t, t.client, t.tokens.refresh_token!);
     expect(response.status).toBe(400);
@@ -530,7 +554,8 @@ describe("refresh_token grant: no derived successor and no grace without a windo
       expect(response.status).toBe(200);
       successors.push(((await response.json()) as Tokens).refresh_token!);
     }
-    expect(successors[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // A token from before refresh families is its own family: its successor is <token>.<secret>.
+    expect(successors[0]).toMatch(/^the-same-token\.[A-Za-z0-9_-]{43}$/);
     expect(successors[0]).not.toBe(successors[1]);
   });
 
@@ -540,7 +565,7 @@ describe("refresh_token grant: no derived successor and no grace without a windo
     const t = await start({ refreshTokens: { gracePeriod: 0 } });
     const old = t.tokens.refresh_token!;
     const legacyKey = generateToken();
-    const grant = (await t.storage.getGrantByRefreshToken(hashToken(old)))!;
+    const grant = (await t.storage.getGrantByRefreshFamily(refreshFamilyHash(old)))!;
     const successor = deriveToken(legacyKey, old);
     const legacy = {
       ...grant,
@@ -550,7 +575,7 @@ describe("refresh_token grant: no derived successor and no grace without a windo
     const revoked: string[] = [];
     const storage: Storage = {
       ...t.storage,
-      getGrantByRefreshToken: async (hash) => (hash === hashToken(old) ? legacy : null),
+      getGrantByRefreshFamily: async (hash) => (hash === refreshFamilyHash(old) ? legacy : null),
       revokeGrant: async (grantId, options) => {
         revoked.push(grantId);
         return t.storage.revokeGrant(grantId, options);

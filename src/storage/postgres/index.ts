@@ -76,7 +76,7 @@ function withSealedProps<T extends { sealedProps?: string; propsVersion?: number
  *   statement (RFC 7592 §2.3).
  * - `redeemAuthorizationCode`: `UPDATE … SET redemptions = redemptions + 1 … RETURNING`; exactly
  *   one caller sees 1 (RFC 6749 §4.1.2).
- * - `createGrant`: grant, refresh hash and first access token in one statement (CTEs); the grant
+ * - `createGrant`: grant, refresh family and first access token in one statement (CTEs); the grant
  *   is `INSERT … ON CONFLICT (grant_id) DO NOTHING`, so the row of a revoked id (its tombstone)
  *   makes it store nothing and return `false` (so does an id that exists, which the core never
  *   reuses).
@@ -84,7 +84,8 @@ function withSealedProps<T extends { sealedProps?: string; propsVersion?: number
  * - `getAccessToken`: one query joining the grant, so a revoked or expired grant hides its tokens
  *   (also a token inserted by a statement that raced the revocation).
  * - `rotateRefreshToken`: one conditional UPDATE of the grant on its current hash, with the
- *   refresh-hash and access-token inserts in CTEs of the same statement (RFC 9700 §4.14.2).
+ *   access-token insert in a CTE of the same statement (RFC 9700 §4.14.2); the grant keeps its one
+ *   `refresh_families` row, so its rows do not grow with refreshes.
  * - `updateGrantProps`: one conditional UPDATE of the grant on its `props_version`; the row lock
  *   makes concurrent ones run in turn, each re-checking the version the previous one left.
  * - `revokeGrant`: one statement: an upsert that turns the grant's row into its tombstone (or
@@ -133,7 +134,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         INSERT INTO ${s}.grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at, sealed_props, props_version)
         VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::text, $6, $10::text, $11) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id
       ), r AS (
-        INSERT INTO ${s}.refresh_tokens (token_hash, grant_id) SELECT $5::text, grant_id FROM g WHERE $5::text IS NOT NULL
+        INSERT INTO ${s}.refresh_families (family_hash, grant_id) SELECT $12::text, grant_id FROM g WHERE $12::text IS NOT NULL
       ), a AS (
         INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at) SELECT $7, grant_id, $8::jsonb, $9 FROM g
       )
@@ -145,16 +146,14 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     getAccessToken: `
       SELECT a.record, g.sealed_props, g.props_version FROM ${s}.access_tokens a JOIN ${s}.grants g ON g.grant_id = a.grant_id
       WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.expires_at > $2 AND NOT g.revoked`,
-    getGrantByRefreshToken: `
-      SELECT g.record, g.refresh, g.sealed_props, g.props_version FROM ${s}.refresh_tokens r JOIN ${s}.grants g ON g.grant_id = r.grant_id
-      WHERE r.token_hash = $1 AND g.expires_at > $2 AND NOT g.revoked`,
+    getGrantByRefreshFamily: `
+      SELECT g.record, g.refresh, g.sealed_props, g.props_version FROM ${s}.refresh_families f JOIN ${s}.grants g ON g.grant_id = f.grant_id
+      WHERE f.family_hash = $1 AND g.expires_at > $2 AND NOT g.revoked`,
     rotateRefreshToken: `
       WITH g AS (
         UPDATE ${s}.grants SET refresh = $3::jsonb, refresh_token_hash = $4
         WHERE grant_id = $1 AND refresh_token_hash = $2 AND expires_at > $8 AND NOT revoked
         RETURNING grant_id
-      ), r AS (
-        INSERT INTO ${s}.refresh_tokens (token_hash, grant_id) SELECT $4, grant_id FROM g ON CONFLICT (token_hash) DO NOTHING
       ), a AS (
         INSERT INTO ${s}.access_tokens (token_hash, grant_id, record, expires_at) SELECT $5, grant_id, $6::jsonb, $7 FROM g
       )
@@ -169,8 +168,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         RETURNING grant_id
       ), a AS (
         DELETE FROM ${s}.access_tokens WHERE grant_id = $1
-      ), r AS (
-        DELETE FROM ${s}.refresh_tokens WHERE grant_id = $1
+      ), f AS (
+        DELETE FROM ${s}.refresh_families WHERE grant_id = $1
       )
       SELECT count(*)::int AS revoked FROM t`,
     revokeAccessToken: `DELETE FROM ${s}.access_tokens WHERE token_hash = $1`,
@@ -199,8 +198,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         SET revoked = true, refresh = NULL, refresh_token_hash = NULL, sealed_props = NULL, expires_at = GREATEST(held.expires_at, EXCLUDED.expires_at)
       ), a AS (
         DELETE FROM ${s}.access_tokens WHERE grant_id IN (SELECT grant_id FROM ids)
-      ), r AS (
-        DELETE FROM ${s}.refresh_tokens WHERE grant_id IN (SELECT grant_id FROM ids)
+      ), f AS (
+        DELETE FROM ${s}.refresh_families WHERE grant_id IN (SELECT grant_id FROM ids)
       )
       SELECT count(*)::int AS revoked FROM targets WHERE live`,
   };
@@ -246,6 +245,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         accessToken.expiresAt,
         sealedProps ?? null,
         propsVersion ?? 0,
+        refresh === undefined ? null : (refresh.familyHash ?? refresh.tokenHash),
       ]);
       return first<{ created: number }>(result)?.created === 1;
     },
@@ -261,8 +261,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
       const row = first<{ record: AccessTokenRecord; sealed_props: string | null; props_version: number }>(await pool.query(sql.getAccessToken, [tokenHash, now()]));
       return row === undefined ? null : withSealedProps(row.record, row.sealed_props, row.props_version);
     },
-    async getGrantByRefreshToken(tokenHash) {
-      const row = first<GrantRow>(await pool.query(sql.getGrantByRefreshToken, [tokenHash, now()]));
+    async getGrantByRefreshFamily(familyHash) {
+      const row = first<GrantRow>(await pool.query(sql.getGrantByRefreshFamily, [familyHash, now()]));
       if (row === undefined) return null;
       const grant: GrantRecord = row.refresh === null ? { ...row.record } : { ...row.record, refresh: row.refresh };
       return withSealedProps(grant, row.sealed_props, row.props_version);

@@ -70,12 +70,13 @@ function withSealedProps<T extends { sealedProps?: string; propsVersion?: number
  * - `redeemAuthorizationCode`: `UPDATE … SET redemptions = redemptions + 1 … RETURNING`; exactly
  *   one caller reads 1 (RFC 6749 §4.1.2).
  * - `createGrant`: one batch: the grant is `INSERT … ON CONFLICT (grant_id) DO NOTHING`, so the
- *   row of a revoked id (its tombstone) makes it store nothing; the access token and refresh hash
+ *   row of a revoked id (its tombstone) makes it store nothing; the access token and refresh family
  *   are inserted only `WHERE changes() = 1`, i.e. only if the grant was.
  * - `saveAccessToken`: inserts only if the grant is live and not revoked.
  * - `getAccessToken`: one query joining the grant, so a revoked or expired grant hides its tokens.
  * - `rotateRefreshToken`: one batch: a conditional UPDATE of the grant on its current hash, then
- *   the access token and new refresh hash only if it changed a row (RFC 9700 §4.14.2).
+ *   the access token only if it changed a row (RFC 9700 §4.14.2); the grant keeps its one
+ *   `refresh_families` row, so its rows do not grow with refreshes.
  * - `updateGrantProps`: one batch: a conditional UPDATE of the grant's `grant_props` row on its
  *   version (or its INSERT at version 0), against the live grant.
  * - `revokeGrant`: one batch: an upsert that turns the grant's row into its tombstone (or inserts
@@ -124,7 +125,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       const live = "SELECT grant_id FROM grants WHERE client_id = ? AND revoked = 0";
       const results = await driver.batch([
         statement(`DELETE FROM access_tokens WHERE grant_id IN (${live})`, clientId),
-        statement(`DELETE FROM refresh_tokens WHERE grant_id IN (${live})`, clientId),
+        statement(`DELETE FROM refresh_families WHERE grant_id IN (${live})`, clientId),
         statement(`DELETE FROM grant_props WHERE grant_id IN (${live})`, clientId),
         statement("DELETE FROM grants WHERE client_id = ? AND revoked = 0", clientId),
         statement("DELETE FROM clients WHERE client_id = ? RETURNING client_id", clientId),
@@ -151,6 +152,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
 
     async createGrant(grant, accessToken) {
       const { refresh, sealedProps, propsVersion, ...record } = grant;
+      const family = refresh === undefined ? null : (refresh.familyHash ?? refresh.tokenHash);
       const results = await driver.batch([
         statement(
           "INSERT INTO grants (grant_id, client_id, record, refresh, refresh_token_hash, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (grant_id) DO NOTHING RETURNING grant_id",
@@ -171,7 +173,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           accessToken.expiresAt,
         ),
         // Now changes() is the access token's insert, which happened exactly when the grant's did.
-        statement("INSERT INTO refresh_tokens (token_hash, grant_id) SELECT ?, ? WHERE changes() = 1 AND ? IS NOT NULL", refresh?.tokenHash ?? null, grant.grantId, refresh?.tokenHash ?? null),
+        statement("INSERT INTO refresh_families (family_hash, grant_id) SELECT ?, ? WHERE changes() = 1 AND ? IS NOT NULL", family, grant.grantId, family),
         // The access token's row exists exactly when this batch stored the grant.
         statement(
           "INSERT INTO grant_props (grant_id, sealed_props, version) SELECT ?, ?, ? WHERE ? IS NOT NULL AND EXISTS (SELECT 1 FROM access_tokens WHERE token_hash = ? AND grant_id = ?) ON CONFLICT (grant_id) DO NOTHING",
@@ -209,11 +211,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       );
       return row === undefined ? null : withSealedProps(json(row.record) as AccessTokenRecord, row.sealed_props, row.version);
     },
-    async getGrantByRefreshToken(tokenHash) {
+    async getGrantByRefreshFamily(familyHash) {
       const [row] = await driver.all(
         statement(
-          "SELECT g.record, g.refresh, p.sealed_props, p.version FROM refresh_tokens r JOIN grants g ON g.grant_id = r.grant_id LEFT JOIN grant_props p ON p.grant_id = r.grant_id WHERE r.token_hash = ? AND g.expires_at > ? AND g.revoked = 0",
-          tokenHash,
+          "SELECT g.record, g.refresh, p.sealed_props, p.version FROM refresh_families f JOIN grants g ON g.grant_id = f.grant_id LEFT JOIN grant_props p ON p.grant_id = f.grant_id WHERE f.family_hash = ? AND g.expires_at > ? AND g.revoked = 0",
+          familyHash,
           now(),
         ),
       );
@@ -240,7 +242,6 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           JSON.stringify(accessToken),
           accessToken.expiresAt,
         ),
-        statement("INSERT INTO refresh_tokens (token_hash, grant_id) SELECT ?, ? WHERE changes() = 1 ON CONFLICT (token_hash) DO NOTHING", rotation.refresh.tokenHash, rotation.grantId),
       ]);
       return results[0]?.length === 1;
     },
@@ -256,7 +257,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           until ?? 0,
         ),
         statement("DELETE FROM access_tokens WHERE grant_id = ?", grantId),
-        statement("DELETE FROM refresh_tokens WHERE grant_id = ?", grantId),
+        statement("DELETE FROM refresh_families WHERE grant_id = ?", grantId),
         statement("DELETE FROM grant_props WHERE grant_id = ?", grantId),
       ]);
     },
@@ -319,7 +320,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
           t,
         ),
         statement(`DELETE FROM access_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE ${mine} AND revoked = 1)`, subject, client, client),
-        statement(`DELETE FROM refresh_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE ${mine} AND revoked = 1)`, subject, client, client),
+        statement(`DELETE FROM refresh_families WHERE grant_id IN (SELECT grant_id FROM grants WHERE ${mine} AND revoked = 1)`, subject, client, client),
         // Sealed props of a revoked grant are of no use to anyone: none stays in the store.
         statement(`DELETE FROM grant_props WHERE grant_id IN (SELECT grant_id FROM grants WHERE ${mine} AND revoked = 1)`, subject, client, client),
       ]);

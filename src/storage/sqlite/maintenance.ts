@@ -86,7 +86,7 @@ async function sweepBatches(driver: SqliteDriver, statements: (now: number, limi
 
 /**
  * Deletes dynamically registered clients past their `expires_at` (with their grants), expired
- * codes, expired grants and tombstones past their horizon (with their refresh and access tokens),
+ * codes, expired grants and tombstones past their horizon (with their refresh families and access tokens),
  * and expired access tokens. Reads never return expired rows, so this only
  * reclaims space: run it every few minutes to hourly (a timer in one instance, a cron trigger).
  * Each batch of `batchSize` rows is its own short write transaction.
@@ -112,7 +112,7 @@ export async function sweepExpired(driver: SqliteDriver, options: SqliteSweepOpt
     driver,
     (t, limit) => [
       statement(`DELETE FROM access_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE revoked = 0 AND client_id IN (${expiredClients}))`, t, limit),
-      statement(`DELETE FROM refresh_tokens WHERE grant_id IN (SELECT grant_id FROM grants WHERE revoked = 0 AND client_id IN (${expiredClients}))`, t, limit),
+      statement(`DELETE FROM refresh_families WHERE grant_id IN (SELECT grant_id FROM grants WHERE revoked = 0 AND client_id IN (${expiredClients}))`, t, limit),
       statement(`DELETE FROM grants WHERE revoked = 0 AND client_id IN (${expiredClients})`, t, limit),
       statement(`DELETE FROM clients WHERE client_id IN (${expiredClients})`, t, limit),
     ],
@@ -131,7 +131,7 @@ export async function sweepExpired(driver: SqliteDriver, options: SqliteSweepOpt
       driver,
       (t, limit) => [
         statement(`DELETE FROM access_tokens WHERE grant_id IN (${expiredGrants})`, t, limit),
-        statement(`DELETE FROM refresh_tokens WHERE grant_id IN (${expiredGrants})`, t, limit),
+        statement(`DELETE FROM refresh_families WHERE grant_id IN (${expiredGrants})`, t, limit),
         statement(`DELETE FROM grant_props WHERE grant_id IN (${expiredGrants})`, t, limit),
         statement(`DELETE FROM grants WHERE grant_id IN (${expiredGrants})`, t, limit),
       ],

@@ -7,6 +7,7 @@
 import { MIGRATION_001_INIT } from "./migrations/001_init.js";
 import { MIGRATION_002_GRANT_PROPS } from "./migrations/002_grant_props.js";
 import { MIGRATION_003_SUBJECT_INDEX } from "./migrations/003_subject_index.js";
+import { MIGRATION_004_REFRESH_FAMILIES } from "./migrations/004_refresh_families.js";
 
 /** One schema migration of `oauthkit/sqlite`: applied once, in order of `version`, in one atomic batch. */
 export interface SqliteMigration {
@@ -30,4 +31,5 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: "001_init", statements: MIGRATION_001_INIT },
   { version: 2, name: "002_grant_props", statements: MIGRATION_002_GRANT_PROPS },
   { version: 3, name: "003_subject_index", statements: MIGRATION_003_SUBJECT_INDEX },
+  { version: 4, name: "004_refresh_families", statements: MIGRATION_004_REFRESH_FAMILIES },
 ];

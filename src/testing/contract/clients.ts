@@ -98,10 +98,10 @@ export function describeClientContract({ storage, now, concurrency }: SuiteConte
       expect(await storage().deleteClient(client.client_id)).toBe(true);
       for (const { refresh, at } of mine) {
         expect(await storage().getAccessToken(at.hash)).toBeNull();
-        expect(await storage().getGrantByRefreshToken(refresh.hash)).toBeNull();
+        expect(await storage().getGrantByRefreshFamily(refresh.hash)).toBeNull();
       }
       expect(await storage().getAccessToken(otherAt.hash)).not.toBeNull();
-      expect((await storage().getGrantByRefreshToken(otherRefresh.hash))?.grantId).toBe(other.grantId);
+      expect((await storage().getGrantByRefreshFamily(otherRefresh.hash))?.grantId).toBe(other.grantId);
     });
   });
 }

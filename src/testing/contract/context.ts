@@ -11,6 +11,12 @@ export interface ConformanceStore {
    * suite checks that no plaintext credential appears in it and that their hashes do.
    */
   dump?: () => Promise<string>;
+  /**
+   * Test-only inspection: how many records (keys, rows, entries) the store holds for a grant.
+   * When given, the suite checks that 1,000 rotations of a grant leave as many as one does
+   * (refresh families, `src/token-format.ts`); without it, that case has nothing to count and passes.
+   */
+  countGrantRecords?: (grantId: string) => Promise<number>;
 }
 
 /** Options of `describeStorageConformance`. */

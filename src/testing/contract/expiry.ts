@@ -28,7 +28,7 @@ export function describeExpiryContract({ storage, now, options }: SuiteContext):
 
       expect(await storage().getAccessToken(shortGrantToken.tokenHash)).not.toBeNull();
       expect(await storage().getAccessToken(shortToken.tokenHash)).not.toBeNull();
-      expect(await storage().getGrantByRefreshToken(refresh.hash)).not.toBeNull();
+      expect(await storage().getGrantByRefreshFamily(refresh.hash)).not.toBeNull();
 
       const wait = soon * 1000 - Date.now() + 50;
       await sleep(Math.max(0, wait));
@@ -36,7 +36,7 @@ export function describeExpiryContract({ storage, now, options }: SuiteContext):
 
       expect(await storage().redeemAuthorizationCode(code.codeHash)).toBeNull();
       expect(await storage().getAccessToken(shortGrantToken.tokenHash)).toBeNull();
-      expect(await storage().getGrantByRefreshToken(refresh.hash)).toBeNull();
+      expect(await storage().getGrantByRefreshFamily(refresh.hash)).toBeNull();
       expect(await storage().getAccessToken(shortToken.tokenHash)).toBeNull();
       expect(await storage().getAccessToken(longToken.tokenHash)).toEqual(longToken);
     }, 10_000);

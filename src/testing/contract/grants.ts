@@ -18,7 +18,7 @@ export function describeGrantContract({ storage, now }: SuiteContext): void {
       const token = accessToken(at, g, t);
       await storage().createGrant(g, token);
       expect(await storage().getAccessToken(at.hash)).toEqual(token);
-      expect(await storage().getGrantByRefreshToken(refresh.hash)).toEqual(g);
+      expect(await storage().getGrantByRefreshFamily(refresh.hash)).toEqual(g);
     });
 
     it("a grant without refresh token (client_credentials) still serves its access token", async () => {
@@ -31,7 +31,7 @@ export function describeGrantContract({ storage, now }: SuiteContext): void {
 
     it("returns null for unknown access and refresh token hashes", async () => {
       expect(await storage().getAccessToken(credential().hash)).toBeNull();
-      expect(await storage().getGrantByRefreshToken(credential().hash)).toBeNull();
+      expect(await storage().getGrantByRefreshFamily(credential().hash)).toBeNull();
     });
 
     it("saveAccessToken adds a token to a live grant (round trip)", async () => {
@@ -63,7 +63,7 @@ export function describeGrantContract({ storage, now }: SuiteContext): void {
       const token = accessToken(credential(), g, t - 100, t + 3600);
       await storage().createGrant(g, token);
       expect(await storage().getAccessToken(token.tokenHash)).toBeNull();
-      expect(await storage().getGrantByRefreshToken(refresh.hash)).toBeNull();
+      expect(await storage().getGrantByRefreshFamily(refresh.hash)).toBeNull();
     });
 
     it("saveAccessToken for an unknown grant: the token is never returned", async () => {
@@ -96,7 +96,7 @@ export function describeGrantContract({ storage, now }: SuiteContext): void {
       await storage().revokeAccessToken(credential().hash);
       expect(await storage().getAccessToken(first.tokenHash)).toBeNull();
       expect(await storage().getAccessToken(second.tokenHash)).toEqual(second);
-      expect((await storage().getGrantByRefreshToken(refresh.hash))?.grantId).toBe(g.grantId);
+      expect((await storage().getGrantByRefreshFamily(refresh.hash))?.grantId).toBe(g.grantId);
     });
   });
 }

@@ -30,7 +30,7 @@ export function describePropsContract({ storage, store, now, concurrency, option
       for (const token of [first, second]) {
         expect(await storage().getAccessToken(token.tokenHash)).toEqual({ ...token, sealedProps: g.sealedProps, propsVersion: 0 });
       }
-      expect(await storage().getGrantByRefreshToken(refresh.hash)).toEqual(g);
+      expect(await storage().getGrantByRefreshFamily(refresh.hash)).toEqual(g);
     });
 
     it("a grant without sealed props hands out none (the access-token record as saved)", async () => {
@@ -51,7 +51,7 @@ export function describePropsContract({ storage, store, now, concurrency, option
       for (const token of [first, second]) {
         expect(await storage().getAccessToken(token.tokenHash)).toEqual({ ...token, sealedProps: "next-2", propsVersion: 2 });
       }
-      expect(await storage().getGrantByRefreshToken(refresh.hash)).toEqual({ ...g, sealedProps: "next-2", propsVersion: 2 });
+      expect(await storage().getGrantByRefreshFamily(refresh.hash)).toEqual({ ...g, sealedProps: "next-2", propsVersion: 2 });
     });
 
     it("an update of a grant that had no sealed props starts at version 0", async () => {

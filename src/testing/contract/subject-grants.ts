@@ -66,7 +66,7 @@ export function describeSubjectGrantContract({ storage, now, concurrency }: Suit
       expect(await storage().revokeSubjectGrants(subject, { clientId: one.g.clientId })).toBe(2);
       for (const { token, refresh } of [one, two]) {
         expect(await storage().getAccessToken(token.tokenHash)).toBeNull();
-        expect(await storage().getGrantByRefreshToken(refresh.hash)).toBeNull();
+        expect(await storage().getGrantByRefreshFamily(refresh.hash)).toBeNull();
       }
       expect(await storage().getAccessToken(other.token.tokenHash)).toEqual(other.token);
       expect(await storage().getAccessToken(elsewhere.token.tokenHash)).toEqual(elsewhere.token);
@@ -141,7 +141,7 @@ export function describeSubjectGrantContract({ storage, now, concurrency }: Suit
       expect(await storage().listSubjectGrants(subject)).toEqual([]);
       for (const { g, token } of pending) {
         expect(await storage().getAccessToken(token.tokenHash)).toBeNull();
-        expect(await storage().getGrantByRefreshToken(g.refresh!.tokenHash)).toBeNull();
+        expect(await storage().getGrantByRefreshFamily(g.refresh!.tokenHash)).toBeNull();
       }
     });
   });

@@ -16,7 +16,7 @@ export function describeTombstoneContract({ storage, now, concurrency }: SuiteCo
     /** Asserts that nothing of `g` works: its tokens, its refresh token, adding or rotating tokens. */
     async function expectDead(g: GrantRecord, accessHash: string, refreshHash: string, t: number): Promise<void> {
       expect(await storage().getAccessToken(accessHash)).toBeNull();
-      expect(await storage().getGrantByRefreshToken(refreshHash)).toBeNull();
+      expect(await storage().getGrantByRefreshFamily(refreshHash)).toBeNull();
       const late = accessToken(credential(), g, t);
       await storage().saveAccessToken(late);
       expect(await storage().getAccessToken(late.tokenHash)).toBeNull();
@@ -24,7 +24,7 @@ export function describeTombstoneContract({ storage, now, concurrency }: SuiteCo
       const rotated = accessToken(credential(), g, t);
       expect(await storage().rotateRefreshToken({ grantId: g.grantId, expectedTokenHash: refreshHash, refresh: refreshState(next, t), accessToken: rotated })).toBe(false);
       expect(await storage().getAccessToken(rotated.tokenHash)).toBeNull();
-      expect(await storage().getGrantByRefreshToken(next.hash)).toBeNull();
+      expect(await storage().getGrantByRefreshFamily(next.hash)).toBeNull();
     }
 
     it("revokeGrant(g) of an id not created yet, then createGrant(g, token): returns false, nothing works", async () => {
@@ -86,7 +86,7 @@ export function describeTombstoneContract({ storage, now, concurrency }: SuiteCo
       expect(created.every((result) => typeof result === "boolean")).toBe(true);
       for (const { g, refresh, token } of pairs) {
         expect(await storage().getAccessToken(token.tokenHash)).toBeNull();
-        expect(await storage().getGrantByRefreshToken(refresh.hash)).toBeNull();
+        expect(await storage().getGrantByRefreshFamily(refresh.hash)).toBeNull();
         expect(await storage().createGrant(g, accessToken(credential(), g, t))).toBe(false);
       }
     });

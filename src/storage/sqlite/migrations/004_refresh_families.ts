@@ -1,0 +1,28 @@
+/**
+ * oauthkit SQLite schema, migration 004: one refresh-family row per grant.
+ *
+ * Refresh tokens carry their family (`<family>.<secret>`), and the store finds a grant by the hash
+ * of the family, which every rotation keeps; reuse of any old token of the family is detected by
+ * comparing with the grant's current and previous hash (RFC 9700 §4.14.2), so rotated-out hashes
+ * are no longer kept and the rows of a grant stay constant however often it is refreshed. A token
+ * issued before this migration is its own family: each live grant's current hash becomes its
+ * family hash, so its current token keeps working; older, rotated-out tokens become unknown
+ * (`invalid_grant`, without revoking the grant). Every statement is idempotent.
+ *
+ * @module
+ */
+
+/** The statements of migration 004, in order. */
+export const MIGRATION_004_REFRESH_FAMILIES: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS refresh_families (
+  family_hash  TEXT PRIMARY KEY,
+  grant_id     TEXT NOT NULL
+)`,
+  `CREATE INDEX IF NOT EXISTS refresh_families_grant_id ON refresh_families (grant_id)`,
+  `INSERT INTO refresh_families (family_hash, grant_id)
+  SELECT g.refresh_token_hash, g.grant_id FROM grants g
+  WHERE g.refresh_token_hash IS NOT NULL AND g.revoked = 0
+    AND NOT EXISTS (SELECT 1 FROM refresh_families f WHERE f.grant_id = g.grant_id)
+  ON CONFLICT (family_hash) DO NOTHING`,
+  `DROP TABLE IF EXISTS refresh_tokens`,
+];
