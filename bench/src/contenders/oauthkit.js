@@ -47,7 +47,7 @@ const distUrl = process.env.OAUTHKIT_DIST
 
 const STORAGE_METHODS = [
   "getClient", "createClient", "updateClient", "deleteClient", "countClients", "saveAuthorizationCode",
-  "redeemAuthorizationCode", "createGrant", "saveAccessToken", "getAccessToken", "getGrantByRefreshToken",
+  "redeemAuthorizationCode", "createGrant", "saveAccessToken", "getAccessToken", "getGrantByRefreshFamily",
   "rotateRefreshToken", "revokeGrant", "revokeAccessToken",
 ];
 
