@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateId } from "../../src/crypto.js";
 import type { Storage } from "../../src/index.js";
 import { createPostgresStorage, migrate } from "../../src/storage/postgres/index.js";
-import { createRedisStorage } from "../../src/storage/redis/index.js";
+import { type RedisScriptingClient, createRedisStorage } from "../../src/storage/redis/index.js";
 import { createSqliteStorage, migrate as migrateSqlite } from "../../src/storage/sqlite/index.js";
 import { createMemoryStorage } from "../../src/storage/memory.js";
 import { authorize, exchangeCode, flowServer, refresh, registerFlowClient, revoke, validateBearer } from "../../src/testing/server-flow.js";
@@ -143,23 +143,27 @@ function describeTwoInstances(engine: string, open: () => Promise<SharedStore>, 
   });
 }
 
+/** Two stores with one prefix over two connections of a Redis server or cluster (a node-redis client each). */
+async function twoRedisStores(connections: Array<RedisScriptingClient & { connect(): Promise<unknown>; close(): Promise<unknown> }>, stop: () => Promise<void>) {
+  await Promise.all(connections.map((c) => c.connect()));
+  const prefix = `two-${generateId()}:`;
+  return {
+    a: createRedisStorage({ client: connections[0]!, prefix }),
+    b: createRedisStorage({ client: connections[1]!, prefix }),
+    async close() {
+      await Promise.all(connections.map((c) => c.close()));
+      await stop();
+    },
+  };
+}
+
 const redis = redisBinary();
 if (redis === null) {
   serverMissing("two instances over Redis", "redis-server not found on PATH (apt-get install redis-server)");
 } else {
   describeTwoInstances("Redis", async () => {
     const server = await startRedis(redis);
-    const connections = [createClient({ url: server.url }), createClient({ url: server.url })];
-    await Promise.all(connections.map((c) => c.connect()));
-    const prefix = `two-${generateId()}:`;
-    return {
-      a: createRedisStorage({ client: connections[0]!, prefix }),
-      b: createRedisStorage({ client: connections[1]!, prefix }),
-      async close() {
-        await Promise.all(connections.map((c) => c.close()));
-        await server.stop();
-      },
-    };
+    return twoRedisStores([createClient({ url: server.url }), createClient({ url: server.url })], server.stop);
   }, 2);
 }
 
@@ -169,17 +173,7 @@ if (redis === null || redisCli === null) {
 } else {
   describeTwoInstances("Redis Cluster (three nodes)", async () => {
     const cluster = await startRedisCluster(redis, redisCli);
-    const connections = [0, 1].map(() => createCluster({ rootNodes: cluster.urls.map((url) => ({ url })) }));
-    await Promise.all(connections.map((c) => c.connect()));
-    const prefix = `two-${generateId()}:`;
-    return {
-      a: createRedisStorage({ client: connections[0]!, prefix }),
-      b: createRedisStorage({ client: connections[1]!, prefix }),
-      async close() {
-        await Promise.all(connections.map((c) => c.close()));
-        await cluster.stop();
-      },
-    };
+    return twoRedisStores([0, 1].map(() => createCluster({ rootNodes: cluster.urls.map((url) => ({ url })) })), cluster.stop);
   }, 2);
 }
 
