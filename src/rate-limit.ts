@@ -17,8 +17,9 @@ export interface RateLimitInput {
   /**
    * The client the request names, before anything is checked: the `Basic` user name or the
    * `client_id` parameter (token, revocation, introspection, authorization), the client of an
-   * RFC 7592 request; `undefined` when it names none (a new registration). Unauthenticated: a
-   * limit keyed on it alone can be spent by anyone who knows the id, so key on the address too.
+   * RFC 7592 request; `undefined` when it names none (a new registration, an empty `client_id`,
+   * a form body that does not parse, which the endpoint refuses). Unauthenticated: a limit keyed
+   * on it alone can be spent by anyone who knows the id, so key on the address too.
    */
   clientId: string | undefined;
   /**

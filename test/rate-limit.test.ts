@@ -37,6 +37,28 @@ async function expect429(response: Response, retryAfter: string) {
 
 const refuseAll = () => ({ retryAfter: 30 });
 
+/** A form POST whose body is a stream without Content-Length: it can be read only once. */
+function oneShotFormRequest(url: string, body: string, headers: Record<string, string> = {}): Request {
+  const bytes = new TextEncoder().encode(body);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  return new Request(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    body: stream,
+    duplex: "half",
+  } as RequestInit);
+}
+
+/** A form POST with the body text as given (formRequest would encode it). */
+function formRequestOf(url: string, body: string): Request {
+  return new Request(url, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body });
+}
+
 describe("rateLimit hook (docs/production.md#rate-limiting)", () => {
   it("token endpoint: 429 JSON with Retry-After, told the Basic user name, before any storage call", async () => {
     const t = limited(refuseAll);
@@ -95,6 +117,64 @@ describe("rateLimit hook (docs/production.md#rate-limiting)", () => {
     expect((parsed as Response).headers.get("location")).toBeNull();
     await expect429(parsed as Response, "30");
     expect(t.asked).toEqual([{ endpoint: "authorization", clientId: client.clientId }]);
+  });
+
+  it("reads a one-shot body stream once for both the hook and the endpoint: client_id from the form body (RFC 6749 §2.3.1 client_secret_post), then a token", async () => {
+    const t = limited(() => undefined);
+    const client = await registerClient(t.storage, { method: "client_secret_post", grantTypes: ["client_credentials"] });
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: client.clientId, client_secret: client.secret! });
+    // A stream (no Content-Length) can be consumed only once: a second read of the request would throw.
+    const response = await t.server.handleTokenRequest(oneShotFormRequest(`${ISSUER}/token`, form.toString()));
+    expect(response.status).toBe(200);
+    expect((await response.json()).token_type).toBe("Bearer");
+    expect(t.asked).toEqual([{ endpoint: "token", clientId: client.clientId }]);
+    expect(t.errors).toEqual([]);
+  });
+
+  it("reads a one-shot body stream once with Basic credentials too (RFC 6749 §2.3.1): the hook is told the Basic user name, the revocation endpoint answers 200 (RFC 7009 §2.2)", async () => {
+    const t = limited(() => undefined);
+    const client = await registerClient(t.storage);
+    const response = await t.server.handleRevocationRequest(
+      oneShotFormRequest(`${ISSUER}/revoke`, "token=unknown-token&client_id=not-the-basic-one", { Authorization: basicAuth(client.clientId, client.secret!) }),
+    );
+    // Basic wins over the client_id parameter for the hook; the endpoint then refuses the mismatch (RFC 6749 §2.3: one method only).
+    expect(t.asked).toEqual([{ endpoint: "revocation", clientId: client.clientId }]);
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toBe("invalid_request");
+
+    const plain = await t.server.handleRevocationRequest(
+      oneShotFormRequest(`${ISSUER}/revoke`, "token=unknown-token", { Authorization: basicAuth(client.clientId, client.secret!) }),
+    );
+    expect(plain.status).toBe(200);
+    expect(t.asked).toEqual([
+      { endpoint: "revocation", clientId: client.clientId },
+      { endpoint: "revocation", clientId: client.clientId },
+    ]);
+  });
+
+  it("a body the strict parser refuses names no client to the hook, and is still the endpoint's 400 when let through (RFC 6749 §3.2)", async () => {
+    const t = limited(() => undefined);
+    const malformed = await t.server.handleTokenRequest(formRequestOf(`${ISSUER}/token`, "grant_type=client_credentials&client_id=app&scope=%ZZ"));
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ error: "invalid_request", error_description: "The request contains malformed percent-encoding." });
+    const repeated = await t.server.handleTokenRequest(formRequestOf(`${ISSUER}/token`, "grant_type=client_credentials&client_id=app&client_id=other"));
+    expect(repeated.status).toBe(400);
+    expect(await repeated.json()).toEqual({ error: "invalid_request", error_description: 'The "client_id" parameter is included more than once.' });
+    const empty = await t.server.handleTokenRequest(formRequestOf(`${ISSUER}/token`, "grant_type=client_credentials&client_id="));
+    expect(empty.status).toBe(401); // an empty value is absent (RFC 6749 §3.1): no client authenticates
+    expect((await empty.json()).error).toBe("invalid_client");
+    expect(t.asked).toEqual([
+      { endpoint: "token", clientId: undefined },
+      { endpoint: "token", clientId: "app" },
+      { endpoint: "token", clientId: undefined },
+    ]);
+    expect(t.storeCalls()).toBe(0);
+  });
+
+  it("the hook is asked before the method check: a GET with Basic credentials is told its client, then refused 429", async () => {
+    const t = limited(refuseAll);
+    await expect429(await t.server.handleTokenRequest(new Request(`${ISSUER}/token`, { headers: { Authorization: basicAuth("app", "s") } })), "30");
+    expect(t.asked).toEqual([{ endpoint: "token", clientId: "app" }]);
   });
 
   it("lets requests through when the hook returns nothing, and rounds retryAfter up to whole seconds", async () => {

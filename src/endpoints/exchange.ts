@@ -153,7 +153,12 @@ export interface FormReadOptions {
   /** Largest body accepted, in bytes. */
   maxBodyBytes: number;
   /** Parameters that may appear more than once (RFC 8707 `resource`). */
-  multiValued?: readonly string[];
+  multiValued?: readonly string[] | undefined;
+  /**
+   * The body's parameters, already parsed by the adapter ({@link parseFormBodyOnce}); absent: the
+   * body is parsed here.
+   */
+  parsed?: RequestParameters | undefined;
 }
 
 /**
@@ -170,21 +175,64 @@ export function readFormParameters(input: EndpointRequest, options: FormReadOpti
   }
   assertFormContentType(input.headers.contentType);
   const { body } = input;
-  let text: string;
-  if (typeof body === "string") {
-    if (utf8Length(body, options.maxBodyBytes) > options.maxBodyBytes) {
-      throw new OAuthError("invalid_request", `The request body exceeds ${options.maxBodyBytes} bytes.`, { status: 413 });
-    }
-    text = body;
-  } else {
-    // Decoded fields re-encoded, so that they go through the one strict parser.
-    const pairs: string[] = [];
-    for (const [name, value] of body) pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
-    text = pairs.join("&");
+  if (typeof body === "string" && utf8Length(body, options.maxBodyBytes) > options.maxBodyBytes) {
+    throw new OAuthError("invalid_request", `The request body exceeds ${options.maxBodyBytes} bytes.`, { status: 413 });
   }
-  const params = parseParameters(text, options.multiValued);
+  const params = options.parsed ?? parseBody(body, options.multiValued);
   assertNoRepeatedParameters(params);
   return params;
+}
+
+function parseBody(body: EndpointRequest["body"], multiValued: readonly string[] | undefined): RequestParameters {
+  if (typeof body === "string") return parseParameters(body, multiValued);
+  // Decoded fields re-encoded, so that they go through the one strict parser.
+  const pairs: string[] = [];
+  for (const [name, value] of body) pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  return parseParameters(pairs.join("&"), multiValued);
+}
+
+/**
+ * The body's parameters parsed once, for an adapter that reads them before the core does (to name
+ * the client to the rate-limit hook) and hands them on in {@link FormReadOptions.parsed}; repeats
+ * are collected, not refused (the core refuses them, in its order). `undefined` when the body is
+ * malformed: the core parses it again and answers the error where it would have.
+ */
+export function parseFormBodyOnce(input: EndpointRequest, multiValued: readonly string[] | undefined): RequestParameters | undefined {
+  try {
+    return parseBody(input.body, multiValued);
+  } catch (error) {
+    if (error instanceof OAuthError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A form endpoint's work over its parameters (the token, revocation and introspection endpoints):
+ * what its `process*Request` function and the Web adapter share, so that the adapter may parse
+ * the body once for both the rate-limit hook and the endpoint.
+ *
+ * @typeParam S - the storage methods the endpoint calls.
+ */
+export interface FormEndpoint<S> {
+  /** Parameters that may appear more than once (RFC 8707 `resource`). */
+  multiValued?: readonly string[];
+  /** The endpoint's work, given parameters already checked strictly ({@link readFormParameters}). */
+  serve(input: EndpointRequest, params: RequestParameters, ctx: EndpointContext<S>): Promise<EndpointResult>;
+}
+
+/**
+ * Serves a request with a form endpoint: reads its parameters strictly (or checks the ones
+ * `parsed` already), then runs it. Every failure is its RFC-shaped result; nothing throws.
+ */
+export function serveFormEndpoint<S>(
+  endpoint: FormEndpoint<S>,
+  input: EndpointRequest,
+  ctx: EndpointContext<S>,
+  parsed: RequestParameters | undefined,
+): Promise<EndpointResult> {
+  return resultOf(ctx.report, () =>
+    endpoint.serve(input, readFormParameters(input, { maxBodyBytes: ctx.policy.maxBodyBytes, multiValued: endpoint.multiValued, parsed }), ctx),
+  );
 }
 
 /** The UTF-8 length of `text`, counted only as far as it matters (past `cap`, any larger number). */

@@ -19,9 +19,9 @@ import {
   type EndpointResult,
   clientAuthenticationOptions,
   credentialHeaders,
+  type FormEndpoint,
   jsonResult,
-  readFormParameters,
-  resultOf,
+  serveFormEndpoint,
 } from "./exchange.js";
 import { serveEndpoint } from "./web.js";
 
@@ -39,8 +39,12 @@ import { serveEndpoint } from "./web.js";
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function processIntrospectionRequest(input: EndpointRequest, ctx: EndpointContext<TokenLookupStorage>): Promise<EndpointResult> {
-  return resultOf(ctx.report, async () => {
-    const params = readFormParameters(input, { maxBodyBytes: ctx.policy.maxBodyBytes });
+  return serveFormEndpoint(introspectionEndpoint, input, ctx, undefined);
+}
+
+/** The introspection endpoint's work over its parameters. */
+const introspectionEndpoint: FormEndpoint<TokenLookupStorage> = {
+  async serve(input, params, ctx) {
     const caller = await authenticateCaller(ctx, input, params);
     const token = params.get("token");
     if (token === undefined) throw new OAuthError("invalid_request", "The token parameter is required.");
@@ -49,8 +53,8 @@ export function processIntrospectionRequest(input: EndpointRequest, ctx: Endpoin
       { storage: ctx.storage, issuer: ctx.policy.issuer, now: ctx.now, hash: ctx.hash },
     );
     return jsonResult(answer);
-  });
-}
+  },
+};
 
 /**
  * The introspection endpoint over Web `Request`/`Response`: a thin adapter over
@@ -59,7 +63,7 @@ export function processIntrospectionRequest(input: EndpointRequest, ctx: Endpoin
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
  */
 export function handleIntrospectionRequest(ctx: ServerContext, request: Request): Promise<Response> {
-  return serveEndpoint(ctx, request, "introspection", processIntrospectionRequest);
+  return serveEndpoint(ctx, request, "introspection", introspectionEndpoint);
 }
 
 async function authenticateCaller(ctx: EndpointContext<unknown>, input: EndpointRequest, params: RequestParameters): Promise<IntrospectionCaller> {

@@ -8,7 +8,15 @@ import { authenticateClient } from "../clients/authenticate.js";
 import type { ServerContext } from "../context.js";
 import { OAuthError } from "../errors.js";
 import { type RevocationStorage, revokeToken } from "../grants/revoke-token.js";
-import { type EndpointContext, type EndpointRequest, type EndpointResult, clientAuthenticationOptions, credentialHeaders, readFormParameters, resultOf } from "./exchange.js";
+import {
+  type EndpointContext,
+  type EndpointRequest,
+  type EndpointResult,
+  type FormEndpoint,
+  clientAuthenticationOptions,
+  credentialHeaders,
+  serveFormEndpoint,
+} from "./exchange.js";
 import { serveEndpoint } from "./web.js";
 
 /**
@@ -22,15 +30,19 @@ import { serveEndpoint } from "./web.js";
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
 export function processRevocationRequest(input: EndpointRequest, ctx: EndpointContext<RevocationStorage>): Promise<EndpointResult> {
-  return resultOf(ctx.report, async () => {
-    const params = readFormParameters(input, { maxBodyBytes: ctx.policy.maxBodyBytes });
+  return serveFormEndpoint(revocationEndpoint, input, ctx, undefined);
+}
+
+/** The revocation endpoint's work over its parameters. */
+const revocationEndpoint: FormEndpoint<RevocationStorage> = {
+  async serve(input, params, ctx) {
     const { client } = await authenticateClient(credentialHeaders(input), params, clientAuthenticationOptions(ctx));
     const token = params.get("token");
     if (token === undefined) throw new OAuthError("invalid_request", "The token parameter is required.");
     await revokeToken({ client, token, tokenTypeHint: params.get("token_type_hint") }, ctx);
     return { status: 200, headers: { "Cache-Control": "no-store" }, body: "" };
-  });
-}
+  },
+};
 
 /**
  * The revocation endpoint over Web `Request`/`Response`: a thin adapter over
@@ -39,5 +51,5 @@ export function processRevocationRequest(input: EndpointRequest, ctx: EndpointCo
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
 export function handleRevocationRequest(ctx: ServerContext, request: Request): Promise<Response> {
-  return serveEndpoint(ctx, request, "revocation", processRevocationRequest);
+  return serveEndpoint(ctx, request, "revocation", revocationEndpoint);
 }

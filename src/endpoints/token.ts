@@ -19,11 +19,11 @@ import {
   type EndpointContext,
   type EndpointRequest,
   type EndpointResult,
+  type FormEndpoint,
   clientAuthenticationOptions,
   credentialHeaders,
   namedClientId,
-  readFormParameters,
-  resultOf,
+  serveFormEndpoint,
   tokenResult,
 } from "./exchange.js";
 import { serveEndpoint } from "./web.js";
@@ -49,9 +49,14 @@ export type TokenEndpointStorage = AuthorizationCodeExchangeStorage & RefreshSto
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function processTokenRequest(input: EndpointRequest, ctx: EndpointContext<TokenEndpointStorage>): Promise<EndpointResult> {
-  return resultOf(ctx.report, async () => {
+  return serveFormEndpoint(tokenEndpoint, input, ctx, undefined);
+}
+
+/** The token endpoint's work over its parameters (RFC 8707 `resource` may repeat). */
+const tokenEndpoint: FormEndpoint<TokenEndpointStorage> = {
+  multiValued: ["resource"],
+  async serve(input, params, ctx) {
     const { policy } = ctx;
-    const params = readFormParameters(input, { maxBodyBytes: policy.maxBodyBytes, multiValued: ["resource"] });
     const grantType = params.get("grant_type");
     if (grantType === undefined) throw new OAuthError("invalid_request", "The grant_type parameter is required.");
     if (!(policy.grantTypes as readonly string[]).includes(grantType)) {
@@ -67,8 +72,8 @@ export function processTokenRequest(input: EndpointRequest, ctx: EndpointContext
       throw new OAuthError("unauthorized_client", "The client is not registered for this grant type.");
     }
     return tokenResult(await runGrant(grantType as GrantType, params, client, ctx));
-  });
-}
+  },
+};
 
 function runGrant(
   grantType: GrantType,
@@ -119,5 +124,5 @@ function scopeTokens(params: RequestParameters): string[] | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2
  */
 export function handleTokenRequest(ctx: ServerContext, request: Request): Promise<Response> {
-  return serveEndpoint(ctx, request, "token", processTokenRequest);
+  return serveEndpoint(ctx, request, "token", tokenEndpoint);
 }

@@ -13,7 +13,18 @@ import { assertFormContentType } from "../http/form.js";
 import { type ErrorReporter, logUnexpectedError } from "../http/response.js";
 import type { ServerContext } from "../context.js";
 import type { IssuedTokens } from "../grants/issue.js";
-import { type EndpointContext, type EndpointRequest, type EndpointResult, errorResult, namedClientId, resultOf, tokenResult } from "./exchange.js";
+import {
+  type EndpointContext,
+  type EndpointRequest,
+  type EndpointResult,
+  type FormEndpoint,
+  errorResult,
+  namedClientId,
+  parseFormBodyOnce,
+  resultOf,
+  serveFormEndpoint,
+  tokenResult,
+} from "./exchange.js";
 
 /**
  * A `Response` of an endpoint result (`""` body: none).
@@ -100,31 +111,32 @@ export function endpointContext(ctx: ServerContext, request: Request): EndpointC
 }
 
 /**
- * Serves a Web request with an endpoint core, after the host's `rateLimit` hook (told the client
- * id the request names): a refusal is the endpoint's JSON error, `429` with `Retry-After`.
+ * Serves a Web request with a form endpoint, after the host's `rateLimit` hook (told the client id
+ * the request names): a refusal is the endpoint's JSON error, `429` with `Retry-After`. The body is
+ * parsed once, for both.
  */
 export function serveEndpoint(
   ctx: ServerContext,
   request: Request,
-  endpoint: RateLimitedEndpoint,
-  core: (input: EndpointRequest, context: EndpointContext<ServerContext["config"]["storage"]>) => Promise<EndpointResult>,
+  name: RateLimitedEndpoint,
+  endpoint: FormEndpoint<ServerContext["config"]["storage"]>,
 ): Promise<Response> {
   return serveWithCore(request, ctx.config.maxBodyBytes, (input) => {
     const context = endpointContext(ctx, request);
+    const { rateLimit } = ctx.config;
+    if (rateLimit === undefined) return serveFormEndpoint(endpoint, input, context, undefined);
     return resultOf(context.report, async () => {
-      const clientId = () => namedClientId(input.headers.authorization, formFields(input.body));
-      const refusal = await rateLimitRefusal(ctx.config.rateLimit, { endpoint, clientId: ctx.config.rateLimit === undefined ? undefined : clientId(), request });
+      const parsed = parseFormBodyOnce(input, endpoint.multiValued);
+      // A malformed body names no client in it (the endpoint then refuses it, 400).
+      const clientId = namedClientId(input.headers.authorization, parsed ?? NO_PARAMETERS);
+      const refusal = await rateLimitRefusal(rateLimit, { endpoint: name, clientId, request });
       if (refusal !== undefined) throw refusal;
-      return core(input, context);
+      return serveFormEndpoint(endpoint, input, context, parsed);
     });
   });
 }
 
-/** The body's fields, read leniently (only to name the client for the rate-limit hook; the core parses strictly). */
-function formFields(body: EndpointRequest["body"]): { get(name: string): string | undefined } {
-  const fields = typeof body === "string" ? new URLSearchParams(body) : new URLSearchParams([...body].map(([name, value]) => [name, value]));
-  return { get: (name) => fields.get(name) ?? undefined };
-}
+const NO_PARAMETERS = { get: () => undefined };
 
 /**
  * The server's `onEvent` for the events of one request, made safe: a listener that throws or

@@ -7,7 +7,8 @@
  * server_error` as JSON within 5 s with nothing internal in the body (RFC 6749 §5.2), and the
  * metadata documents are still served. Once it is back, the tokens issued before the outage work
  * again and the refresh token redeems exactly once: the refresh tried during the outage rotated
- * nothing.
+ * nothing. The reference server's own pages too: the signed-in Connected apps page and its
+ * disconnect, and in federated mode the upstream callback (a second process on the same store).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -24,7 +25,8 @@ import {
   startRestartablePostgres,
   startRestartableRedis,
 } from "../support/servers.js";
-import { type RunningExample, distBuilt, startExample } from "./child-process.js";
+import { type Upstream, browseUpstream, startOidcProvider } from "../federation/support.js";
+import { type RunningExample, distBuilt, freePort, startExample } from "./child-process.js";
 
 const REDIRECT_URI = "http://127.0.0.1:8976/callback";
 /** The one body a failing store may produce: no driver message, host, port or stack. */
@@ -117,14 +119,72 @@ async function waitUntilAccepted(origin: string, accessToken: string): Promise<R
   }
 }
 
+/** Polls a request until it is no longer the store's 500: the server reconnects on its own schedule. */
+async function waitUntilServed(send: () => Promise<Response>): Promise<Response> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const response = await send();
+    if (response.status !== 500 || Date.now() > deadline) return response;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A browser on the Connected apps page: keeps the cookie the server sets, reads the CSRF token of each page. */
+function connectedAppsBrowser(origin: string) {
+  let cookie = "";
+  const keep = (response: Response) => {
+    const set = response.headers.get("set-cookie");
+    if (set) cookie = set.split(";")[0]!;
+    return response;
+  };
+  const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  const page = () => fetch(`${origin}/connected-apps`, { headers: { Cookie: cookie }, redirect: "manual", signal: AbortSignal.timeout(30_000) }).then(keep);
+  const post = (fields: Record<string, string>) =>
+    fetch(`${origin}/connected-apps`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
+      body: new URLSearchParams(fields),
+      redirect: "manual",
+      signal: AbortSignal.timeout(30_000),
+    }).then(keep);
+  return {
+    page,
+    post,
+    csrfOf,
+    /** Signs in with the demo account (no store involved: sessions are the process's own). */
+    async signIn(): Promise<string> {
+      const form = await page();
+      const signedIn = await post({ csrf: csrfOf(await form.text()), action: "sign-in", username: "demo", password: "demo" });
+      expect(signedIn.status).toBe(303);
+      const listed = await page();
+      expect(listed.status).toBe(200);
+      return listed.text();
+    },
+  };
+}
+
+/** The reference server's environment for federated mode (server.ts): sign-in at `upstream`. */
+function federatedEnvironment(upstream: Upstream): Record<string, string> {
+  return {
+    UPSTREAM_ISSUER: upstream.issuer,
+    UPSTREAM_CLIENT_ID: upstream.clientId,
+    UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
+    UPSTREAM_TOKEN_AUTH_METHOD: "client_secret_post",
+    PROPS_KEYS: "k1:3q2-7wAAAAC6vLq8urq8urq8urq8urq8urq8urq8urw",
+  };
+}
+
 function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ server: RestartableServer; env: Record<string, string> }>) {
   describe.skipIf(!distBuilt(`store outage with ${kind}`))(`reference server when ${kind} goes away and comes back`, () => {
     let database: RestartableServer | undefined;
+    let env: Record<string, string> | undefined;
     let app: RunningExample | undefined;
 
     beforeAll(async () => {
       const started = await start();
       database = started.server;
+      env = started.env;
       app = await startExample("examples/mcp-server/server.ts", started.env);
     }, 90_000);
 
@@ -192,6 +252,97 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
       expect(((await replay.json()) as { error: string }).error).toBe("invalid_grant");
 
       expect(app!.child.exitCode).toBeNull();
+    }, 120_000);
+
+    it("Connected apps page: a signed-in GET and a disconnect POST answer 500 server_error within 5 s while the store is down, the app stays connected, and both work once it is back", async () => {
+      const { origin } = app!;
+      const endpoints = await metadataOf(origin);
+      const { clientId, tokens } = await obtainTokens(origin, endpoints);
+      const browser = connectedAppsBrowser(origin);
+      const html = await browser.signIn();
+      expect(html).toContain(`data-client-id="${clientId}"`);
+      const csrf = browser.csrfOf(html);
+      const grantId = /name="grant" value="([^"]+)"/.exec(html.slice(html.indexOf(`data-client-id="${clientId}"`)))?.[1];
+      expect(grantId).toBeDefined();
+
+      await database!.shutdown();
+
+      // The page lists the user's grants from the store; the disconnect revokes one there.
+      await expectStoreError(() => browser.page());
+      await expectStoreError(() => browser.post({ csrf, action: "disconnect", grant: grantId! }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(app!.child.exitCode).toBeNull();
+      expect(app!.child.signalCode).toBeNull();
+      expect(app!.output()).not.toMatch(/unhandled/i);
+
+      await database!.restart();
+
+      // Nothing was revoked while the store was down: the page lists the app, its token works.
+      const listed = await waitUntilServed(() => browser.page());
+      expect(listed.status).toBe(200);
+      expect(await listed.text()).toContain(`data-client-id="${clientId}"`);
+      expect(await callWhoami(origin, tokens.access_token)).toBe("demo");
+      // The disconnect now goes through (303 back, RFC 7009 §2.1 semantics: the app's tokens stop working).
+      const disconnected = await browser.post({ csrf, action: "disconnect", grant: grantId! });
+      expect(disconnected.status).toBe(303);
+      expect(disconnected.headers.get("location")).toBe(`${origin}/connected-apps?disconnected=1`);
+      const refused = await callMcp(origin, tokens.access_token);
+      expect(refused.status).toBe(401);
+      await refused.body?.cancel();
+      expect(app!.child.exitCode).toBeNull();
+    }, 120_000);
+
+    it("federated mode: /upstream/callback answers 500 server_error within 5 s while the store is down, and the same callback completes the sign-in once it is back", async () => {
+      const port = await freePort();
+      const origin = `http://localhost:${port}`;
+      const upstream = await startOidcProvider({ method: "client_secret_post", redirectUri: `${origin}/upstream/callback`, accessTokenTtl: 3600 });
+      let federated: RunningExample | undefined;
+      try {
+        federated = await startExample("examples/mcp-server/server.ts", { ...env!, ...federatedEnvironment(upstream), PORT: String(port) });
+        const endpoints = await metadataOf(origin);
+        const registration = await fetch(endpoints.registration_endpoint, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: "none" }),
+        });
+        expect(registration.status).toBe(201);
+        const { client_id: clientId } = (await registration.json()) as { client_id: string };
+        const authorize = new URL(endpoints.authorization_endpoint);
+        authorize.search = new URLSearchParams({
+          response_type: "code",
+          client_id: clientId,
+          redirect_uri: REDIRECT_URI,
+          state: "s1",
+          code_challenge: createHash("sha256").update("v".repeat(43)).digest("base64url"),
+          code_challenge_method: "S256",
+        }).toString();
+        // Straight to the upstream, which signs the user in and sends them back with a code.
+        const started = await fetch(authorize, { redirect: "manual" });
+        expect(started.status).toBe(302);
+        const callback = await browseUpstream(started.headers.get("location")!, `${origin}/upstream/callback`, "carol");
+
+        await database!.shutdown();
+
+        // The callback re-reads the client of the pending request from the store first.
+        await expectStoreError(() => fetch(callback, { redirect: "manual", signal: AbortSignal.timeout(30_000) }));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(federated.child.exitCode).toBeNull();
+        expect(federated.child.signalCode).toBeNull();
+        expect(federated.output()).not.toMatch(/unhandled/i);
+
+        await database!.restart();
+
+        // The upstream code was not spent during the outage: the same callback signs the user in.
+        const back = await waitUntilServed(() => fetch(callback, { redirect: "manual", signal: AbortSignal.timeout(30_000) }));
+        expect(back.status).toBe(302);
+        const redirect = new URL(back.headers.get("location")!);
+        expect(redirect.origin + redirect.pathname).toBe(REDIRECT_URI);
+        expect(redirect.searchParams.get("state")).toBe("s1");
+        expect(redirect.searchParams.get("code")).toMatch(/^[\w-]{43}$/);
+      } finally {
+        federated?.stop();
+        await upstream.stop();
+      }
     }, 120_000);
   });
 }

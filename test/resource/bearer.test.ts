@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type AccessTokenRecord, createMemoryStorage, hashToken, validateBearerToken } from "../../src/index.js";
+import { type AccessTokenRecord, createMemoryStorage, generateToken, hashToken, validateBearerAuthorization, validateBearerToken } from "../../src/index.js";
 import {
   RESOURCE,
   createTestServer,
@@ -413,5 +413,162 @@ describe("challenges MCP clients can act on (MCP 2026-07-28, RFC 9728 §5.1, RFC
     // And the metadata it names is served (RFC 9728 §3).
     const served = await t.server.handleRequest(new Request(OTHER_METADATA));
     expect((await served?.json()).resource).toBe(OTHER);
+  });
+});
+
+describe("validateBearerAuthorization: the header value's answers as plain data (RFC 6750 §3, RFC 9728 §5.1)", () => {
+  const NOW = 1_800_000_000;
+  const record = { tokenHash: hashToken("tok"), grantId: "g", clientId: "c", subject: "s", scope: ["read"], audience: [RESOURCE], issuedAt: NOW, expiresAt: NOW + 60 };
+  const CORS = { "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "WWW-Authenticate" };
+  const JSON_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store", Pragma: "no-cache" };
+  function store() {
+    const looked: string[] = [];
+    return { looked, getAccessToken: async (hash: string) => (looked.push(hash), hash === record.tokenHash ? { ...record } : null) };
+  }
+  const options = (storage: ReturnType<typeof store>, extra: Partial<Parameters<typeof validateBearerAuthorization>[1]> = {}) => ({
+    storage,
+    resource: RESOURCE,
+    now: () => NOW,
+    realm: "api",
+    resourceMetadataUrl: METADATA,
+    ...extra,
+  });
+
+  it("refuses to run without a resource: a TypeError naming the function, thrown synchronously (RFC 8707 §2)", () => {
+    for (const resource of [undefined, ""]) {
+      expect(() => validateBearerAuthorization("Bearer tok", { storage: store(), resource } as never)).toThrow(
+        new TypeError("validateBearerAuthorization: resource is required (the token's audience is always checked, RFC 8707)."),
+      );
+    }
+  });
+
+  it("returns the token's information for a valid token, in one storage call", async () => {
+    const storage = store();
+    expect(await validateBearerAuthorization("Bearer tok", options(storage, { requiredScopes: ["read"] }))).toMatchObject({ subject: "s", clientId: "c", grantId: "g" });
+    expect(storage.looked).toEqual([hashToken("tok")]);
+  });
+
+  it("no header: 401, a challenge without error code naming realm, scope and resource_metadata, no body, readable cross-origin (RFC 6750 §3, RFC 9728 §5.1)", async () => {
+    for (const missing of [undefined, null]) {
+      const storage = store();
+      expect(await validateBearerAuthorization(missing, options(storage, { requiredScopes: ["read", "write"] }))).toEqual({
+        status: 401,
+        headers: {
+          "WWW-Authenticate": `Bearer realm="api", scope="read write", resource_metadata="${METADATA}"`,
+          "Content-Type": "application/json",
+          "Cache-Control": "no-store",
+          ...CORS,
+        },
+        body: "",
+      });
+      expect(storage.looked).toEqual([]);
+    }
+  });
+
+  it("an unknown token: 401 invalid_token with the JSON error, and the challenge readable cross-origin (RFC 6750 §3.1, RFC 9728 §5.1)", async () => {
+    expect(await validateBearerAuthorization("Bearer unknown", options(store(), { requiredScopes: ["read"] }))).toEqual({
+      status: 401,
+      headers: {
+        ...JSON_HEADERS,
+        "WWW-Authenticate": `Bearer realm="api", error="invalid_token", error_description="The access token is invalid or has expired.", scope="read", resource_metadata="${METADATA}"`,
+        ...CORS,
+      },
+      body: JSON.stringify({ error: "invalid_token", error_description: "The access token is invalid or has expired." }),
+    });
+  });
+
+  it("a token lacking a scope: 403 insufficient_scope naming the route's scope, readable cross-origin (RFC 6750 §3.1)", async () => {
+    expect(await validateBearerAuthorization("Bearer tok", options(store(), { requiredScopes: ["read", "admin"] }))).toEqual({
+      status: 403,
+      headers: {
+        ...JSON_HEADERS,
+        "WWW-Authenticate": `Bearer realm="api", error="insufficient_scope", error_description="The access token lacks a required scope.", scope="read admin", resource_metadata="${METADATA}"`,
+        ...CORS,
+      },
+      body: JSON.stringify({ error: "insufficient_scope", error_description: "The access token lacks a required scope." }),
+    });
+  });
+
+  it("a malformed credential: 400 invalid_request, readable cross-origin (RFC 6750 §3.1)", async () => {
+    const storage = store();
+    expect(await validateBearerAuthorization("Bearer a b", options(storage))).toEqual({
+      status: 400,
+      headers: {
+        ...JSON_HEADERS,
+        "WWW-Authenticate": `Bearer realm="api", error="invalid_request", error_description="The Authorization header is malformed.", resource_metadata="${METADATA}"`,
+        ...CORS,
+      },
+      body: JSON.stringify({ error: "invalid_request", error_description: "The Authorization header is malformed." }),
+    });
+    expect(storage.looked).toEqual([]);
+  });
+
+  it("another scheme is no bearer credential even when its value ends in \"Bearer \" (RFC 6750 §2.1): a bare 401, no lookup", async () => {
+    // The header value as a framework hands it over, untrimmed (the Fetch API would trim it).
+    for (const header of ["Basic Bearer ", "Token xBearer "]) {
+      const storage = store();
+      const result = await validateBearerAuthorization(header, options(storage, { realm: undefined, resourceMetadataUrl: undefined }));
+      expect(result).toEqual({ status: 401, headers: { "WWW-Authenticate": "Bearer", "Content-Type": "application/json", "Cache-Control": "no-store", ...CORS }, body: "" });
+      expect(storage.looked).toEqual([]);
+    }
+  });
+
+  it("an empty list of required scopes names no scope in the challenge (RFC 6750 §3: scope only when there is one)", async () => {
+    const missing = await validateBearerAuthorization(undefined, options(store(), { requiredScopes: [] }));
+    expect("status" in missing && missing.headers["WWW-Authenticate"]).toBe(`Bearer realm="api", resource_metadata="${METADATA}"`);
+    const unknown = await validateBearerAuthorization("Bearer unknown", options(store(), { requiredScopes: [] }));
+    expect("status" in unknown && unknown.headers["WWW-Authenticate"]).toBe(
+      `Bearer realm="api", error="invalid_token", error_description="The access token is invalid or has expired.", resource_metadata="${METADATA}"`,
+    );
+    expect(await validateBearerAuthorization("Bearer tok", options(store(), { requiredScopes: [] }))).toMatchObject({ subject: "s" });
+  });
+
+  it("a failing store: 500 server_error without detail (RFC 6749 §5.2), reported to onError with a GET of the resource as the request", async () => {
+    const failure = new Error("db down");
+    const reported: [unknown, Request][] = [];
+    const result = await validateBearerAuthorization("Bearer tok", {
+      storage: { getAccessToken: async () => Promise.reject(failure) },
+      resource: RESOURCE,
+      onError: (error, request) => void reported.push([error, request]),
+    });
+    expect(result).toEqual({
+      status: 500,
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ error: "server_error", error_description: "The server encountered an unexpected error." }),
+    });
+    expect(reported).toHaveLength(1);
+    expect(reported[0]![0]).toBe(failure);
+    expect(reported[0]![1].method).toBe("GET");
+    expect(reported[0]![1].url).toBe(RESOURCE);
+  });
+});
+
+describe("bearer validation answers as Responses: a challenge without error code has no body at all (RFC 6750 §3.1)", () => {
+  it("a 401 without credentials has a null body; one with an error carries its JSON", async () => {
+    const storage = { getAccessToken: async () => null };
+    const bare = (await validateBearerToken(new Request(RESOURCE), { storage, resource: RESOURCE })) as Response;
+    expect(bare.status).toBe(401);
+    expect(bare.body).toBeNull();
+    const refused = (await validateBearerToken(new Request(RESOURCE, { headers: { Authorization: "Bearer unknown" } }), { storage, resource: RESOURCE })) as Response;
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: "invalid_token", error_description: "The access token is invalid or has expired." });
+  });
+
+  it("sealed props no configured key opens: 500 server_error without detail, reported, never the token's information", async () => {
+    const NOW = 1_800_000_000;
+    const sealed = { tokenHash: hashToken("tok"), grantId: "g", clientId: "c", subject: "s", scope: [], audience: [RESOURCE], issuedAt: NOW, expiresAt: NOW + 60, sealedProps: "gone.AAAAAAAAAAAAAAAA.AAAA" };
+    const reported: unknown[] = [];
+    const result = (await validateBearerToken(new Request(RESOURCE, { headers: { Authorization: "Bearer tok" } }), {
+      storage: { getAccessToken: async () => sealed },
+      resource: RESOURCE,
+      now: () => NOW,
+      props: { keys: [{ id: "k", key: generateToken() }] },
+      onError: (error) => void reported.push(error),
+    })) as Response;
+    expect(result.status).toBe(500);
+    expect(result.headers.get("www-authenticate")).toBeNull();
+    expect(await result.json()).toEqual({ error: "server_error", error_description: "The server encountered an unexpected error." });
+    expect(reported).toHaveLength(1);
+    expect((reported[0] as Error).message).toMatch(/^oauthkit: the grant's sealed props could not be unsealed/);
   });
 });
