@@ -304,6 +304,15 @@ if (enabled) {
     const db = (await miniflare.getD1Database("DB")) as D1DatabaseLike;
     const driver = d1Driver(db);
     await migrate(driver);
-    return { storage: createSqliteStorage({ driver }), dump: () => dumpD1(db) };
+    // Rows of the grant in every table keyed by grant id (the bound of refresh families).
+    const countGrantRecords = async (grantId: string): Promise<number> => {
+      let count = 0;
+      for (const table of ["grants", "refresh_families", "access_tokens", "grant_props"]) {
+        const [row] = await driver.all({ sql: `SELECT count(*) AS n FROM ${table} WHERE grant_id = ?`, params: [grantId] });
+        count += Number(row?.["n"]);
+      }
+      return count;
+    };
+    return { storage: createSqliteStorage({ driver }), dump: () => dumpD1(db), countGrantRecords };
   });
 }
