@@ -6,7 +6,7 @@
  * @module
  */
 import { decodeBase64urlIgnorePadding } from "@oslojs/encoding";
-import { type ResolvedUpstream, UpstreamError, upstreamJson } from "./upstream.js";
+import { type ResolvedUpstream, UpstreamError } from "./upstream.js";
 
 /** The claims oauthkit reads from a verified ID token; every other claim is kept as given. */
 export interface IdTokenClaims {
@@ -64,6 +64,7 @@ function decodeJson(part: string): Record<string, unknown> {
  * @throws {UpstreamError} `invalid_id_token` naming the failed check (never the token), or
  *   `upstream_unavailable` when the JWKS cannot be fetched.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
  */
 export async function verifyIdToken(upstream: ResolvedUpstream, jwksUri: string | undefined, token: string, expect: IdTokenExpectations): Promise<IdTokenClaims> {
   const parts = token.split(".");
@@ -74,9 +75,7 @@ export async function verifyIdToken(upstream: ResolvedUpstream, jwksUri: string 
   // "none" and HMAC algorithms are refused: the signature must come from the upstream's key pair.
   if (algorithm === undefined) throw invalid(`unsupported alg ${String(header["alg"])}`);
   if (jwksUri === undefined) throw invalid("the upstream publishes no jwks_uri");
-  const keys = await fetchJwks(upstream, jwksUri);
   const kid = typeof header["kid"] === "string" ? header["kid"] : undefined;
-  const candidates = keys.filter((key) => key["kty"] === algorithm.kty && (kid === undefined || key["kid"] === kid) && (key["use"] === undefined || key["use"] === "sig"));
   let signature: Uint8Array;
   try {
     signature = decodeBase64urlIgnorePadding(signaturePart);
@@ -84,18 +83,26 @@ export async function verifyIdToken(upstream: ResolvedUpstream, jwksUri: string 
     throw invalid("malformed signature");
   }
   const signed = new TextEncoder().encode(`${headerPart}.${payloadPart}`);
-  let verified = false;
-  for (const jwk of candidates) {
-    try {
-      const { alg: _alg, key_ops: _ops, ...material } = jwk;
-      const key = await crypto.subtle.importKey("jwk", material as JsonWebKey, algorithm.import, false, ["verify"]);
-      if (await crypto.subtle.verify(algorithm.verify, key, signature as Uint8Array<ArrayBuffer>, signed)) {
-        verified = true;
-        break;
+  const verifiesWith = async (keys: Array<Record<string, unknown>>): Promise<boolean> => {
+    const candidates = keys.filter((key) => key["kty"] === algorithm.kty && (kid === undefined || key["kid"] === kid) && (key["use"] === undefined || key["use"] === "sig"));
+    for (const jwk of candidates) {
+      try {
+        const { alg: _alg, key_ops: _ops, ...material } = jwk;
+        const key = await crypto.subtle.importKey("jwk", material as JsonWebKey, algorithm.import, false, ["verify"]);
+        if (await crypto.subtle.verify(algorithm.verify, key, signature as Uint8Array<ArrayBuffer>, signed)) return true;
+      } catch {
+        // a key of another shape: try the next
       }
-    } catch {
-      // a key of another shape: try the next
     }
+    return false;
+  };
+  // The cached keys first; if they do not verify, the upstream may have rotated its keys (Core
+  // §10.1.1): fetch them once more, shared by every verification that found the same cache stale.
+  const cached = upstream.jwks(jwksUri, expect.now);
+  let verified = await verifiesWith(await cached);
+  if (!verified) {
+    const fresh = upstream.jwks(jwksUri, expect.now, cached);
+    if (fresh !== cached) verified = await verifiesWith(await fresh);
   }
   if (!verified) throw invalid("the signature does not verify with the upstream's keys");
   const claims = decodeJson(payloadPart);
@@ -110,11 +117,4 @@ export async function verifyIdToken(upstream: ResolvedUpstream, jwksUri: string 
   if (claims["nonce"] !== expect.nonce) throw invalid("nonce does not match the authorization request");
   if (typeof claims["sub"] !== "string" || claims["sub"] === "") throw invalid("sub is missing");
   return claims as IdTokenClaims;
-}
-
-async function fetchJwks(upstream: ResolvedUpstream, jwksUri: string): Promise<Array<Record<string, unknown>>> {
-  const { status, body } = await upstreamJson(upstream, new Request(jwksUri, { headers: { Accept: "application/json" } }), "JWKS");
-  const keys = typeof body === "object" && body !== null ? (body as { keys?: unknown }).keys : undefined;
-  if (status !== 200 || !Array.isArray(keys)) throw new UpstreamError("upstream_unavailable", `The upstream JWKS answered HTTP ${status} without keys.`);
-  return keys.filter((key): key is Record<string, unknown> => typeof key === "object" && key !== null);
 }

@@ -116,7 +116,23 @@ export interface ResolvedUpstream {
   fetch: (request: Request) => Promise<Response>;
   /** The endpoints, discovered on first use (and again after a failed discovery). */
   endpoints(): Promise<UpstreamEndpoints>;
+  /**
+   * The upstream's signing keys (its JWKS), fetched once and kept for {@link JWKS_TTL_SECONDS}, so
+   * a sign-in costs no JWKS request. `stale`: the keys a verification just failed with; if they are
+   * still the cached ones they are fetched again (key rotation), otherwise the newer ones are
+   * returned, so concurrent verifications share one refetch. A failed fetch is not cached.
+   */
+  jwks(jwksUri: string, now: number, stale?: Promise<JsonWebKeyRecord[]>): Promise<JsonWebKeyRecord[]>;
 }
+
+/** One key of a JWKS, as published (RFC 7517 §4). */
+export type JsonWebKeyRecord = Record<string, unknown>;
+
+/**
+ * How long the upstream's signing keys are used before they are fetched again (seconds). Keys an
+ * ID token names but the cache lacks are fetched at once anyway (key rotation).
+ */
+export const JWKS_TTL_SECONDS = 600;
 
 /**
  * Checks the upstream configuration (TypeError naming the option) and prepares discovery.
@@ -163,7 +179,33 @@ export function resolveUpstream(config: UpstreamConfig): ResolvedUpstream {
     });
     return discovered;
   };
-  return { config, method, timeoutMs, fetch: doFetch, endpoints };
+  let jwksCache: { uri: string; fetchedAt: number; keys: Promise<JsonWebKeyRecord[]> } | undefined;
+  const resolved: ResolvedUpstream = {
+    config,
+    method,
+    timeoutMs,
+    fetch: doFetch,
+    endpoints,
+    jwks(jwksUri, now, stale) {
+      const current = jwksCache;
+      const usable = current !== undefined && current.uri === jwksUri && now < current.fetchedAt + JWKS_TTL_SECONDS;
+      if (usable && (stale === undefined || stale !== current.keys)) return current.keys;
+      const entry = { uri: jwksUri, fetchedAt: now, keys: fetchJwks(resolved, jwksUri) };
+      entry.keys.catch(() => {
+        if (jwksCache === entry) jwksCache = undefined; // a failed fetch is tried again next time
+      });
+      jwksCache = entry;
+      return entry.keys;
+    },
+  };
+  return resolved;
+}
+
+async function fetchJwks(upstream: ResolvedUpstream, jwksUri: string): Promise<JsonWebKeyRecord[]> {
+  const { status, body } = await upstreamJson(upstream, new Request(jwksUri, { headers: { Accept: "application/json" } }), "JWKS");
+  const keys = typeof body === "object" && body !== null ? (body as { keys?: unknown }).keys : undefined;
+  if (status !== 200 || !Array.isArray(keys)) throw new UpstreamError("upstream_unavailable", `The upstream JWKS answered HTTP ${status} without keys.`);
+  return keys.filter((key): key is JsonWebKeyRecord => typeof key === "object" && key !== null);
 }
 
 function checkUpstreamUrl(value: string, name: string): URL {
