@@ -15,6 +15,7 @@ import {
 } from "oauthkit";
 import { type DemoUser, createAuthorizeHandler } from "./authorize.js";
 import { createConnectedAppsHandler } from "./connected-apps.js";
+import { FEDERATED_CONSENT_PATH, createFederatedConsent } from "./federated-consent.js";
 import { createSessionStore } from "./session.js";
 import { createSignInThrottle } from "./throttle.js";
 import { createMcpHandler } from "./mcp.js";
@@ -87,16 +88,18 @@ export function createApp(options: AppOptions) {
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.hash === undefined ? {} : { hash: options.hash }),
   });
-  // Federated mode: sign-in happens upstream (no local password form); the upstream shows consent.
+  // Federated mode: sign-in happens upstream (no local password form), consent here, per app.
   const federation = options.upstream === undefined ? undefined : createFederation(oauth, { upstream: options.upstream });
   // One sign-in for the authorization endpoint and the Connected apps page.
   const sessions = createSessionStore({ secure: options.issuer.startsWith("https:"), now });
+  const verifiedClients = new Set(options.verifiedClients ?? []);
+  const federatedConsent = federation === undefined ? undefined : createFederatedConsent(oauth, federation, { issuer: options.issuer, sessions, verifiedClients });
   const throttle = createSignInThrottle({ ...options.signInThrottle, now });
   const authorize = createAuthorizeHandler(oauth, {
     issuer: options.issuer,
     demo: options.demo,
     now,
-    verifiedClients: new Set(options.verifiedClients ?? []),
+    verifiedClients,
     sessions,
     throttle,
   });
@@ -120,12 +123,13 @@ export function createApp(options: AppOptions) {
     const handled = await oauth.handleRequest(request); // metadata, token, revoke, introspect, register
     if (handled !== null) return handled;
     const { pathname } = new URL(request.url);
-    if (federation !== undefined) {
+    if (federation !== undefined && federatedConsent !== undefined) {
       if (pathname === "/authorize") return federation.startUpstreamAuthorization(request);
       if (pathname === "/upstream/callback") {
         const signIn = await federation.handleUpstreamCallback(request);
-        return signIn instanceof Response ? signIn : federation.approve(signIn);
+        return signIn instanceof Response ? signIn : federatedConsent.ask(request, signIn);
       }
+      if (pathname === FEDERATED_CONSENT_PATH) return federatedConsent.decide(request);
     }
     if (pathname === "/authorize") return authorize(request, clientAddress(request, connection));
     if (pathname === "/mcp") return mcp(request);

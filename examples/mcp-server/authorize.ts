@@ -29,6 +29,19 @@ export interface AuthorizeHandlerOptions {
 }
 
 /**
+ * Whether to skip the consent page: the user approved this client for at least this scope and
+ * resource before (a live grant), and the code can only reach the client. That holds for an https
+ * redirect URI; a loopback or private-use one can be answered by any app on the device, so such a
+ * request is processed as if nothing had been approved (RFC 8252 §8.6).
+ */
+export function rememberedConsent(oauth: AuthorizationServer, request: AuthorizationRequest, subject: string): Promise<boolean> | false {
+  return (
+    new URL(request.redirectUri).protocol === "https:" &&
+    oauth.hasRememberedConsent({ subject, clientId: request.client.client_id, scope: request.scope, resource: request.resource })
+  );
+}
+
+/**
  * Creates the demo's `/authorize` handler: GET shows the sign-in or consent page, POST signs in
  * (throttled), approves or denies.
  *
@@ -43,15 +56,7 @@ export function createAuthorizeHandler(oauth: AuthorizationServer, options: Auth
   const throttle = options.throttle ?? createSignInThrottle({ ...options.signInThrottle, now });
   const site = new URL(issuer).host;
 
-  /**
-   * Whether to skip the consent page: the user approved this client for at least this scope and
-   * resource before (a live grant), and the code can only reach the client. That holds for an
-   * https redirect URI; a loopback or private-use one can be answered by any app on the device,
-   * so such a request is processed as if nothing had been approved (RFC 8252 §8.6).
-   */
-  const remembered = (request: AuthorizationRequest, subject: string): Promise<boolean> | false =>
-    new URL(request.redirectUri).protocol === "https:" &&
-    oauth.hasRememberedConsent({ subject, clientId: request.client.client_id, scope: request.scope, resource: request.resource });
+  const remembered = (request: AuthorizationRequest, subject: string) => rememberedConsent(oauth, request, subject);
 
   /**
    * @param clientAddress the address the request came from, as the server knows it (the socket's,

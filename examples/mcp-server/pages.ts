@@ -155,6 +155,9 @@ export function consentPage(options: {
   client: ClientView;
   user: string;
   setCookie?: string;
+  /** Where the form posts (default `/authorize`), and what else it carries (hidden fields). */
+  action?: string;
+  fields?: Record<string, string>;
 }): Response {
   const { client, scope, resource, redirectUri } = options.request;
   const name = displayName(client);
@@ -180,7 +183,9 @@ ${warning}<dl class="facts"><div><dt>App</dt><dd>${clientName(options.request, o
 <div><dt>You will be sent back to</dt><dd id="redirect-host">${redirectTarget(redirectUri)}</dd></div>
 <div><dt>Resource</dt><dd id="resource">${resource.length === 0 ? "This server" : resource.map((item) => escape(item)).join("<br>")}</dd></div></dl>
 <h2>It will be able to</h2>${scopes}
-<form method="post" action="/authorize">${hidden(options.csrf, options.query)}
+<form method="post" action="${escape(options.action ?? "/authorize")}">${hidden(options.csrf, options.query)}${Object.entries(options.fields ?? {})
+    .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`)
+    .join("")}
 <div class="actions"><button type="submit" class="primary" name="approve" value="1">Allow</button>
 <button type="submit" class="secondary" name="deny" value="1">Deny</button></div></form>
 <p class="foot">Signed in as <strong>${escape(options.user)}</strong></p>`,

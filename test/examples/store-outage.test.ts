@@ -292,7 +292,7 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
       expect(app!.child.exitCode).toBeNull();
     }, 120_000);
 
-    it("federated mode: /upstream/callback answers 500 server_error within 5 s while the store is down, and the same callback completes the sign-in once it is back", async () => {
+    it("federated mode: /upstream/callback answers 500 server_error within 5 s while the store is down, and the same callback completes the sign-in (consent, code) once it is back", async () => {
       const port = await freePort();
       const origin = `http://localhost:${port}`;
       const upstream = await startOidcProvider({ method: "client_secret_post", redirectUri: `${origin}/upstream/callback`, accessTokenTtl: 3600 });
@@ -332,8 +332,18 @@ function describeOutage(kind: "redis" | "postgres", start: () => Promise<{ serve
 
         await database!.restart();
 
-        // The upstream code was not spent during the outage: the same callback signs the user in.
-        const back = await waitUntilServed(() => fetch(callback, { redirect: "manual", signal: AbortSignal.timeout(30_000) }));
+        // The upstream code was not spent during the outage: the same callback signs the user in,
+        // and our consent page (per app, federated mode) issues the code.
+        const consent = await waitUntilServed(() => fetch(callback, { redirect: "manual", signal: AbortSignal.timeout(30_000) }));
+        expect(consent.status).toBe(200);
+        const html = await consent.text();
+        const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? "";
+        const back = await fetch(`${origin}/upstream/consent`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: (consent.headers.get("set-cookie") ?? "").split(";")[0]! },
+          body: new URLSearchParams({ csrf: field("csrf"), query: "", sign_in: field("sign_in"), approve: "1" }),
+        });
         expect(back.status).toBe(302);
         const redirect = new URL(back.headers.get("location")!);
         expect(redirect.origin + redirect.pathname).toBe(REDIRECT_URI);
