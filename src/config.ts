@@ -31,7 +31,7 @@ export type { IntrospectionCredential, ResolvedPkceConfig, ResolvedRefreshTokenC
 export type { GrantType } from "./storage/types.js";
 
 /** The storage methods only dynamic client registration (RFC 7591, RFC 7592) calls. */
-export type RegistrationStorageMethod = "createClient" | "updateClient" | "deleteClient" | "countClients";
+export type RegistrationStorageMethod = "createClient" | "updateClient" | "extendClientExpiry" | "deleteClient" | "countClients";
 
 /**
  * What `createAuthorizationServer` needs of a store: every {@link Storage} method, the
@@ -181,7 +181,7 @@ export interface AuthorizationServerConfig {
   issuer: string;
   /**
    * Where everything is stored. The client registration methods (`createClient`, `updateClient`,
-   * `deleteClient`, `countClients`) are needed only when registration is on
+   * `extendClientExpiry`, `deleteClient`, `countClients`) are needed only when registration is on
    * (`endpoints.registration`); without it a store of the other methods is enough.
    */
   storage: AuthorizationServerStorage;
@@ -521,6 +521,7 @@ const STORAGE_METHODS: Record<keyof Storage, true> = {
   getClient: true,
   createClient: true,
   updateClient: true,
+  extendClientExpiry: true,
   deleteClient: true,
   countClients: true,
   saveAuthorizationCode: true,
@@ -604,7 +605,7 @@ function checkHash(hash: unknown): void {
   }
 }
 
-const REGISTRATION_METHODS: Record<RegistrationStorageMethod, true> = { createClient: true, updateClient: true, deleteClient: true, countClients: true };
+const REGISTRATION_METHODS: Record<RegistrationStorageMethod, true> = { createClient: true, updateClient: true, extendClientExpiry: true, deleteClient: true, countClients: true };
 
 function checkStorage(storage: unknown, registration: boolean): void {
   if (storage === undefined || storage === null || typeof storage !== "object") throw new TypeError("storage is required.");

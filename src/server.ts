@@ -168,7 +168,7 @@ const MAX_REPORTED_ORIGINS = 32;
  * Creates an authorization server.
  *
  * The store needs the client registration methods (`createClient`, `updateClient`,
- * `deleteClient`, `countClients`) only when registration is on (`endpoints.registration`); a
+ * `extendClientExpiry`, `deleteClient`, `countClients`) only when registration is on (`endpoints.registration`); a
  * missing one is then a startup `TypeError` naming it.
  *
  * @throws {TypeError} on a configuration mistake.

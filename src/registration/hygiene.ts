@@ -30,7 +30,7 @@ export function checkPublicClientsOnly(publicClientsOnly: boolean, metadata: Cli
 /** Options of {@link withUnusedClientExpiry}. */
 export interface UnusedClientExpiryOptions {
   /** Where an extended expiry is written. */
-  storage: Pick<Storage, "updateClient">;
+  storage: Pick<Storage, "extendClientExpiry">;
   /** `registration.unusedClientLifetime`, in seconds (> 0). */
   lifetime: number;
   /** The clock, in seconds since the epoch. */
@@ -43,8 +43,8 @@ export interface UnusedClientExpiryOptions {
  * `lifetime`: one write per half lifetime of use, not one per request. Clients without
  * `expires_at` (pre-registered, metadata documents) pass through unchanged.
  *
- * The extension rewrites the record read a moment before (`updateClient`), so an RFC 7592 update
- * landing in between could be undone; it happens at most once per half lifetime per client.
+ * The extension moves `expires_at` alone (`extendClientExpiry`), so an RFC 7592 update landing at
+ * the same moment keeps every field it wrote.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
  */
@@ -56,7 +56,7 @@ export function withUnusedClientExpiry(lookup: ClientLookup, options: UnusedClie
     if (client.expires_at <= now) return null;
     if (client.expires_at - now < options.lifetime / 2) {
       const extended: ClientRecord = { ...client, expires_at: now + options.lifetime };
-      await options.storage.updateClient(extended);
+      await options.storage.extendClientExpiry(client.client_id, extended.expires_at!);
       return extended;
     }
     return client;

@@ -224,6 +224,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): MemoryS
       clients.set(client.client_id, structuredClone(client));
       return true;
     },
+    async extendClientExpiry(clientId, expiresAt) {
+      const client = clients.get(clientId);
+      if (client?.expires_at === undefined || client.expires_at >= expiresAt) return false;
+      clients.set(clientId, { ...client, expires_at: expiresAt });
+      return true;
+    },
     async deleteClient(clientId) {
       if (!clients.delete(clientId)) return false;
       for (const [id, entry] of grants) if (entry.grant.clientId === clientId) removeGrant(id);

@@ -255,6 +255,14 @@ export interface ClientStore {
   /** Replaces an existing client; returns `false` when it does not exist. */
   updateClient(client: ClientRecord): Promise<boolean>;
   /**
+   * Moves a client's `expires_at` later, to `expiresAt`, atomically and touching no other field: only
+   * if the client exists and has an `expires_at` earlier than `expiresAt` (never one without, never
+   * earlier). Returns whether it changed. A concurrent `updateClient` (an RFC 7592 update) keeps
+   * every field it wrote; at worst the extension is undone by it, and the next use extends again.
+   * Used by `registration.unusedClientLifetime` (needed with registration on, like `updateClient`).
+   */
+  extendClientExpiry(clientId: string, expiresAt: number): Promise<boolean>;
+  /**
    * Deletes a client and revokes every grant issued to it (RFC 7592 §2.3); returns `false` when
    * it did not exist.
    */

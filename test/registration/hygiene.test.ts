@@ -4,7 +4,7 @@
  * are answered with the existing client.
  */
 import { describe, expect, it } from "vitest";
-import { type AuthorizationServerConfig, type ClientRecord, OAuthError, type Storage } from "../../src/index.js";
+import { type AuthorizationServerConfig, OAuthError, type Storage } from "../../src/index.js";
 import { ISSUER, RESOURCE, authorizeUrl, createTestServer, exchangeCode, obtainCode, RFC7636_CHALLENGE } from "../support/fixtures.js";
 
 const REGISTER = `${ISSUER}/register`;
@@ -99,13 +99,13 @@ describe("registration.unusedClientLifetime", () => {
     expect((await refused.json()).error).toBe("invalid_client");
   });
 
-  it("use extends the expiry, writing only once less than half of the lifetime is left", async () => {
+  it("use extends the expiry (extendClientExpiry, the one field), writing only once less than half of the lifetime is left", async () => {
     const t = setup({ unusedClientLifetime: 10 * DAY });
     const { body } = await t.register(publicClient);
     const registeredAt = t.clock.now();
     let writes = 0;
-    const update = t.storage.updateClient.bind(t.storage);
-    t.storage.updateClient = (client: ClientRecord) => (writes++, update(client));
+    const extend = t.storage.extendClientExpiry.bind(t.storage);
+    t.storage.extendClientExpiry = (clientId: string, expiresAt: number) => (writes++, extend(clientId, expiresAt));
 
     t.clock.advance(4 * DAY); // 6 days left: no write
     expect(await t.authorize(body.client_id)).not.toBeInstanceOf(Response);
@@ -120,6 +120,25 @@ describe("registration.unusedClientLifetime", () => {
 
     t.clock.advance(9 * DAY); // past the original expiry, within the extended one
     expect(await t.authorize(body.client_id)).not.toBeInstanceOf(Response);
+  });
+
+  it("an RFC 7592 update racing the extension keeps its fields (RFC 7592 §2.2)", async () => {
+    const t = setup({ unusedClientLifetime: 10 * DAY });
+    const { body } = await t.register(publicClient);
+    t.clock.advance(6 * DAY); // less than half left: the next use extends
+    const stored = (await t.storage.getClient(body.client_id))!;
+    // The management update lands between the lookup and the extension's write.
+    const lookup = t.storage.getClient.bind(t.storage);
+    t.storage.getClient = async (clientId) => {
+      const client = await lookup(clientId);
+      t.storage.getClient = lookup;
+      await t.storage.updateClient({ ...stored, client_name: "Renamed by its owner" });
+      return client;
+    };
+    expect(await t.authorize(body.client_id)).not.toBeInstanceOf(Response);
+    const after = (await t.storage.getClient(body.client_id))!;
+    expect(after.client_name).toBe("Renamed by its owner");
+    expect(after.expires_at).toBe(t.clock.now() + 10 * DAY);
   });
 
   it("the sweep deletes the expired client with its grants; pre-registered clients never expire", async () => {
@@ -143,7 +162,7 @@ describe("registration.unusedClientLifetime", () => {
   it("a store failing on the extension write answers 500 server_error, not a crash", async () => {
     const t = setup({ unusedClientLifetime: 2 * DAY });
     const { body } = await t.register(publicClient);
-    const failing: Storage = { ...t.storage, updateClient: () => Promise.reject(new Error("store down")) };
+    const failing: Storage = { ...t.storage, extendClientExpiry: () => Promise.reject(new Error("store down")) };
     const broken = createTestServer({ storage: failing, now: t.clock.now, endpoints: { registration: "/register" }, registration: { unusedClientLifetime: 2 * DAY }, onError: () => {} });
     t.clock.advance(DAY + 1);
     const response = await broken.server.parseAuthorizationRequest(

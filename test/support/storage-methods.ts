@@ -18,6 +18,7 @@ export async function callEveryStorageMethod(
     getClient: () => storage.getClient("c"),
     createClient: () => storage.createClient(client),
     updateClient: () => storage.updateClient(client),
+    extendClientExpiry: () => storage.extendClientExpiry("c", t + 60),
     deleteClient: () => storage.deleteClient("c"),
     countClients: () => storage.countClients(),
     saveAuthorizationCode: () => storage.saveAuthorizationCode({ codeHash: "h", grantId: "g", clientId: "c", subject: "s", scope: [], resource: [], issuedAt: t, expiresAt: t + 60 }),

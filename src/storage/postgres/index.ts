@@ -117,6 +117,10 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     getClient: `SELECT record FROM ${s}.clients WHERE client_id = $1`,
     createClient: `INSERT INTO ${s}.clients (client_id, record) VALUES ($1, $2::jsonb) ON CONFLICT (client_id) DO NOTHING`,
     updateClient: `UPDATE ${s}.clients SET record = $2::jsonb WHERE client_id = $1`,
+    // One field, in place: a concurrent updateClient keeps everything it wrote (the row lock orders them).
+    extendClientExpiry: `
+      UPDATE ${s}.clients SET record = jsonb_set(record, '{expires_at}', to_jsonb($2::bigint))
+      WHERE client_id = $1 AND (record->>'expires_at')::bigint < $2`,
     deleteClient: `
       WITH deleted AS (DELETE FROM ${s}.clients WHERE client_id = $1 RETURNING client_id),
       revoked AS (DELETE FROM ${s}.grants WHERE client_id IN (SELECT client_id FROM deleted) AND NOT revoked)
@@ -215,6 +219,9 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
     },
     async updateClient(client) {
       return (await pool.query(sql.updateClient, [client.client_id, JSON.stringify(client)])).rowCount === 1;
+    },
+    async extendClientExpiry(clientId, expiresAt) {
+      return (await pool.query(sql.extendClientExpiry, [clientId, expiresAt])).rowCount === 1;
     },
     async deleteClient(clientId) {
       return first<{ deleted: number }>(await pool.query(sql.deleteClient, [clientId]))?.deleted === 1;

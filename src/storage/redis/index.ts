@@ -80,6 +80,7 @@ const SCRIPTS = {
   createClient: script(scripts.CREATE_CLIENT),
   updateClient: script(scripts.UPDATE_CLIENT),
   getClient: script(scripts.GET_CLIENT),
+  replaceClientIfUnchanged: script(scripts.REPLACE_CLIENT_IF_UNCHANGED),
   countClients: script(scripts.COUNT_CLIENTS),
   deleteKey: script(scripts.DELETE_KEY),
   deleteExpiredClient: script(scripts.DELETE_EXPIRED_CLIENT),
@@ -382,6 +383,22 @@ export function createRedisStorage(options: RedisStorageOptions): Storage {
       if ((await run(SCRIPTS.updateClient, [key.client(record.client_id)], [JSON.stringify(record)])) !== 1) return false;
       await indexClientExpiry(record);
       return true;
+    },
+    async extendClientExpiry(clientId, expiresAt) {
+      // Compare-and-set on the whole JSON (Lua's cjson would not write it back as it was): read,
+      // move expires_at, write only if unchanged; a concurrent update wins, and is tried over.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const json = await run(SCRIPTS.getClient, [key.client(clientId)], []);
+        if (typeof json !== "string") return false;
+        const record = JSON.parse(json) as ClientRecord;
+        if (record.expires_at === undefined || record.expires_at >= expiresAt) return false;
+        const extended: ClientRecord = { ...record, expires_at: expiresAt };
+        if ((await run(SCRIPTS.replaceClientIfUnchanged, [key.client(clientId)], [json, JSON.stringify(extended)])) === 1) {
+          await indexClientExpiry(extended);
+          return true;
+        }
+      }
+      return false;
     },
     async deleteClient(clientId) {
       if ((await run(SCRIPTS.deleteKey, [key.client(clientId)], [])) !== 1) return false;

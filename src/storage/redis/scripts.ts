@@ -77,6 +77,15 @@ export const UPDATE_CLIENT = `
 if redis.call('SET', KEYS[1], ARGV[1], 'XX') then return 1 end
 return 0`;
 
+/**
+ * KEYS: client key. ARGV: the JSON read before, the JSON to write. Compare-and-set: writes only if
+ * the client is still exactly as read, so a concurrent update is never overwritten.
+ */
+export const REPLACE_CLIENT_IF_UNCHANGED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
 /** KEYS: client key. */
 export const GET_CLIENT = `return redis.call('GET', KEYS[1])`;
 

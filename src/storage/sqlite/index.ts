@@ -120,6 +120,18 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
       const rows = await driver.all(statement("UPDATE clients SET record = ? WHERE client_id = ? RETURNING client_id", JSON.stringify(client), client.client_id));
       return rows.length === 1;
     },
+    async extendClientExpiry(clientId, expiresAt) {
+      // One field, in place: a concurrent updateClient keeps everything it wrote.
+      const rows = await driver.all(
+        statement(
+          "UPDATE clients SET record = json_set(record, '$.expires_at', ?) WHERE client_id = ? AND json_extract(record, '$.expires_at') < ? RETURNING client_id",
+          expiresAt,
+          clientId,
+          expiresAt,
+        ),
+      );
+      return rows.length === 1;
+    },
     async deleteClient(clientId) {
       // Tombstones (revoked rows) stay: they keep their ids revoked until their horizon.
       const live = "SELECT grant_id FROM grants WHERE client_id = ? AND revoked = 0";

@@ -61,6 +61,39 @@ export function describeClientContract({ storage, now, concurrency }: SuiteConte
       expect(await storage().getClient(unknown.client_id)).toBeNull();
     });
 
+    it("extendClientExpiry moves expires_at later and nothing else; never earlier, never onto a client without one (registration.unusedClientLifetime)", async () => {
+      const t = now();
+      const client = { ...fullClient(credential(), credential(), t), expires_at: t + 100 };
+      await storage().createClient(client);
+      expect(await storage().extendClientExpiry(client.client_id, t + 500)).toBe(true);
+      expect(await storage().getClient(client.client_id)).toEqual({ ...client, expires_at: t + 500 });
+      expect(await storage().extendClientExpiry(client.client_id, t + 200)).toBe(false);
+      expect(await storage().extendClientExpiry(client.client_id, t + 500)).toBe(false);
+      expect((await storage().getClient(client.client_id))?.expires_at).toBe(t + 500);
+      const permanent = minimalClient();
+      await storage().createClient(permanent);
+      expect(await storage().extendClientExpiry(permanent.client_id, t + 500)).toBe(false);
+      expect(await storage().getClient(permanent.client_id)).toEqual(permanent);
+      expect(await storage().extendClientExpiry("client-that-does-not-exist", t + 500)).toBe(false);
+      expect(await storage().getClient("client-that-does-not-exist")).toBeNull();
+    });
+
+    it(`extendClientExpiry racing updateClient (RFC 7592 §2.2): the update's fields are never lost (${concurrency} pairs)`, async () => {
+      const t = now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async (_, i) => {
+          const client = { ...minimalClient(), expires_at: t + 100 };
+          await storage().createClient(client);
+          const updated = { ...client, client_name: `renamed ${i}`, redirect_uris: ["https://client.example.com/new"] };
+          await Promise.all([storage().updateClient(updated), storage().extendClientExpiry(client.client_id, t + 500)]);
+          const stored = await storage().getClient(client.client_id);
+          expect(stored?.client_name).toBe(`renamed ${i}`);
+          expect(stored?.redirect_uris).toEqual(["https://client.example.com/new"]);
+          expect([t + 100, t + 500]).toContain(stored?.expires_at);
+        }),
+      );
+    });
+
     it("countClients counts creations and deletions", async () => {
       const before = await storage().countClients();
       const clients = [minimalClient(), minimalClient(), minimalClient()];
