@@ -39,6 +39,18 @@ function decide(app: ReturnType<typeof createApp>, form: ReturnType<typeof conse
   );
 }
 
+/** The reference server configured from the environment as an operator would, with `upstream` as its provider. */
+function federatedApp(upstream: Upstream) {
+  const settings = upstreamFromEnvironment({
+    UPSTREAM_ISSUER: upstream.issuer,
+    UPSTREAM_CLIENT_ID: upstream.clientId,
+    UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
+    UPSTREAM_TOKEN_AUTH_METHOD: "client_secret_post",
+    PROPS_KEYS: `k1:${KEY}`,
+  })!;
+  return createApp({ issuer: ISSUER, storage: createMemoryStorage(), demo: { username: "demo", password: "demo" }, ...settings, upstream: { ...settings.upstream, fetch: upstream.fetch } });
+}
+
 describe("reference server, federated mode (UPSTREAM_* environment)", () => {
   let upstream: Upstream;
   beforeAll(async () => {
@@ -81,14 +93,7 @@ describe("reference server, federated mode (UPSTREAM_* environment)", () => {
   });
 
   it("signs in upstream (no password form), whoami is the upstream subject, upstream_whoami uses the sealed upstream token", async () => {
-    const settings = upstreamFromEnvironment({
-      UPSTREAM_ISSUER: upstream.issuer,
-      UPSTREAM_CLIENT_ID: upstream.clientId,
-      UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
-      UPSTREAM_TOKEN_AUTH_METHOD: "client_secret_post",
-      PROPS_KEYS: `k1:${KEY}`,
-    })!;
-    const app = createApp({ issuer: ISSUER, storage: createMemoryStorage(), demo: { username: "demo", password: "demo" }, ...settings, upstream: { ...settings.upstream, fetch: upstream.fetch } });
+    const app = federatedApp(upstream);
     const registered = await app.handle(
       new Request(`${ISSUER}/register`, {
         method: "POST",
@@ -143,14 +148,7 @@ describe("reference server, federated mode (UPSTREAM_* environment)", () => {
   }, 30_000);
 
   it("asks for consent per app after the upstream sign-in: Deny answers access_denied, a forged or foreign form is refused, a remembered https app is not asked again", async () => {
-    const settings = upstreamFromEnvironment({
-      UPSTREAM_ISSUER: upstream.issuer,
-      UPSTREAM_CLIENT_ID: upstream.clientId,
-      UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
-      UPSTREAM_TOKEN_AUTH_METHOD: "client_secret_post",
-      PROPS_KEYS: `k1:${KEY}`,
-    })!;
-    const app = createApp({ issuer: ISSUER, storage: createMemoryStorage(), demo: { username: "demo", password: "demo" }, ...settings, upstream: { ...settings.upstream, fetch: upstream.fetch } });
+    const app = federatedApp(upstream);
     const register = async (redirectUri: string) => {
       const response = await app.handle(
         new Request(`${ISSUER}/register`, {
