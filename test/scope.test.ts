@@ -143,6 +143,14 @@ describe("scope given as tokens: no token means the defaults or the grant's scop
     expect(checkRequestedScope(["write", "write"], policy, "read write")).toEqual(["write"]);
   });
 
+  it("tokens from a host, not a parser: a non-string is invalid_scope, never coerced to its text (RFC 6749 §3.3)", () => {
+    const numeric = [42] as unknown as string[];
+    expect(() => checkRequestedScope(numeric, { defaultScopes: [], scopesSupported: undefined }, undefined)).toThrow(
+      new OAuthError("invalid_scope", "The scope contains invalid characters."),
+    );
+    expect(() => narrowScope(numeric, ["42"])).toThrow("The scope contains invalid characters.");
+  });
+
   it("narrowScope: undefined and [] both keep the grant's scope, as a copy (RFC 6749 §6)", () => {
     const granted = ["read", "write"];
     expect(narrowScope(undefined, granted)).toEqual(["read", "write"]);
