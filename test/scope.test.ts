@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { OAuthError } from "../src/errors.js";
-import { formatScope, isScopeSubset, isScopeToken, parseScope, resolveRequestedScope, scopeParameter } from "../src/rules/scope.js";
+import {
+  checkRequestedScope,
+  formatScope,
+  isScopeSubset,
+  isScopeToken,
+  narrowScope,
+  parseScope,
+  resolveRequestedScope,
+  scopeParameter,
+} from "../src/rules/scope.js";
 import {
   RESOURCE,
   authorizeUrl,
@@ -120,5 +129,54 @@ describe("scope tokens and scope checks, exactly (RFC 6749 §3.3)", () => {
     const result = resolveRequestedScope(undefined, policy, undefined);
     result.push("x");
     expect(policy.defaultScopes).toEqual(["read"]);
+  });
+});
+
+describe("scope given as tokens: no token means the defaults or the grant's scope, never the empty scope", () => {
+  const policy = { defaultScopes: ["read"], scopesSupported: ["read", "write"] };
+
+  it("checkRequestedScope: undefined and [] both get the default scopes, as a copy (RFC 6749 §3.3)", () => {
+    expect(checkRequestedScope(undefined, policy, undefined)).toEqual(["read"]);
+    expect(checkRequestedScope([], policy, undefined)).toEqual(["read"]);
+    checkRequestedScope([], policy, undefined).push("x");
+    expect(policy.defaultScopes).toEqual(["read"]);
+    expect(checkRequestedScope(["write", "write"], policy, "read write")).toEqual(["write"]);
+  });
+
+  it("tokens from a host, not a parser: a non-string is invalid_scope, never coerced to its text (RFC 6749 §3.3)", () => {
+    const numeric = [42] as unknown as string[];
+    expect(() => checkRequestedScope(numeric, { defaultScopes: [], scopesSupported: undefined }, undefined)).toThrow(
+      new OAuthError("invalid_scope", "The scope contains invalid characters."),
+    );
+    expect(() => narrowScope(numeric, ["42"])).toThrow("The scope contains invalid characters.");
+  });
+
+  it("narrowScope: undefined and [] both keep the grant's scope, as a copy (RFC 6749 §6)", () => {
+    const granted = ["read", "write"];
+    expect(narrowScope(undefined, granted)).toEqual(["read", "write"]);
+    expect(narrowScope([], granted)).toEqual(["read", "write"]);
+    narrowScope([], granted).push("x");
+    expect(granted).toEqual(["read", "write"]);
+    expect(narrowScope(["write", "write"], granted)).toEqual(["write"]);
+  });
+
+  it('narrowScope refuses a scope not originally granted with invalid_scope and its description (RFC 6749 §6: "MUST NOT include any scope not originally granted")', () => {
+    let error: unknown;
+    try {
+      narrowScope(["read", "admin"], ["read", "write"]);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OAuthError);
+    expect(error).toMatchObject({ error: "invalid_scope", description: "The requested scope exceeds the scope of the grant.", status: 400 });
+  });
+
+  it("at the token endpoint, a refresh asking for more than the grant is a 400 invalid_scope that says so (RFC 6749 §6, §5.2)", async () => {
+    const t = createTestServer();
+    const client = await registerClient(t.storage);
+    const tokens = await (await exchangeCode(t.server, client, await obtainCode(t.server, client, { scope: "read" }))).json();
+    const response = await t.server.handleTokenRequest(tokenRequest(client, { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "read write" }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: "invalid_scope", error_description: "The requested scope exceeds the scope of the grant." });
   });
 });

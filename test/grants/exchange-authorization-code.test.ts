@@ -3,8 +3,9 @@
  * it declares, IssuedTokens out.
  */
 import { describe, expect, it } from "vitest";
-import { exchangeAuthorizationCode, hashTaggedToken, refreshFamilyHash } from "../../src/index.js";
-import { RFC7636_VERIFIER } from "../support/fixtures.js";
+import { exchangeAuthorizationCode, hashTaggedToken, hashToken, refreshFamilyHash } from "../../src/index.js";
+import { generateGrantId } from "../../src/token-format.js";
+import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from "../support/fixtures.js";
 import { OTHER_RESOURCE, REDIRECT_URI, RESOURCE, grantSetup, rejection } from "./support.js";
 
 describe("exchangeAuthorizationCode (RFC 6749 §4.1.3)", () => {
@@ -89,5 +90,38 @@ describe("exchangeAuthorizationCode (RFC 6749 §4.1.3)", () => {
     await exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, { storage, policy: t.policy, now: t.clock.now });
     await rejection(exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, { storage, policy: t.policy, now: t.clock.now }));
     expect(calls).toEqual(["redeemAuthorizationCode", "createGrant", "redeemAuthorizationCode", "revokeGrant"]);
+  });
+});
+
+describe("exchangeAuthorizationCode: what the code carries moves to the grant", () => {
+  it("clear props of a code stored before props were sealed reach the grant and its access token", async () => {
+    const t = grantSetup();
+    const code = "legacy-code-with-clear-props";
+    await t.storage.saveAuthorizationCode({
+      codeHash: hashToken(code),
+      grantId: generateGrantId(),
+      clientId: "app",
+      subject: "alice",
+      scope: ["read"],
+      resource: [RESOURCE],
+      codeChallenge: RFC7636_CHALLENGE,
+      codeChallengeMethod: "S256",
+      props: { tenant: "t-1" },
+      issuedAt: t.clock.now(),
+      expiresAt: t.clock.now() + 60,
+    });
+    const tokens = await exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, t.deps);
+    expect((await t.storage.getAccessToken(hashTaggedToken(tokens.accessToken)))?.props).toEqual({ tenant: "t-1" });
+    expect((await t.storage.getGrantByRefreshFamily(refreshFamilyHash(tokens.refreshToken!)))?.props).toEqual({ tenant: "t-1" });
+  });
+
+  it("checks the S256 verifier with the hasher it was given (RFC 7636 §4.6), as it hashes the code", async () => {
+    const t = grantSetup();
+    const code = await t.code();
+    const hashed: string[] = [];
+    const hash = (value: string): string => (hashed.push(value), hashToken(value));
+    await exchangeAuthorizationCode({ client: t.client, code, codeVerifier: RFC7636_VERIFIER }, { ...t.deps, hash });
+    expect(hashed).toContain(code);
+    expect(hashed).toContain(RFC7636_VERIFIER);
   });
 });

@@ -4,6 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { type IssuedTokens, exchangeAuthorizationCode, generateToken, hashTaggedToken, hashToken, refreshAccessToken, refreshFamilyHash } from "../../src/index.js";
+import type { OAuthEventInput } from "../../src/events.js";
+import type { TokenHook, TokenHookInput } from "../../src/grants/token-hook.js";
+import { createSealer } from "../../src/sealing.js";
 import { RFC7636_VERIFIER } from "../support/fixtures.js";
 import { type GrantSetup, RESOURCE, grantSetup, rejection } from "./support.js";
 
@@ -115,5 +118,61 @@ describe("the grace window (docs/token-endpoint.md#grace-window)", () => {
     await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
     await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
     expect(calls).toEqual(["getGrantByRefreshFamily", "rotateRefreshToken", "getGrantByRefreshFamily", "saveAccessToken"]);
+  });
+});
+
+describe("refreshAccessToken with the token hook, sealed props and events", () => {
+  const sealer = () => createSealer([{ id: "k", key: generateToken() }], "props.keys");
+  // Each issue hands the hook the grant's current props and gets them back counted up.
+  const counting = (calls: TokenHookInput[]): TokenHook => (input) => {
+    calls.push(input);
+    return { props: { n: Number(input.props?.["n"] ?? 0) + 1 } };
+  };
+
+  it("every rotation stores the hook's props for the next one: the props version is compared and moves on (compare-and-set)", async () => {
+    const t = grantSetup();
+    const calls: TokenHookInput[] = [];
+    const deps = { ...t.deps, sealer: sealer(), tokenHook: counting(calls) };
+    let tokens = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, deps);
+    for (let i = 0; i < 3; i++) tokens = await refreshAccessToken({ client: t.client, refreshToken: tokens.refreshToken! }, deps);
+    expect(calls.map((call) => [call.grantType, call.props?.["n"]])).toEqual([
+      ["authorization_code", undefined],
+      ["refresh_token", 1],
+      ["refresh_token", 2],
+      ["refresh_token", 3],
+    ]);
+    expect((await t.storage.getGrantByRefreshFamily(refreshFamilyHash(tokens.refreshToken!)))?.propsVersion).toBe(3);
+  });
+
+  it("a hook that returns props with a storage lacking updateGrantProps is a TypeError naming the method", async () => {
+    const t = grantSetup();
+    const deps = { ...t.deps, sealer: sealer(), tokenHook: counting([]) };
+    const first = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, deps);
+    const { getGrantByRefreshFamily, rotateRefreshToken, saveAccessToken, revokeGrant } = t.storage;
+    const storage = { getGrantByRefreshFamily, rotateRefreshToken, saveAccessToken, revokeGrant };
+    await expect(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, { ...deps, storage })).rejects.toThrowError(
+      new TypeError("tokenHook returned props: the storage given to refreshAccessToken needs updateGrantProps."),
+    );
+  });
+
+  it("a repeat inside the grace window runs the hook as a refresh and tells refresh_token.rotated; reuse tells refresh_token.reused (RFC 9700 §4.14.2)", async () => {
+    const t = grantSetup({ refreshTokens: { gracePeriod: 30, rotationSecret: generateToken() } });
+    const calls: TokenHookInput[] = [];
+    const events: OAuthEventInput[] = [];
+    const deps = { ...t.deps, sealer: sealer(), tokenHook: counting(calls), emit: (event: OAuthEventInput) => void events.push(event) };
+    const first = await exchangeAuthorizationCode({ client: t.client, code: await t.code(), codeVerifier: RFC7636_VERIFIER }, deps);
+    expect(events.map((event) => event.type)).toEqual(["authorization_code.redeemed"]);
+    events.length = 0;
+    await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
+    await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps);
+    expect(calls.map((call) => call.grantType)).toEqual(["authorization_code", "refresh_token", "refresh_token"]);
+    const ids = { clientId: "app", subject: "alice", grantId: first.grantId };
+    expect(events).toEqual([
+      { type: "refresh_token.rotated", ...ids },
+      { type: "refresh_token.rotated", ...ids },
+    ]);
+    t.clock.advance(30);
+    await rejection(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps));
+    expect(events.at(-1)).toEqual({ type: "refresh_token.reused", ...ids });
   });
 });

@@ -61,6 +61,19 @@ describe("checkCodeChallenge (RFC 7636 §4.3, OAuth 2.1 §4.1.1)", () => {
     expect(error.description).toBe("Unsupported code_challenge_method; use S256 or plain.");
   });
 
+  it("never accepts a method outside RFC 7636 §4.2, even one a hand-built policy lists", () => {
+    // PkcePolicy is an interface a host may fill in itself; resolvePolicy refuses such a list at
+    // startup, and checkCodeChallenge still never returns a method verifyPkce cannot check.
+    const handBuilt = { pkce: { required: "all-clients" as const, methods: ["S256", "S512"] as never } };
+    const error = oauthError(() => checkCodeChallenge({ code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S512" }, { policy: handBuilt, publicClient: true }));
+    expect(error.error).toBe("invalid_request");
+    expect(error.description).toBe("Unsupported code_challenge_method; use S256 or S512.");
+    expect(checkCodeChallenge({ code_challenge: RFC7636_CHALLENGE, code_challenge_method: "S256" }, { policy: handBuilt, publicClient: true })).toEqual({
+      challenge: RFC7636_CHALLENGE,
+      method: "S256",
+    });
+  });
+
   it("refuses a malformed challenge (RFC 7636 §4.2): padded, short, or outside the alphabet", () => {
     for (const challenge of [`${RFC7636_CHALLENGE}=`, RFC7636_CHALLENGE.slice(1), `${RFC7636_CHALLENGE.slice(1)}+`]) {
       const error = oauthError(() => checkCodeChallenge({ code_challenge: challenge, code_challenge_method: "S256" }, { policy: strict, publicClient: true }));
@@ -104,8 +117,11 @@ describe("verifyPkce (RFC 7636 §4.6, RFC 9700 §2.1.1)", () => {
   });
 
   it("refuses a challenge bound without its method as a programmer error, never skipping the check", () => {
+    // The message names the function and the missing field, for the host who wrote the record.
+    const message = "verifyPkce: codeChallenge needs its codeChallengeMethod (S256 or plain).";
     expect(() => verifyPkce({ codeChallenge: RFC7636_CHALLENGE }, undefined)).toThrowError(TypeError);
-    expect(() => verifyPkce({ codeChallenge: RFC7636_CHALLENGE, codeChallengeMethod: "S512" as never }, RFC7636_VERIFIER)).toThrowError(TypeError);
+    expect(() => verifyPkce({ codeChallenge: RFC7636_CHALLENGE }, undefined)).toThrowError(new TypeError(message));
+    expect(() => verifyPkce({ codeChallenge: RFC7636_CHALLENGE, codeChallengeMethod: "S512" as never }, RFC7636_VERIFIER)).toThrowError(new TypeError(message));
   });
 
   it("compares plain challenges exactly", () => {
