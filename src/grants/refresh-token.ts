@@ -127,6 +127,10 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
       : { tokenHash: hasherOf(deps)(successor), expiresAt, previousTokenHash: state.tokenHash, rotatedAt: now, ...familyOf(state) };
   const pending = mintHookedAccessToken(deps, "refresh_token", grant, refresh.scope, refresh.audience, now);
   const { sealedProps, ...access } = pending instanceof Promise ? await pending : pending;
+  // Refused before anything is stored: after the rotation the client would lose its token.
+  if (sealedProps !== undefined && deps.storage.updateGrantProps === undefined) {
+    throw new TypeError("tokenHook returned props: the storage given to refreshAccessToken needs updateGrantProps.");
+  }
   const ok = await deps.storage.rotateRefreshToken({
     grantId: grant.grantId,
     expectedTokenHash: state.tokenHash,
@@ -135,9 +139,8 @@ async function rotate(refresh: Refresh, grant: GrantRecord, state: RefreshTokenS
   });
   if (!ok) return undefined;
   if (sealedProps !== undefined) {
-    if (deps.storage.updateGrantProps === undefined) throw new TypeError("tokenHook returned props: the storage given to refreshAccessToken needs updateGrantProps.");
     // Compare-and-set: a concurrent change of the props (an upstream refresh) wins over the hook's.
-    await deps.storage.updateGrantProps({ grantId: grant.grantId, expectedVersion: grant.propsVersion ?? 0, sealedProps });
+    await deps.storage.updateGrantProps!({ grantId: grant.grantId, expectedVersion: grant.propsVersion ?? 0, sealedProps });
   }
   deps.emit?.({ type: "refresh_token.rotated", clientId: grant.clientId, subject: grant.subject, grantId: grant.grantId });
   return issuedTokens(access, successor, now);

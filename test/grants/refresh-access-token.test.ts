@@ -153,6 +153,10 @@ describe("refreshAccessToken with the token hook, sealed props and events", () =
     await expect(refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, { ...deps, storage })).rejects.toThrowError(
       new TypeError("tokenHook returned props: the storage given to refreshAccessToken needs updateGrantProps."),
     );
+    // Refused before the rotation: the client's refresh token still works, nothing was revoked.
+    const grant = await t.storage.getGrantByRefreshFamily(refreshFamilyHash(first.refreshToken!));
+    expect(grant?.refresh?.tokenHash).toBe(hashToken(first.refreshToken!));
+    expect((await refreshAccessToken({ client: t.client, refreshToken: first.refreshToken! }, deps)).refreshToken).toBeDefined();
   });
 
   it("a repeat inside the grace window runs the hook as a refresh and tells refresh_token.rotated; reuse tells refresh_token.reused (RFC 9700 §4.14.2)", async () => {
